@@ -1,0 +1,46 @@
+"""Demo data of the reference site. Every function is idempotent: it looks
+for what it would create and leaves existing rows alone."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from shop_accounts.services import assign_role, create_user, seed_roles, set_company_verified
+
+DEMO_PASSWORD = "shop-demo-2026"
+
+DEMO_USERS = [
+    {"email": "admin@example.com", "roles": ["manager"], "staff": True},
+    {"email": "customer@example.com", "roles": ["customer"], "staff": False},
+    {"email": "b2b@example.com", "roles": ["customer"], "staff": False},
+    {"email": "supplier@example.com", "roles": ["supplier"], "staff": False},
+    {"email": "specialist@example.com", "roles": ["specialist"], "staff": False},
+]
+
+
+def seed_accounts() -> dict[str, object]:
+    """Roles and the demo users; returns users by e-mail."""
+    seed_roles()
+    user_model = get_user_model()
+    users = {}
+    for spec in DEMO_USERS:
+        user = user_model._default_manager.filter(email=spec["email"]).first()
+        if user is None:
+            user = create_user(
+                email=spec["email"],
+                password=DEMO_PASSWORD,
+                is_staff=spec["staff"],
+                is_superuser=spec["staff"],
+            )
+        for role in spec["roles"]:
+            assign_role(user, role)
+        users[spec["email"]] = user
+    b2b = users["b2b@example.com"].shop_profile
+    if not b2b.company_verified:
+        b2b.customer_kind = b2b.CustomerKind.B2B
+        b2b.company_name = "ООО «Ромашка»"
+        b2b.tax_number = "7707083893"
+        b2b.full_name = "Ирина Петрова"
+        b2b.save()
+        set_company_verified(profile=b2b, verified=True, by=users["admin@example.com"])
+    return users

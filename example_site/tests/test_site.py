@@ -1,0 +1,107 @@
+"""The site's own parts: start page, health, settings, schema, demo data."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import OperationalError, connection
+
+SITE_DIR = Path(__file__).resolve().parent.parent
+
+
+def test_start_page_lists_installed_packages_and_demo_logins(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'href="/api/v1/accounts/"' in body
+    assert "customer@example.com" in body
+    assert 'href="/api/docs/"' in body and 'href="/admin/"' in body
+
+
+def test_health_ok(client, db):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_health_503_when_database_is_down(client, db):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with mock.patch.object(connection, "cursor", broken_cursor):
+        response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("error")
+
+
+@pytest.mark.parametrize(
+    ("env", "ok"),
+    [
+        ({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": ""}, False),
+        ({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50}, True),
+        ({"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": ""}, True),
+    ],
+)
+def test_secret_key_is_required_unless_debug(env, ok):
+    result = subprocess.run(
+        [sys.executable, "-c", "import example_site.settings as s; print(s.DEBUG)"],
+        cwd=SITE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode == 0) is ok, result.stderr
+    if not ok:
+        assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_every_package_is_mounted_under_api_v1(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    prefixes = {path.split("/")[3] for path in schema["paths"]}
+    expected = {
+        area
+        for app, area in [
+            ("shop_accounts", "accounts"),
+            ("shop_catalog", "catalog"),
+            ("shop_orders", "orders"),
+            ("shop_cabinet", "cabinet"),
+            ("shop_bookings", "bookings"),
+        ]
+        if apps.is_installed(app)
+    }
+    assert expected <= prefixes
+    assert "accounts" in expected
+
+
+def test_schema_validates_without_warnings(tmp_path, db):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_pages(client, url, db):
+    assert client.get(url).status_code == 200
+
+
+def test_demo_data_is_idempotent(db):
+    call_command("demo_data", stdout=open(os.devnull, "w"))
+
+    def counts():
+        return {
+            model._meta.label: model._default_manager.count()
+            for model in apps.get_models()
+            if model._meta.app_label not in ("sessions", "admin")
+        }
+
+    first = counts()
+    call_command("demo_data", stdout=open(os.devnull, "w"))
+    assert counts() == first
+    assert first["users.User"] >= 5
+
+
+def test_migrations_are_complete(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -1,0 +1,209 @@
+"""Day-to-day tasks: demo site, tests (SQLite and PostgreSQL), lint, bench.
+
+    nox -s demo            start the reference site with demo data
+    nox -s tests           every package alone, then the site's tests
+    nox -s tests_postgres  the same on a PostgreSQL server on loopback
+    nox -s lint            ruff check + ruff format --check
+
+Sessions use uv when it is installed (``pip install "nox[uv]"``), plain
+virtualenv otherwise.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).parent
+
+# Each package -> the shop packages it needs installed beside it.
+PACKAGES: dict[str, list[str]] = {
+    "shop_accounts": [],
+}
+# Extra pytest runs of a package under another settings module (settings
+# that a dependency reads once at import cannot be switched inside one run).
+EXTRA_RUNS: dict[str, list[list[str]]] = {
+    "shop_accounts": [["--ds=tests.settings_jwt", "-m", "jwt"]],
+}
+SITE_REQUIREMENTS = "example_site/requirements.txt"
+
+PG_PORT = int(os.environ.get("SHOP_PG_PORT", "54329"))
+PG_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/shop"
+
+
+def package_path(name: str, extras: str = "") -> str:
+    return str(ROOT / "packages" / name) + (f"[{extras}]" if extras else "")
+
+
+def install_site(session: nox.Session) -> None:
+    """Every package (editable) plus the site's own requirements."""
+    session.install(
+        *[arg for name in PACKAGES for arg in ("-e", package_path(name))],
+        "-r",
+        str(ROOT / SITE_REQUIREMENTS),
+    )
+
+
+def run_package_tests(session: nox.Session, package: str) -> None:
+    session.install(
+        package_path(package, "test"),
+        *[package_path(dep) for dep in PACKAGES[package]],
+    )
+    session.chdir(ROOT / "packages" / package)
+    session.run("pytest", *session.posargs)
+    for extra in EXTRA_RUNS.get(package, []):
+        session.run("pytest", *extra, *session.posargs)
+
+
+def run_site_tests(session: nox.Session) -> None:
+    install_site(session)
+    session.chdir(ROOT / "example_site")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("target", [*PACKAGES, "example_site"])
+def tests(session: nox.Session, target: str) -> None:
+    """Each package alone with only its dependencies, then the site."""
+    if target == "example_site":
+        run_site_tests(session)
+    else:
+        run_package_tests(session, target)
+
+
+@nox.session
+@nox.parametrize("target", [*PACKAGES, "example_site"])
+def tests_postgres(session: nox.Session, target: str) -> None:
+    """The same suites on a real PostgreSQL server started on loopback."""
+    start_postgres(session)
+    session.env["DATABASE_URL"] = PG_URL
+    if target == "example_site":
+        run_site_tests(session)
+    else:
+        run_package_tests(session, target)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Start the reference site on http://127.0.0.1:8000/ with demo data."""
+    install_site(session)
+    session.chdir(ROOT / "example_site")
+    session.env.setdefault("DJANGO_DEBUG", "1")
+    session.run("python", "manage.py", "migrate", "--noinput")
+    session.run("python", "manage.py", "demo_data")
+    if os.environ.get("SHOP_DEMO_NO_SERVER"):  # used by CI to check the setup only
+        return
+    session.run("python", "manage.py", "runserver", "127.0.0.1:8000", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+# --- PostgreSQL on loopback -------------------------------------------------
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    return Path(found[-1]).parent if found else None
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    # initdb refuses to run as root: use the postgres account apt created.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+def start_postgres(session: nox.Session) -> None:
+    """Start (once) a throwaway PostgreSQL cluster on 127.0.0.1:PG_PORT.
+
+    Installs the server with apt-get when missing. The cluster lives in the
+    temp directory, trusts loopback only, and is reused by later sessions.
+    """
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        if shutil.which("apt-get") is None or os.geteuid() != 0:
+            session.error("PostgreSQL is not installed; run as root with apt-get available.")
+        session.run("apt-get", "update", "-q", external=True)
+        session.run(
+            "apt-get",
+            "install",
+            "-y",
+            "-q",
+            "postgresql",
+            "postgresql-contrib",
+            external=True,
+            env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+        bin_dir = _pg_bin()
+        assert bin_dir is not None
+    data = Path(tempfile.gettempdir()) / f"shop-apps-pg-{PG_PORT}"
+    ready = subprocess.run(
+        [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(PG_PORT)],
+        capture_output=True,
+    )
+    if ready.returncode == 0:
+        return
+    if not (data / "PG_VERSION").exists():
+        data.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(data, "postgres", "postgres")
+        session.run(
+            *_as_postgres(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            external=True,
+            silent=True,
+        )
+    session.run(
+        *_as_postgres(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(data / "server.log"),
+                "-o",
+                f"-h 127.0.0.1 -p {PG_PORT} -k {data} -c fsync=off -c max_connections=200",
+                "-w",
+                "start",
+            ]
+        ),
+        external=True,
+    )
+    for _ in range(30):
+        if (
+            subprocess.run(
+                [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(PG_PORT)],
+                capture_output=True,
+            ).returncode
+            == 0
+        ):
+            return
+        time.sleep(1)
+    session.error("PostgreSQL did not start; see server.log in " + str(data))

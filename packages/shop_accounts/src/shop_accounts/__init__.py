@@ -1,0 +1,3 @@
+"""Accounts for a Django shop."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,60 @@
+"""allauth adapters: where links in e-mails point, and new users' roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from .conf import app_settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Set ``ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"``."""
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        template = app_settings.EMAIL_VERIFICATION_URL
+        key = emailconfirmation.key
+        if template:
+            return template.format(key=key)
+        return request.build_absolute_uri(reverse("shop_accounts:verify_email_link", args=[key]))
+
+    def respond_email_verification_sent(self, request: HttpRequest, user: Any) -> HttpResponse:
+        # An API has no "verification sent" page to redirect to; the
+        # registration view answers the client itself.
+        return HttpResponse(status=204)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Set ``SOCIALACCOUNT_ADAPTER = "shop_accounts.adapter.SocialAccountAdapter"``.
+
+    Copies the provider's full name into the new user's profile.
+    """
+
+    def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
+        user = super().save_user(request, sociallogin, form)
+        name = (sociallogin.account.extra_data or {}).get("name")
+        if name:
+            from .services import get_profile
+
+            profile = get_profile(user)
+            if not profile.full_name:
+                profile.full_name = name[:150]
+                profile.save(update_fields=["full_name", "updated_at"])
+        return user
+
+
+def password_reset_url(request: HttpRequest, user: Any, temp_key: str) -> str:
+    """The link of the password-reset e-mail (see ``PASSWORD_RESET_URL``)."""
+    from allauth.account.utils import user_pk_to_url_str
+
+    uid = user_pk_to_url_str(user)
+    template = app_settings.PASSWORD_RESET_URL
+    if template:
+        return template.format(uid=uid, token=temp_key)
+    return request.build_absolute_uri(
+        reverse("shop_accounts:password_reset_link", args=[uid, temp_key])
+    )

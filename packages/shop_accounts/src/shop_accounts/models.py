@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+from PIL import Image
+
+from .conf import app_settings
+from .validators import validate_avatar, validate_inn
+
+
+class Profile(models.Model):
+    """What the shop keeps about a user beyond the user model itself.
+
+    Created for every new user by a ``post_save`` receiver.
+    """
+
+    class CustomerKind(models.TextChoices):
+        B2C = "b2c", _("Private customer (B2C)")
+        B2B = "b2b", _("Business customer (B2B)")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="shop_profile",
+        verbose_name=_("user"),
+    )
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    bio = models.TextField(_("about"), blank=True)
+    avatar = models.ImageField(
+        _("avatar"), upload_to="shop_accounts/avatars/", blank=True, validators=[validate_avatar]
+    )
+    avatar_thumbnail = models.ImageField(
+        _("avatar thumbnail"), upload_to="shop_accounts/avatars/thumbs/", blank=True, editable=False
+    )
+    customer_kind = models.CharField(
+        _("customer kind"), max_length=3, choices=CustomerKind.choices, default=CustomerKind.B2C
+    )
+    company_name = models.CharField(_("company name"), max_length=255, blank=True)
+    tax_number = models.CharField(
+        _("tax number (INN)"), max_length=12, blank=True, validators=[validate_inn]
+    )
+    company_verified = models.BooleanField(_("company verified"), default=False)
+    company_verified_at = models.DateTimeField(_("company verified at"), null=True, blank=True)
+    company_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company verified by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        permissions = [("verify_company", _("Can verify a business customer's company"))]
+
+    def __str__(self) -> str:
+        return self.full_name or str(self.user)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Profile:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_avatar = instance.__dict__.get("avatar")
+        return instance
+
+    def clean(self) -> None:
+        if self.customer_kind == self.CustomerKind.B2B:
+            errors = {}
+            if not self.company_name:
+                errors["company_name"] = _("A business customer needs a company name.")
+            if not self.tax_number:
+                errors["tax_number"] = _("A business customer needs a tax number (INN).")
+            if errors:
+                raise ValidationError(errors)
+
+    @property
+    def is_verified_business(self) -> bool:
+        return self.customer_kind == self.CustomerKind.B2B and self.company_verified
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.avatar and str(self.avatar) != str(getattr(self, "_loaded_avatar", "") or ""):
+            self._make_thumbnail()
+        elif not self.avatar and self.avatar_thumbnail:
+            self.avatar_thumbnail = None
+        super().save(*args, **kwargs)
+        self._loaded_avatar = str(self.avatar) if self.avatar else ""
+
+    def _make_thumbnail(self) -> None:
+        self.avatar.seek(0)
+        with Image.open(self.avatar) as image:
+            image = image.convert("RGB")
+            image.thumbnail(tuple(app_settings.AVATAR_THUMBNAIL_SIZE))
+            buffer = BytesIO()
+            image.save(buffer, "JPEG", quality=85)
+        name = PurePath(self.avatar.name).stem + ".jpg"
+        # save=False: the surrounding save() writes the row once.
+        self.avatar_thumbnail.save(name, ContentFile(buffer.getvalue()), save=False)
+        self.avatar.seek(0)
+
+
+class DeletedUser(models.Model):
+    """Audit trail of deleted users: kept after the user row is gone.
+
+    Ids are stored as text so any primary-key type fits and nothing
+    cascades when the deleter is deleted too.
+    """
+
+    user_pk = models.CharField(_("user id"), max_length=64, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    date_joined = models.DateTimeField(_("date joined"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), auto_now_add=True)
+    deleted_by_pk = models.CharField(_("deleted by (id)"), max_length=64, blank=True)
+    deleted_by_email = models.EmailField(_("deleted by (e-mail)"), blank=True)
+
+    class Meta:
+        verbose_name = _("deleted user")
+        verbose_name_plural = _("deleted users")
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email or self.user_pk} ({self.deleted_at:%Y-%m-%d})"

@@ -1,0 +1,48 @@
+"""Read queries of shop_accounts, for views and for other packages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+
+from .conf import app_settings
+
+
+def user_roles(user: Any) -> list[str]:
+    """The configured roles the user has, in the order of ``ROLES``."""
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in app_settings.ROLES if role in names]
+
+
+def has_role(user: Any, role: str) -> bool:
+    return bool(user.is_authenticated and user.groups.filter(name=role).exists())
+
+
+def users_with_role(role: str) -> QuerySet:
+    return get_user_model()._default_manager.filter(groups__name=role)
+
+
+def email_taken(email: str) -> bool:
+    """Whether any user or e-mail address record already uses ``email``."""
+    from allauth.account.models import EmailAddress
+
+    user_model = get_user_model()
+    field = user_model.get_email_field_name()
+    return (
+        EmailAddress.objects.filter(email__iexact=email).exists()
+        or user_model._default_manager.filter(**{f"{field}__iexact": email}).exists()
+    )
+
+
+def role_stats() -> dict[str, int]:
+    """Number of users per configured role (0 for a role with no group)."""
+    from django.contrib.auth.models import Group
+
+    counts = dict(
+        Group.objects.filter(name__in=list(app_settings.ROLES))
+        .annotate(users=Count("user"))
+        .values_list("name", "users")
+    )
+    return {role: counts.get(role, 0) for role in app_settings.ROLES}

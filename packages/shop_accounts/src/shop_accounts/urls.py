@@ -1,0 +1,61 @@
+"""Mount with ``path("api/v1/accounts/", include("shop_accounts.urls"))``."""
+
+from dj_rest_auth import views as auth_views
+from dj_rest_auth.app_settings import api_settings
+from dj_rest_auth.registration import views as registration_views
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "shop_accounts"
+
+router = SimpleRouter()
+router.register("companies", views.CompanyViewSet, basename="company")
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("user/", auth_views.UserDetailsView.as_view(), name="user"),
+    path("user/avatar/", views.AvatarView.as_view(), name="avatar"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/confirm/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/confirm/<str:uid>/<str:token>/",
+        views.PasswordResetLinkView.as_view(),
+        name="password_reset_link",
+    ),
+    path("registration/", views.RegisterView.as_view(), name="register"),
+    path(
+        "registration/verify-email/",
+        registration_views.VerifyEmailView.as_view(),
+        name="verify_email",
+    ),
+    path(
+        "registration/verify-email/<str:key>/",
+        views.VerifyEmailLinkView.as_view(),
+        name="verify_email_link",
+    ),
+    path(
+        "registration/resend-email/",
+        views.ResendEmailVerificationView.as_view(),
+        name="resend_email",
+    ),
+    path("google/", views.GoogleLoginView.as_view(), name="google_login"),
+    *router.urls,
+]
+
+# dj-rest-auth fixes USE_JWT at import; so does this module.
+if api_settings.USE_JWT:
+    from dj_rest_auth.jwt_auth import get_refresh_view
+    from rest_framework_simplejwt.views import TokenVerifyView
+
+    urlpatterns += [
+        path("token/refresh/", get_refresh_view().as_view(), name="token_refresh"),
+        path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
+    ]

@@ -1,0 +1,69 @@
+"""Validators for Russian tax numbers and uploaded avatars."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from .conf import app_settings
+
+_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN11_WEIGHTS = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_WEIGHTS = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int:
+    return sum(d * w for d, w in zip(digits, weights)) % 11 % 10
+
+
+def validate_inn(value: str) -> None:
+    """A Russian INN: 10 digits (companies) or 12 (individuals) with checksum."""
+    if not value.isdigit() or len(value) not in (10, 12):
+        raise ValidationError(_("An INN has 10 or 12 digits."), code="inn_length")
+    digits = [int(c) for c in value]
+    if len(digits) == 10:
+        ok = _check_digit(digits, _INN10_WEIGHTS) == digits[9]
+    else:
+        ok = (
+            _check_digit(digits, _INN11_WEIGHTS) == digits[10]
+            and _check_digit(digits, _INN12_WEIGHTS) == digits[11]
+        )
+    if not ok:
+        raise ValidationError(_("This INN has a wrong check digit."), code="inn_checksum")
+
+
+def validate_avatar(file: File) -> None:
+    """Size, decodable image, allowed format and pixel count (decompression bombs)."""
+    if file.size is not None and file.size > app_settings.AVATAR_MAX_BYTES:
+        raise ValidationError(
+            _("The image is larger than %(limit)s.")
+            % {"limit": filesizeformat(app_settings.AVATAR_MAX_BYTES)},
+            code="avatar_too_large",
+        )
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file) as image:  # reads the header only
+            image_format, (width, height) = image.format, image.size
+            if width * height > app_settings.AVATAR_MAX_PIXELS:
+                raise ValidationError(_("The image has too many pixels."), code="avatar_pixels")
+            image.verify()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("Upload a valid image. The file is not an image or is corrupted."),
+            code="avatar_invalid",
+        ) from None
+    finally:
+        file.seek(position)
+    allowed = [f.upper() for f in app_settings.AVATAR_FORMATS]
+    if image_format not in allowed:
+        raise ValidationError(
+            _("Unsupported image format %(format)s; use one of: %(allowed)s.")
+            % {"format": image_format, "allowed": ", ".join(allowed)},
+            code="avatar_format",
+        )

@@ -1,0 +1,165 @@
+"""API views: dj-rest-auth's flows with our throttle scopes, plus avatar,
+Google login, e-mail link landing pages and company verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
+from allauth.socialaccount.providers.oauth2.client import OAuth2Client
+from dj_rest_auth import views as auth_views
+from dj_rest_auth.registration import views as registration_views
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Profile
+from .permissions import CanVerifyCompanies
+from .serializers import (
+    AvatarSerializer,
+    CompanySerializer,
+    CompanyVerificationSerializer,
+)
+from .services import get_profile, set_company_verified
+
+
+class LoginView(auth_views.LoginView):
+    throttle_scope = "shop_accounts.login"
+
+
+class RegisterView(registration_views.RegisterView):
+    throttle_scope = "shop_accounts.register"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    throttle_scope = "shop_accounts.password_reset"
+
+
+class ResendEmailVerificationView(registration_views.ResendEmailVerificationView):
+    throttle_scope = "shop_accounts.register"
+
+
+class GoogleLoginView(registration_views.SocialLoginView):
+    """Log in (or sign up) with a Google ``access_token`` or ``code``.
+
+    A Google account whose verified e-mail matches an existing user is
+    linked to that user (``SOCIALACCOUNT_EMAIL_AUTHENTICATION``).
+    """
+
+    adapter_class = GoogleOAuth2Adapter
+    client_class = OAuth2Client
+    throttle_scope = "shop_accounts.login"
+
+
+_link_response = inline_serializer(
+    "EmailLinkInfo",
+    {"detail": serializers.CharField(), "post_to": serializers.CharField()},
+)
+
+
+class VerifyEmailLinkView(APIView):
+    """Landing page of the verification link when no front end is set.
+
+    The link only shows what to POST: a GET must not change state (mail
+    scanners follow links).
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=_link_response)
+    def get(self, request: Request, key: str) -> Response:
+        return Response(
+            {
+                "detail": _("POST {'key': '<key>'} to confirm this e-mail address."),
+                "post_to": request.build_absolute_uri(reverse("shop_accounts:verify_email")),
+                "key": key,
+            }
+        )
+
+
+class PasswordResetLinkView(APIView):
+    """Landing page of the password-reset link when no front end is set."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=_link_response)
+    def get(self, request: Request, uid: str, token: str) -> Response:
+        return Response(
+            {
+                "detail": _("POST uid, token, new_password1 and new_password2 to reset the password."),
+                "post_to": request.build_absolute_uri(
+                    reverse("shop_accounts:password_reset_confirm")
+                ),
+                "uid": uid,
+                "token": token,
+            }
+        )
+
+
+class AvatarView(APIView):
+    """Upload (PUT, multipart) or remove (DELETE) the current user's avatar."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=AvatarSerializer, responses=AvatarSerializer)
+    def put(self, request: Request) -> Response:
+        profile = get_profile(request.user)
+        serializer = AvatarSerializer(profile, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request) -> Response:
+        profile = get_profile(request.user)
+        if profile.avatar:
+            profile.avatar = None
+            profile.save()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("verified", bool, description=_("Only verified / unverified companies.")),
+    ]
+)
+class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Business customers' companies, for managers who verify them."""
+
+    serializer_class = CompanySerializer
+    permission_classes = [CanVerifyCompanies]
+    lookup_field = "user__pk"
+    lookup_url_kwarg = "user_id"
+
+    def get_queryset(self) -> QuerySet[Profile]:
+        queryset = (
+            Profile.objects.filter(customer_kind=Profile.CustomerKind.B2B)
+            .select_related("user", "company_verified_by")
+            .order_by("-updated_at", "pk")
+        )
+        verified = self.request.query_params.get("verified")
+        if verified in ("true", "1", "false", "0"):
+            queryset = queryset.filter(company_verified=verified in ("true", "1"))
+        return queryset
+
+    @extend_schema(request=CompanyVerificationSerializer, responses=CompanySerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, user_id: Any = None) -> Response:
+        profile = self.get_object()
+        serializer = CompanyVerificationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        set_company_verified(
+            profile=profile, verified=serializer.validated_data["verified"], by=request.user
+        )
+        return Response(CompanySerializer(profile).data)
+
+

@@ -1,0 +1,88 @@
+"""Fixtures of the shop_accounts tests.
+
+The token run (``pytest``) skips the tests marked ``jwt``; the JWT run
+(``pytest --ds=tests.settings_jwt -m jwt``) runs only them: dj-rest-auth reads
+``REST_AUTH`` once at import, so one process cannot test both.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from io import BytesIO
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from PIL import Image
+from rest_framework.test import APIClient
+
+from shop_accounts.services import create_user
+
+PASSWORD = "Correct-Horse-42"
+
+
+def use_jwt() -> bool:
+    return bool(getattr(settings, "REST_AUTH", {}).get("USE_JWT"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    jwt = use_jwt()
+    skip_jwt = pytest.mark.skip(reason="needs --ds=tests.settings_jwt")
+    skip_token = pytest.mark.skip(reason="token-login test; run without --ds=tests.settings_jwt")
+    for item in items:
+        marked = "jwt" in item.keywords
+        if marked and not jwt:
+            item.add_marker(skip_jwt)
+        elif jwt and not marked:
+            item.add_marker(skip_token)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings: Any, tmp_path: Any) -> None:
+    """Uploads go to a fresh folder; throttle history starts empty."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+_emails = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    """Create a user with a verified e-mail through ``services.create_user``."""
+
+    def make(email: str | None = None, password: str = PASSWORD, **kwargs: Any) -> Any:
+        email = email or f"user{next(_emails)}@example.com"
+        return create_user(email=email, password=password, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user: Callable[..., Any]) -> Any:
+    return make_user("alice@example.com")
+
+
+@pytest.fixture
+def other_user(make_user: Callable[..., Any]) -> Any:
+    return make_user("bob@example.com")
+
+
+@pytest.fixture
+def user_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def png_bytes(size: tuple[int, int] = (300, 200), color: str = "red") -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()

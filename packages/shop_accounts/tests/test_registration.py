@@ -1,0 +1,235 @@
+"""Registration, e-mail verification (with its 2-hour expiry) and resending."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from shop_accounts.selectors import user_roles
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/api/v1/accounts/registration/"
+VERIFY = "/api/v1/accounts/registration/verify-email/"
+RESEND = "/api/v1/accounts/registration/resend-email/"
+LOGIN = "/api/v1/accounts/login/"
+
+
+def register(client: Any, email: str = "new@example.com", **extra: Any) -> Any:
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, **extra}
+    return client.post(REGISTER, data, format="json")
+
+
+def link_in(message: Any) -> str:
+    links = re.findall(r"https?://\S+", message.body)
+    assert links, message.body
+    return links[0]
+
+
+def key_from_api_link(link: str) -> str:
+    match = re.search(r"/registration/verify-email/([^/]+)/$", link)
+    assert match, link
+    return match.group(1)
+
+
+def test_register_sends_api_link_by_default(api_client, mailoutbox):
+    response = register(api_client)
+
+    assert response.status_code == 201, response.content
+    user = get_user_model().objects.get(email="new@example.com")
+    assert user.check_password(PASSWORD)
+    address = EmailAddress.objects.get(user=user)
+    assert address.email == "new@example.com" and not address.verified
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["new@example.com"]
+    link = link_in(mailoutbox[0])
+    assert link.startswith("http://testserver/api/v1/accounts/registration/verify-email/")
+    # The landing page says what to POST and never verifies on GET.
+    landing = api_client.get(link)
+    assert landing.status_code == 200
+    assert landing.json()["key"] == key_from_api_link(link)
+    address.refresh_from_db()
+    assert not address.verified
+
+
+def test_register_link_uses_front_end_template(api_client, mailoutbox, settings):
+    settings.SHOP_ACCOUNTS = {"EMAIL_VERIFICATION_URL": "https://shop.example/verify?key={key}"}
+
+    assert register(api_client).status_code == 201
+
+    link = link_in(mailoutbox[0])
+    assert link.startswith("https://shop.example/verify?key=")
+    key = link.split("key=", 1)[1]
+    assert api_client.post(VERIFY, {"key": key}, format="json").status_code == 200
+    assert EmailAddress.objects.get(email="new@example.com").verified
+
+
+@pytest.mark.parametrize(
+    ("password", "fragment"),
+    [
+        ("short1!", "too short"),
+        ("password123", "too common"),
+        ("83749201746352", "entirely numeric"),
+        ("new@example.com", "too similar"),
+    ],
+)
+def test_password_validators_are_enforced(api_client, mailoutbox, password, fragment):
+    response = api_client.post(
+        REGISTER,
+        {"email": "new@example.com", "password1": password, "password2": password},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert fragment in " ".join(response.json()["password1"])
+    assert not get_user_model().objects.filter(email="new@example.com").exists()
+    assert mailoutbox == []
+
+
+def test_mismatched_passwords_are_refused(api_client):
+    response = api_client.post(
+        REGISTER,
+        {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD + "x"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not get_user_model().objects.exists()
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_duplicate_email_is_refused(api_client, make_user, verified):
+    make_user("taken@example.com", email_verified=verified)
+
+    response = register(api_client, email="TAKEN@example.com")
+
+    assert response.status_code == 400
+    assert "email" in response.json()
+    assert get_user_model().objects.count() == 1
+
+
+def test_verify_with_key_then_login(api_client, mailoutbox):
+    register(api_client)
+    key = key_from_api_link(link_in(mailoutbox[0]))
+
+    assert api_client.post(LOGIN, {"email": "new@example.com", "password": PASSWORD}).status_code == 400
+    response = api_client.post(VERIFY, {"key": key}, format="json")
+
+    assert response.status_code == 200
+    assert EmailAddress.objects.get(email="new@example.com").verified
+    login = api_client.post(LOGIN, {"email": "new@example.com", "password": PASSWORD})
+    assert login.status_code == 200, login.content
+
+
+def test_bad_key_is_refused(api_client):
+    response = api_client.post(VERIFY, {"key": "not-a-key"}, format="json")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("seconds", "works"), [(2 * 3600 - 1, True), (2 * 3600 + 1, False)])
+def test_verification_link_expires_after_two_hours(api_client, mailoutbox, seconds, works):
+    sent_at = timezone.now()
+    with time_machine.travel(sent_at, tick=False):
+        register(api_client)
+    key = key_from_api_link(link_in(mailoutbox[0]))
+
+    with time_machine.travel(sent_at + timedelta(seconds=seconds), tick=False):
+        response = api_client.post(VERIFY, {"key": key}, format="json")
+
+    assert response.status_code == (200 if works else 404)
+    assert EmailAddress.objects.get(email="new@example.com").verified is works
+
+
+def test_unverified_user_cannot_log_in(api_client):
+    register(api_client)
+
+    response = api_client.post(LOGIN, {"email": "new@example.com", "password": PASSWORD})
+
+    assert response.status_code == 400
+    assert "key" not in response.json()
+
+
+def test_resend_verification(api_client, mailoutbox):
+    register(api_client)
+    first_key = key_from_api_link(link_in(mailoutbox[0]))
+
+    response = api_client.post(RESEND, {"email": "new@example.com"}, format="json")
+
+    assert response.status_code == 200
+    assert len(mailoutbox) == 2 and mailoutbox[1].to == ["new@example.com"]
+    second_key = key_from_api_link(link_in(mailoutbox[1]))
+    assert api_client.post(VERIFY, {"key": second_key}, format="json").status_code == 200
+    assert first_key  # the first link stays valid too (HMAC keys are stateless)
+
+
+def test_resend_for_unknown_or_verified_address_sends_nothing(api_client, make_user, mailoutbox):
+    make_user("done@example.com")
+    for email in ("nobody@example.com", "done@example.com"):
+        assert api_client.post(RESEND, {"email": email}, format="json").status_code == 200
+    assert mailoutbox == []
+
+
+def test_default_role_is_given_at_registration(api_client):
+    register(api_client)
+    assert user_roles(get_user_model().objects.get(email="new@example.com")) == ["customer"]
+
+
+def test_no_role_when_default_role_is_none(api_client, settings):
+    settings.SHOP_ACCOUNTS = {"DEFAULT_ROLE": None}
+    register(api_client)
+    assert user_roles(get_user_model().objects.get(email="new@example.com")) == []
+
+
+def test_registration_with_allowed_role(api_client):
+    response = register(api_client, role="supplier")
+
+    assert response.status_code == 201
+    user = get_user_model().objects.get(email="new@example.com")
+    assert user_roles(user) == ["customer", "supplier"]
+
+
+@pytest.mark.parametrize("role", ["manager", "wizard"])
+def test_registration_with_role_not_allowed_is_refused(api_client, role):
+    response = register(api_client, role=role)
+
+    assert response.status_code == 400
+    assert "role" in response.json()
+    assert not get_user_model().objects.exists()
+
+
+def test_registration_as_business_customer(api_client):
+    response = register(
+        api_client, customer_kind="b2b", company_name="Sber", tax_number="7707083893"
+    )
+
+    assert response.status_code == 201, response.content
+    profile = get_user_model().objects.get(email="new@example.com").shop_profile
+    assert (profile.customer_kind, profile.company_name, profile.tax_number) == (
+        "b2b",
+        "Sber",
+        "7707083893",
+    )
+    assert not profile.company_verified
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"customer_kind": "b2b", "tax_number": "7707083893"}, "company_name"),
+        ({"customer_kind": "b2b", "company_name": "Sber"}, "tax_number"),
+        ({"customer_kind": "b2b", "company_name": "Sber", "tax_number": "7707083894"}, "tax_number"),
+    ],
+)
+def test_business_registration_needs_valid_company(api_client, extra, field):
+    response = register(api_client, **extra)
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not get_user_model().objects.exists()

@@ -1,0 +1,2 @@
+app_name = "shop_bookings"
+urlpatterns = []

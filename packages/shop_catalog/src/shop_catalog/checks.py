@@ -1,0 +1,36 @@
+"""System checks: the SHOP_CATALOG dict is well formed."""
+
+from typing import Any
+
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+from .conf import app_settings
+
+MISSING_POLICIES = ("zero_stock", "deactivate")
+KNOWN_FORMATS = ("yaml", "json", "csv", "xlsx")
+
+
+@register()
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list:
+    try:
+        app_settings.user_settings()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="shop_catalog.E001")]
+    errors = []
+    if app_settings.IMPORT_MISSING not in MISSING_POLICIES:
+        errors.append(
+            Error(
+                f"SHOP_CATALOG['IMPORT_MISSING'] must be one of {', '.join(MISSING_POLICIES)}.",
+                id="shop_catalog.E002",
+            )
+        )
+    unknown = sorted(set(app_settings.PRICE_LIST_FORMATS) - set(KNOWN_FORMATS))
+    if unknown:
+        errors.append(
+            Error(
+                f"SHOP_CATALOG['PRICE_LIST_FORMATS'] names unknown format(s): {', '.join(unknown)}.",
+                id="shop_catalog.E003",
+            )
+        )
+    return errors

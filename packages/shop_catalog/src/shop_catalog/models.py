@@ -1,0 +1,366 @@
+"""Catalogue models: category tree, shops, products, offers, parameters, images."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_image
+
+PATH_SEPARATOR = "/"
+
+
+def search_text(name: str) -> str:
+    """The lower-cased text searched by ``?search=`` (SQLite's LIKE folds ASCII only)."""
+    return name.casefold()
+
+
+class Category(models.Model):
+    """A node of the category tree: an adjacency list plus a materialized path.
+
+    ``path`` holds the primary keys from the root down to this node, each
+    followed by "/" (``"3/17/42/"``), so a category's descendants are one
+    indexed ``path LIKE '3/17/%'`` query and ``parent`` keeps the tree easy
+    to edit. The path is maintained by ``save()``; moving a node rewrites its
+    subtree's paths with one UPDATE.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    path = models.CharField(_("path"), max_length=500, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk:
+            parent = Category.objects.only("path").get(pk=self.parent_id)
+            if self.pk == self.parent_id or (
+                self.path and parent.path.startswith(self.path)
+            ):
+                raise ValidationError(
+                    {"parent": _("A category cannot be moved under itself or its descendant.")}
+                )
+
+    def _computed_path(self, parent: Category | None) -> str:
+        prefix = parent.path if parent else ""
+        return f"{prefix}{self.pk}{PATH_SEPARATOR}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)[:200] or "category"
+        with transaction.atomic():
+            parent = (
+                Category.objects.only("path", "depth").get(pk=self.parent_id)
+                if self.parent_id
+                else None
+            )
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                self.path = self._computed_path(parent)
+                self.depth = parent.depth + 1 if parent else 0
+                Category.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+                return
+            old_path = self.path
+            if parent is not None and old_path and parent.path.startswith(old_path):
+                raise ValidationError(
+                    {"parent": _("A category cannot be moved under itself or its descendant.")}
+                )
+            new_path = self._computed_path(parent)
+            new_depth = parent.depth + 1 if parent else 0
+            delta = new_depth - self.depth
+            self.path, self.depth = new_path, new_depth
+            super().save(*args, **kwargs)
+            if old_path and old_path != new_path:
+                Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + delta,
+                )
+
+    def get_descendants(self, *, include_self: bool = True) -> models.QuerySet[Category]:
+        """This category's subtree in one query (itself included by default)."""
+        qs = Category.objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    def get_ancestors(self) -> models.QuerySet[Category]:
+        """The categories above this one, root first."""
+        ids = [int(part) for part in self.path.split(PATH_SEPARATOR) if part][:-1]
+        return Category.objects.filter(pk__in=ids).order_by("depth")
+
+
+class Shop(models.Model):
+    """A supplier. Its owner and staff are its "supplier" users."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    url = models.URLField(_("website"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_shops",
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff"),
+        blank=True,
+        related_name="staffed_shops",
+    )
+    accepts_orders = models.BooleanField(_("accepts orders"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A product of the catalogue; shops sell it through their offers."""
+
+    name = models.CharField(_("name"), max_length=255)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    description = models.TextField(_("description"), blank=True)
+    slug = models.SlugField(_("slug"), max_length=255, unique=True, allow_unicode=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    search_text = models.CharField(max_length=255, editable=False, default="")
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name", "category"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = search_text(self.name)[:255]
+        if not self.slug:
+            base = slugify(self.name, allow_unicode=True)[:200] or "product"
+            slug, n = base, 1
+            while Product.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+
+def _image_upload_to(instance: ProductImage, filename: str) -> str:
+    return f"shop_catalog/products/{filename}"
+
+
+def _thumbnail_upload_to(instance: ProductImage, filename: str) -> str:
+    return f"shop_catalog/thumbnails/{filename}"
+
+
+class ProductImage(models.Model):
+    """A product picture; the thumbnail is made on save (Pillow)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(_("image"), upload_to=_image_upload_to, validators=[validate_image])
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=_thumbnail_upload_to, blank=True, editable=False
+    )
+    alt = models.CharField(_("alternative text"), max_length=255, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt or os.path.basename(self.image.name or "")
+
+    def save(self, *args, **kwargs) -> None:
+        old_name = None
+        if self.pk:
+            old_name = (
+                ProductImage.objects.filter(pk=self.pk).values_list("image", flat=True).first()
+            )
+        if self.image and (not self.thumbnail or old_name != self.image.name):
+            self.thumbnail = make_thumbnail(self.image)
+        super().save(*args, **kwargs)
+
+
+def make_thumbnail(image_file) -> ContentFile:
+    """A JPEG/PNG thumbnail no larger than ``THUMBNAIL_SIZE`` of an image field file."""
+    from PIL import Image
+
+    from .conf import app_settings
+
+    image_file.open("rb")
+    image_file.seek(0)
+    with Image.open(image_file) as image:
+        image.thumbnail(tuple(app_settings.THUMBNAIL_SIZE))
+        has_alpha = image.mode in ("RGBA", "LA", "P")
+        fmt, ext = ("PNG", "png") if has_alpha else ("JPEG", "jpg")
+        if fmt == "JPEG" and image.mode != "RGB":
+            image = image.convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format=fmt)
+    image_file.seek(0)
+    stem = os.path.splitext(os.path.basename(image_file.name))[0]
+    return ContentFile(buffer.getvalue(), name=f"{stem}_thumb.{ext}")
+
+
+class Offer(models.Model):
+    """One product sold by one shop: price, stock and the supplier's own id.
+
+    Orders reference offers, so offers are never deleted by this package: a
+    price-list import updates them in place and sets missing ones to zero
+    stock or inactive. ``quantity`` is a plain integer column so an order
+    package can decrement it with one conditional UPDATE.
+    """
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="offers"
+    )
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="offers"
+    )
+    external_id = models.CharField(_("external id"), max_length=100)
+    model = models.CharField(_("model"), max_length=255, blank=True)
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    price_rrc = models.DecimalField(
+        _("recommended retail price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    quantity = models.PositiveIntegerField(_("quantity in stock"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["price", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "external_id"], name="shop_catalog_offer_unique_external_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "is_active", "price"])]
+
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.shop}"
+
+
+class Parameter(models.Model):
+    """A named parameter ("Диагональ (дюйм)") shared by all offers."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("parameter")
+        verbose_name_plural = _("parameters")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfferParameter(models.Model):
+    """The value of one parameter for one offer, kept as text."""
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="parameters"
+    )
+    parameter = models.ForeignKey(
+        Parameter, verbose_name=_("parameter"), on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.CharField(_("value"), max_length=255)
+
+    class Meta:
+        verbose_name = _("offer parameter")
+        verbose_name_plural = _("offer parameters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "parameter"], name="shop_catalog_offerparameter_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["parameter", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.parameter}: {self.value}"
+
+
+class ImportJob(models.Model):
+    """One price-list import (upload, URL or command) and its outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    shop = models.ForeignKey(
+        Shop, verbose_name=_("shop"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    source_url = models.URLField(_("source URL"), max_length=2000, blank=True)
+    file = models.FileField(_("file"), upload_to="shop_catalog/imports/", blank=True)
+    format = models.CharField(_("format"), max_length=8, blank=True)
+    missing = models.CharField(_("missing goods"), max_length=16, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.shop} #{self.pk} ({self.status})"

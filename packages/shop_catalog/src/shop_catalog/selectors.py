@@ -1,0 +1,107 @@
+"""Read queries used by the views and by other packages (public API).
+
+Other packages may rely on: ``offers_by_ids``, ``shops_of``,
+``product_list``, ``category_subtree_ids``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import (
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+
+from .models import Category, Offer, OfferParameter, Product, ProductImage, Shop
+
+
+def offers_by_ids(ids: Iterable[int]) -> dict[int, Offer]:
+    """Offers by primary key with ``shop`` and ``product`` selected (one query).
+
+    Used by an order package to price a cart; inactive offers are included,
+    the caller decides what to do with them (``offer.is_active``,
+    ``offer.shop.accepts_orders``).
+    """
+    qs = Offer.objects.select_related("shop", "product", "product__category")
+    return {offer.pk: offer for offer in qs.filter(pk__in=list(ids))}
+
+
+def shops_of(user: Any) -> QuerySet[Shop]:
+    """The shops ``user`` owns or works for (empty for anonymous users)."""
+    if not getattr(user, "is_authenticated", False):
+        return Shop.objects.none()
+    staffed = Shop.staff.through.objects.filter(shop_id=OuterRef("pk"), user_id=user.pk)
+    return Shop.objects.filter(Q(owner_id=user.pk) | Q(Exists(staffed)))
+
+
+def category_path_subquery(value: Any) -> Subquery:
+    """The path of the category given by id or slug, for ``path__startswith``."""
+    lookup = Q(slug=str(value))
+    if str(value).isdigit():
+        lookup |= Q(pk=int(value))
+    return Subquery(Category.objects.filter(lookup).values("path")[:1])
+
+
+def category_subtree_ids(value: Any) -> QuerySet:
+    """Ids of a category (id or slug) and all its descendants: one subquery."""
+    return Category.objects.filter(path__startswith=category_path_subquery(value)).values("pk")
+
+
+def active_offers() -> QuerySet[Offer]:
+    """Active offers with their shop and parameters, for prefetching."""
+    return (
+        Offer.objects.filter(is_active=True)
+        .select_related("shop")
+        .prefetch_related(
+            Prefetch(
+                "parameters",
+                queryset=OfferParameter.objects.select_related("parameter").order_by(
+                    "parameter__name"
+                ),
+            )
+        )
+    )
+
+
+def product_list() -> QuerySet[Product]:
+    """Active products with category, active offers (shop, parameters) and
+    images prefetched, annotated with ``min_price`` of their active offers.
+
+    A constant number of queries whatever the number of products.
+    """
+    min_price = (
+        Offer.objects.filter(product=OuterRef("pk"), is_active=True)
+        .values("product")
+        .annotate(p=Min("price"))
+        .values("p")
+    )
+    return (
+        Product.objects.filter(is_active=True)
+        .select_related("category")
+        .annotate(min_price=Subquery(min_price))
+        .prefetch_related(
+            Prefetch("offers", queryset=active_offers()),
+            Prefetch("images", queryset=ProductImage.objects.all()),
+        )
+    )
+
+
+def category_tree() -> list[dict[str, Any]]:
+    """The whole tree as nested dicts (one query): id, name, slug, children."""
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for cat in Category.objects.order_by("depth", "position", "name").only(
+        "pk", "name", "slug", "parent_id", "position", "depth"
+    ):
+        node = {"id": cat.pk, "name": cat.name, "slug": cat.slug, "children": []}
+        nodes[cat.pk] = node
+        parent = nodes.get(cat.parent_id) if cat.parent_id else None
+        (parent["children"] if parent else roots).append(node)
+    return roots

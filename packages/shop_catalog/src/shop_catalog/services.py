@@ -1,0 +1,653 @@
+"""Business logic that writes: the price-list import and the supplier switches.
+
+``import_pricelist()`` is the one import used by the API, the management
+command, the admin and the background task.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .conf import app_settings
+from .models import (
+    PATH_SEPARATOR,
+    Category,
+    ImportJob,
+    Offer,
+    OfferParameter,
+    Parameter,
+    Product,
+    Shop,
+    search_text,
+)
+from .pricelist import PriceListError, parse_pricelist
+from .signals import pricelist_imported, shop_accepts_orders_changed
+
+MISSING_POLICIES = ("zero_stock", "deactivate")
+MAX_MONEY = Decimal("9999999999.99")
+BATCH_SIZE = 1000
+IN_CHUNK = 2000  # values per "IN (...)" list, well under SQLite's variable limit
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportSummary:
+    """What an import did. ``deactivated`` counts offers missing from the file
+    that were set to zero stock or inactive (see ``IMPORT_MISSING``)."""
+
+    shop_id: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    categories_created: int = 0
+    products_created: int = 0
+    parameters_created: int = 0
+    missing: str = "zero_stock"
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("errors")
+        return data
+
+
+# --------------------------------------------------------------- validation
+
+
+@dataclass
+class _Row:
+    row: int
+    external_id: str
+    category: str
+    name: str
+    model: str
+    price: Decimal
+    price_rrc: Decimal | None
+    quantity: int
+    parameters: dict[str, str]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _money(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError
+    try:
+        amount = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError from None
+    if not amount.is_finite():
+        raise ValueError
+    return amount
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[dict[str, Any]] = []
+
+    def add(self, section: str, row: int | None, field_name: str, message: str) -> None:
+        self.errors.append(
+            {"section": section, "row": row, "field": field_name, "message": str(message)}
+        )
+
+
+def _validate_money(c: _Collector, row: int, name: str, value: Any) -> Decimal | None:
+    try:
+        amount = _money(value)
+    except ValueError:
+        c.add("goods", row, name, _("Enter a number."))
+        return None
+    if amount < 0:
+        c.add("goods", row, name, _("Must not be negative."))
+    elif amount > MAX_MONEY:
+        c.add("goods", row, name, _("Too large."))
+    elif amount != amount.quantize(Decimal("0.01")):
+        c.add("goods", row, name, _("At most 2 decimal places."))
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
+
+
+def validate_pricelist(data: dict[str, Any]) -> tuple[list[_Row], list[dict[str, Any]]]:
+    """Check every category and every goods row; return the rows and all errors."""
+    c = _Collector()
+    category_names: dict[str, str] | None = None
+    raw_categories = data.get("categories")
+    if raw_categories is not None:
+        category_names = {}
+        if not isinstance(raw_categories, list):
+            c.add("categories", None, "", _("Must be a list."))
+            raw_categories = []
+        for number, item in enumerate(raw_categories, start=1):
+            if not isinstance(item, dict):
+                c.add("categories", number, "", _("Must be a mapping with id and name."))
+                continue
+            cid, cname = _text(item.get("id")), _text(item.get("name"))
+            if not cid:
+                c.add("categories", number, "id", _("This field is required."))
+            elif cid in category_names:
+                c.add("categories", number, "id", _("Duplicate category id %(id)s.") % {"id": cid})
+            if not cname:
+                c.add("categories", number, "name", _("This field is required."))
+            elif len(cname) > 200:
+                c.add("categories", number, "name", _("At most 200 characters."))
+            if cid and cname:
+                category_names.setdefault(cid, cname)
+
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    for position, item in enumerate(data.get("goods") or [], start=1):
+        if not isinstance(item, dict):
+            c.add("goods", position, "", _("Must be a mapping."))
+            continue
+        row = item.get("_row", position)
+        before = len(c.errors)
+        external_id = _text(item.get("id"))
+        if not external_id:
+            c.add("goods", row, "id", _("This field is required."))
+        elif len(external_id) > 100:
+            c.add("goods", row, "id", _("At most 100 characters."))
+        elif external_id in seen:
+            c.add(
+                "goods",
+                row,
+                "id",
+                _("Duplicate id %(id)s (first in row %(first)s).")
+                % {"id": external_id, "first": seen[external_id]},
+            )
+        else:
+            seen[external_id] = row
+        category = _text(item.get("category"))
+        if not category:
+            c.add("goods", row, "category", _("This field is required."))
+        elif category_names is not None:
+            if category not in category_names:
+                c.add(
+                    "goods",
+                    row,
+                    "category",
+                    _("Unknown category id %(id)s.") % {"id": category},
+                )
+            else:
+                category = category_names[category]
+        elif len(category) > 200:
+            c.add("goods", row, "category", _("At most 200 characters."))
+        name = _text(item.get("name"))
+        if not name:
+            c.add("goods", row, "name", _("This field is required."))
+        elif len(name) > 255:
+            c.add("goods", row, "name", _("At most 255 characters."))
+        model = _text(item.get("model"))
+        if len(model) > 255:
+            c.add("goods", row, "model", _("At most 255 characters."))
+        price = None
+        if item.get("price") in (None, ""):
+            c.add("goods", row, "price", _("This field is required."))
+        else:
+            price = _validate_money(c, row, "price", item["price"])
+        price_rrc = None
+        if item.get("price_rrc") not in (None, ""):
+            price_rrc = _validate_money(c, row, "price_rrc", item["price_rrc"])
+        quantity = 0
+        raw_quantity = item.get("quantity")
+        if raw_quantity not in (None, ""):
+            try:
+                if isinstance(raw_quantity, bool):
+                    raise ValueError
+                number = _money(raw_quantity)
+                if number != number.to_integral_value():
+                    raise ValueError
+                quantity = int(number)
+                if quantity < 0:
+                    c.add("goods", row, "quantity", _("Must not be negative."))
+                elif quantity > 2_147_483_647:
+                    c.add("goods", row, "quantity", _("Too large."))
+            except ValueError:
+                c.add("goods", row, "quantity", _("Enter a whole number."))
+        parameters: dict[str, str] = {}
+        raw_parameters = item.get("parameters") or {}
+        if not isinstance(raw_parameters, dict):
+            c.add("goods", row, "parameters", _("Must be a mapping of names to values."))
+            raw_parameters = {}
+        for pname, pvalue in raw_parameters.items():
+            pname = _text(pname)
+            if pvalue is None or pvalue == "":
+                continue
+            if isinstance(pvalue, (dict, list)):
+                c.add("goods", row, f"parameters.{pname}", _("Must be a single value."))
+                continue
+            value = _text(pvalue)
+            if not pname or len(pname) > 200:
+                c.add("goods", row, "parameters", _("A parameter name has 1 to 200 characters."))
+            elif len(value) > 255:
+                c.add("goods", row, f"parameters.{pname}", _("At most 255 characters."))
+            else:
+                parameters[pname] = value
+        if len(c.errors) == before:
+            assert price is not None
+            rows.append(
+                _Row(row, external_id, category, name, model, price, price_rrc, quantity, parameters)
+            )
+    return rows, c.errors
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _chunks(values: list, size: int = IN_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _unique_slugs(bases: list[str], model: type, salt: list[str]) -> list[str]:
+    """Slugs for new rows: the plain base when free, else base + a stable hash."""
+    taken: set[str] = set()
+    for chunk in _chunks(sorted(set(bases))):
+        taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    result = []
+    for base, extra in zip(bases, salt):
+        slug = base
+        if slug in taken:
+            digest = hashlib.sha1(extra.encode()).hexdigest()
+            slug = f"{base[:190]}-{digest[:8]}"
+            n = 1
+            while slug in taken:
+                n += 1
+                slug = f"{base[:190]}-{digest[:8]}-{n}"
+        taken.add(slug)
+        result.append(slug)
+    # a hashed slug could collide with a row already in the table: check once
+    hashed = [s for s, b in zip(result, bases) if s != b]
+    for chunk in _chunks(hashed):
+        clash = set(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+        if clash:
+            result = [
+                f"{s}-{hashlib.sha1(s.encode()).hexdigest()[:6]}" if s in clash else s
+                for s in result
+            ]
+    return result
+
+
+def _resolve_shop(shop: Shop | str | None, data: dict[str, Any], create_shop: bool) -> Shop:
+    file_shop = _text(data.get("shop")) or None
+    if isinstance(shop, Shop):
+        instance = shop
+    else:
+        name = _text(shop) or file_shop
+        if not name:
+            raise PriceListError(
+                [{"section": "file", "row": None, "field": "shop", "message": _("No shop given.")}]
+            )
+        instance = Shop.objects.filter(name=name).first()
+        if instance is None:
+            if not create_shop:
+                raise PriceListError(
+                    [
+                        {
+                            "section": "file",
+                            "row": None,
+                            "field": "shop",
+                            "message": _("No shop named %(name)s.") % {"name": name},
+                        }
+                    ]
+                )
+            instance = Shop.objects.create(name=name)
+    if file_shop and file_shop != instance.name:
+        raise PriceListError(
+            [
+                {
+                    "section": "file",
+                    "row": None,
+                    "field": "shop",
+                    "message": _("The price list is for shop %(file)s, not %(shop)s.")
+                    % {"file": file_shop, "shop": instance.name},
+                }
+            ]
+        )
+    return instance
+
+
+def _categories(names: set[str], summary: ImportSummary) -> dict[str, int]:
+    """Category name -> id; a name not in the tree becomes a new root category."""
+    found: dict[str, tuple[int, int, int]] = {}
+    for chunk in _chunks(sorted(names)):
+        for pk, name, depth in Category.objects.filter(name__in=chunk).values_list(
+            "pk", "name", "depth"
+        ):
+            # several categories of that name: the shallowest, then the oldest
+            if name not in found or (depth, pk) < found[name][1:]:
+                found[name] = (pk, depth, pk)
+    missing = sorted(names - set(found))
+    if missing:
+        bases = [slugify(n, allow_unicode=True)[:180] or "category" for n in missing]
+        slugs = _unique_slugs(bases, Category, missing)
+        created = Category.objects.bulk_create(
+            [Category(name=n, slug=s, path="", depth=0) for n, s in zip(missing, slugs)]
+        )
+        if any(c.pk is None for c in created):
+            created = list(Category.objects.filter(slug__in=slugs))
+        for category in created:
+            category.path = f"{category.pk}{PATH_SEPARATOR}"
+        Category.objects.bulk_update(created, ["path"], batch_size=BATCH_SIZE)
+        summary.categories_created = len(created)
+        for category in created:
+            found[category.name] = (category.pk, 0, category.pk)
+    return {name: value[0] for name, value in found.items()}
+
+
+def _products(rows: list[_Row], category_ids: dict[str, int], summary: ImportSummary) -> dict:
+    """(name, category_id) -> product id, creating the products not yet known."""
+    keys = {(r.name, category_ids[r.category]) for r in rows}
+    found: dict[tuple[str, int], int] = {}
+    names = sorted({k[0] for k in keys})
+    cats = sorted({k[1] for k in keys})
+    for chunk in _chunks(names):
+        qs = Product.objects.filter(name__in=chunk, category_id__in=cats).order_by("pk")
+        for pk, name, category_id in qs.values_list("pk", "name", "category_id"):
+            found.setdefault((name, category_id), pk)
+    missing = sorted(keys - set(found))
+    if missing:
+        bases = [slugify(name, allow_unicode=True)[:200] or "product" for name, _c in missing]
+        slugs = _unique_slugs(bases, Product, [f"{n}|{c}" for n, c in missing])
+        products = [
+            Product(name=name, category_id=cid, slug=slug, search_text=search_text(name)[:255])
+            for (name, cid), slug in zip(missing, slugs)
+        ]
+        created = Product.objects.bulk_create(products, batch_size=BATCH_SIZE)
+        if any(p.pk is None for p in created):
+            created = []
+            for chunk in _chunks(slugs):
+                created.extend(Product.objects.filter(slug__in=chunk).only("pk", "name", "category"))
+        for product in created:
+            found[(product.name, product.category_id)] = product.pk
+        summary.products_created = len(created)
+    return found
+
+
+def _parameters(rows: list[_Row], summary: ImportSummary) -> dict[str, int]:
+    names = sorted({name for r in rows for name in r.parameters})
+    found: dict[str, int] = {}
+    for chunk in _chunks(names):
+        found.update(Parameter.objects.filter(name__in=chunk).values_list("name", "pk"))
+    missing = [n for n in names if n not in found]
+    if missing:
+        # ignore_conflicts: another shop's import may create the same name meanwhile
+        Parameter.objects.bulk_create([Parameter(name=n) for n in missing], ignore_conflicts=True)
+        for chunk in _chunks(missing):
+            found.update(Parameter.objects.filter(name__in=chunk).values_list("name", "pk"))
+        summary.parameters_created = len(missing)
+    return found
+
+
+def import_pricelist(
+    *,
+    data: dict[str, Any],
+    shop: Shop | str | None = None,
+    missing: str | None = None,
+    create_shop: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import one shop's price list (the dict of ``pricelist.parse_pricelist``).
+
+    - ``shop``: a Shop, a shop name, or None for the ``shop`` named in the
+      file. A file naming another shop than ``shop`` is refused. A name not
+      found is an error unless ``create_shop`` (management command, admin).
+    - ``missing``: "zero_stock" or "deactivate" for the shop's offers not in
+      the file; default ``SHOP_CATALOG["IMPORT_MISSING"]``. Offers are never
+      deleted.
+
+    Every row is validated first; any error raises ``PriceListError`` with
+    all row errors and nothing is changed. Then one transaction writes with
+    bulk queries (a fixed number of queries, not one per row). Importing the
+    same data twice reports everything ``unchanged`` the second time.
+    Sends ``pricelist_imported`` after commit.
+    """
+    missing = missing or app_settings.IMPORT_MISSING
+    if missing not in MISSING_POLICIES:
+        raise ValueError(f"missing must be one of {MISSING_POLICIES}, not {missing!r}")
+    report = progress or (lambda stage, done, total: None)
+    rows, errors = validate_pricelist(data)
+    if errors:
+        raise PriceListError(errors)
+    report("validated", len(rows), len(rows))
+
+    with transaction.atomic():
+        shop_obj = _resolve_shop(shop, data, create_shop)
+        # one import per shop at a time (a row lock on PostgreSQL)
+        shop_obj = Shop.objects.select_for_update().get(pk=shop_obj.pk)
+        summary = ImportSummary(shop_id=shop_obj.pk, missing=missing)
+        category_ids = _categories({r.category for r in rows}, summary)
+        product_ids = _products(rows, category_ids, summary)
+        parameter_ids = _parameters(rows, summary)
+        report("catalogue", len(rows), len(rows))
+
+        existing: dict[str, Offer] = {
+            o.external_id: o
+            for o in Offer.objects.filter(shop=shop_obj).only(
+                "pk",
+                "external_id",
+                "product_id",
+                "model",
+                "price",
+                "price_rrc",
+                "quantity",
+                "is_active",
+            )
+        }
+        now = timezone.now()
+        to_create: list[Offer] = []
+        to_update: list[Offer] = []
+        changed_ids: set[int] = set()
+        for r in rows:
+            product_id = product_ids[(r.name, category_ids[r.category])]
+            values = {
+                "product_id": product_id,
+                "model": r.model,
+                "price": r.price,
+                "price_rrc": r.price_rrc,
+                "quantity": r.quantity,
+                "is_active": True,
+            }
+            offer = existing.get(r.external_id)
+            if offer is None:
+                to_create.append(Offer(shop=shop_obj, external_id=r.external_id, **values))
+            elif any(getattr(offer, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(offer, k, v)
+                offer.updated = now
+                to_update.append(offer)
+                changed_ids.add(offer.pk)
+        if to_create:
+            Offer.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+            if any(o.pk is None for o in to_create):
+                new_ids = [o.external_id for o in to_create]
+                by_id = {}
+                for chunk in _chunks(new_ids):
+                    by_id.update(
+                        Offer.objects.filter(shop=shop_obj, external_id__in=chunk).values_list(
+                            "external_id", "pk"
+                        )
+                    )
+                for o in to_create:
+                    o.pk = by_id[o.external_id]
+            for o in to_create:
+                existing[o.external_id] = o
+        report("offers", len(rows), len(rows))
+
+        # parameters: wanted (offer, parameter) -> value against what is stored
+        wanted: dict[tuple[int, int], str] = {}
+        for r in rows:
+            offer_id = existing[r.external_id].pk
+            for pname, value in r.parameters.items():
+                wanted[(offer_id, parameter_ids[pname])] = value
+        in_file = {existing[r.external_id].pk for r in rows}
+        stored = OfferParameter.objects.filter(offer__shop=shop_obj).values_list(
+            "pk", "offer_id", "parameter_id", "value"
+        )
+        param_update: list[OfferParameter] = []
+        param_delete: list[int] = []
+        seen_pairs: set[tuple[int, int]] = set()
+        for pk, offer_id, parameter_id, value in stored:
+            if offer_id not in in_file:
+                continue  # a missing offer keeps its parameters
+            key = (offer_id, parameter_id)
+            seen_pairs.add(key)
+            if key not in wanted:
+                param_delete.append(pk)
+                changed_ids.add(offer_id)
+            elif wanted[key] != value:
+                param_update.append(OfferParameter(pk=pk, value=wanted[key]))
+                changed_ids.add(offer_id)
+        new_offer_ids = {o.pk for o in to_create}
+        param_create = []
+        for (offer_id, parameter_id), value in wanted.items():
+            if (offer_id, parameter_id) not in seen_pairs:
+                param_create.append(
+                    OfferParameter(offer_id=offer_id, parameter_id=parameter_id, value=value)
+                )
+                changed_ids.add(offer_id)
+        for chunk in _chunks(param_delete):
+            OfferParameter.objects.filter(pk__in=chunk).delete()
+        if param_update:
+            OfferParameter.objects.bulk_update(param_update, ["value"], batch_size=BATCH_SIZE)
+        if param_create:
+            OfferParameter.objects.bulk_create(param_create, batch_size=BATCH_SIZE)
+        # an offer whose only change is a parameter is "updated" too
+        offers_by_pk = {o.pk: o for o in existing.values()}
+        for offer_id in changed_ids - new_offer_ids - {o.pk for o in to_update}:
+            offer = offers_by_pk[offer_id]
+            offer.updated = now
+            to_update.append(offer)
+        if to_update:
+            Offer.objects.bulk_update(
+                to_update,
+                ["product", "model", "price", "price_rrc", "quantity", "is_active", "updated"],
+                batch_size=BATCH_SIZE,
+            )
+        report("parameters", len(rows), len(rows))
+
+        # goods missing from the file: zero stock or inactive, never deleted
+        file_ids = {r.external_id for r in rows}
+        gone = [o for eid, o in existing.items() if eid not in file_ids]
+        if missing == "zero_stock":
+            gone_ids = [o.pk for o in gone if o.quantity > 0]
+            for chunk in _chunks(gone_ids):
+                Offer.objects.filter(pk__in=chunk).update(quantity=0, updated=now)
+        else:
+            gone_ids = [o.pk for o in gone if o.is_active]
+            for chunk in _chunks(gone_ids):
+                Offer.objects.filter(pk__in=chunk).update(is_active=False, updated=now)
+
+        summary.created = len(to_create)
+        summary.updated = len(to_update)
+        summary.unchanged = len(rows) - summary.created - summary.updated
+        summary.deactivated = len(gone_ids)
+        transaction.on_commit(
+            lambda: pricelist_imported.send(sender=Shop, shop=shop_obj, summary=summary)
+        )
+    report("done", len(rows), len(rows))
+    return summary
+
+
+def import_pricelist_file(
+    *,
+    content: bytes,
+    fmt: str,
+    shop: Shop | str | None = None,
+    missing: str | None = None,
+    create_shop: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Parse ``content`` (``fmt`` one of ``PRICE_LIST_FORMATS``) and import it."""
+    if fmt not in app_settings.PRICE_LIST_FORMATS:
+        raise PriceListError(
+            [
+                {
+                    "section": "file",
+                    "row": None,
+                    "field": "format",
+                    "message": _("The format %(format)s is not accepted.") % {"format": fmt},
+                }
+            ]
+        )
+    if len(content) > app_settings.IMPORT_MAX_BYTES:
+        raise PriceListError(
+            [
+                {
+                    "section": "file",
+                    "row": None,
+                    "field": "file",
+                    "message": _("The price list is larger than the limit."),
+                }
+            ]
+        )
+    data = parse_pricelist(content, fmt)
+    return import_pricelist(
+        data=data, shop=shop, missing=missing, create_shop=create_shop, progress=progress
+    )
+
+
+def run_import_job(*, job: ImportJob) -> ImportJob:
+    """Run a pending job: fetch its URL or read its file, import, record outcome."""
+    from .fetch import FetchError
+    from .pricelist import detect_format
+
+    job.status = ImportJob.Status.RUNNING
+    job.save(update_fields=["status"])
+    try:
+        if job.source_url:
+            content = app_settings.URL_FETCHER(
+                job.source_url,
+                max_bytes=app_settings.IMPORT_MAX_BYTES,
+                timeout=app_settings.URL_TIMEOUT,
+            )
+        else:
+            with job.file.open("rb") as fh:
+                content = fh.read()
+        fmt = job.format or detect_format(job.source_url or job.file.name) or "yaml"
+        summary = import_pricelist_file(
+            content=content, fmt=fmt, shop=job.shop, missing=job.missing or None
+        )
+    except PriceListError as exc:
+        job.status, job.errors = ImportJob.Status.FAILED, exc.errors
+    except FetchError as exc:
+        job.status = ImportJob.Status.FAILED
+        job.errors = [{"section": "file", "row": None, "field": "url", "message": str(exc)}]
+    else:
+        job.status, job.summary, job.errors = ImportJob.Status.SUCCEEDED, summary.as_dict(), []
+    job.finished = timezone.now()
+    job.save(update_fields=["status", "summary", "errors", "finished"])
+    return job
+
+
+def set_accepts_orders(*, shop: Shop, accepts_orders: bool, user: Any = None) -> Shop:
+    """Stop or resume taking orders; sends ``shop_accepts_orders_changed`` on a change."""
+    with transaction.atomic():
+        changed = (
+            Shop.objects.filter(pk=shop.pk)
+            .exclude(accepts_orders=accepts_orders)
+            .update(accepts_orders=accepts_orders)
+        )
+        shop.accepts_orders = accepts_orders
+        if changed:
+            transaction.on_commit(
+                lambda: shop_accepts_orders_changed.send(
+                    sender=Shop, shop=shop, user=user, accepts_orders=accepts_orders
+                )
+            )
+    return shop
