@@ -105,3 +105,12 @@ def test_demo_data_is_idempotent(db):
 
 def test_migrations_are_complete(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_runs_on_the_database_it_was_given(db):
+    # Guards the PostgreSQL suite against silently testing SQLite.
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else None
+    if expected:
+        assert connection.vendor == expected
+    else:
+        assert connection.vendor == "sqlite"

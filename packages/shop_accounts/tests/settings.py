@@ -4,7 +4,7 @@ import os
 
 import dj_database_url
 
-SECRET_KEY = "tests-only-not-secret"
+SECRET_KEY = "tests-only-not-secret-long-enough-for-hs256"
 DEBUG = False
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -321,6 +321,7 @@ def reschedule_booking(
         locked.start, locked.end = start, start + spec.duration
         locked.blocked_start = start - spec.buffer_before
         locked.blocked_end = locked.end + spec.buffer_after
+        locked.reminder_sent_at = None
         if locked.service.requires_confirmation:
             locked.status = BookingStatus.PENDING
         try:

@@ -1,0 +1,95 @@
+"""Google login offline: the provider's userinfo request is faked with ``responses``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import responses
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+
+from shop_accounts.selectors import user_roles
+
+pytestmark = pytest.mark.django_db
+
+GOOGLE = "/api/v1/accounts/google/"
+USERINFO = "https://www.googleapis.com/oauth2/v2/userinfo"
+
+
+def fake_google(email: str, *, verified: bool = True, name: str = "Greta Garbo") -> None:
+    responses.add(
+        responses.GET,
+        USERINFO,
+        json={
+            "id": "108204268033311374519",
+            "email": email,
+            "verified_email": verified,
+            "name": name,
+            "given_name": name.split()[0],
+            "family_name": name.split()[-1],
+            "picture": "https://lh3.googleusercontent.com/a/photo.jpg",
+        },
+    )
+
+
+def google_login(client: Any) -> Any:
+    return client.post(GOOGLE, {"access_token": "ya29.fake-token"}, format="json")
+
+
+@responses.activate
+def test_google_login_creates_user_with_profile_and_default_role(api_client):
+    fake_google("greta@gmail.com")
+
+    response = google_login(api_client)
+
+    assert response.status_code == 200, response.content
+    user = get_user_model().objects.get(email="greta@gmail.com")
+    assert response.json()["key"] == Token.objects.get(user=user).key
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer ya29.fake-token"
+    assert user.shop_profile.full_name == "Greta Garbo"
+    assert user_roles(user) == ["customer"]
+    assert SocialAccount.objects.get(user=user).uid == "108204268033311374519"
+    assert EmailAddress.objects.get(user=user).verified
+
+
+@responses.activate
+def test_google_login_links_existing_user_with_same_verified_email(api_client, user):
+    fake_google("alice@example.com")
+
+    response = google_login(api_client)
+
+    assert response.status_code == 200, response.content
+    assert get_user_model().objects.count() == 1
+    assert response.json()["key"] == Token.objects.get(user=user).key
+    assert SocialAccount.objects.get(provider="google").user == user
+    # Logging in again through Google finds the linked account.
+    fake_google("alice@example.com")
+    assert google_login(api_client).status_code == 200
+    assert SocialAccount.objects.count() == 1
+
+
+@responses.activate
+def test_google_login_second_time_reuses_the_account(api_client):
+    fake_google("greta@gmail.com")
+    google_login(api_client)
+    fake_google("greta@gmail.com")
+
+    assert google_login(api_client).status_code == 200
+    assert get_user_model().objects.count() == 1
+
+
+@responses.activate
+def test_google_rejecting_the_token_is_400(api_client):
+    responses.add(responses.GET, USERINFO, status=401, json={"error": "invalid_token"})
+
+    response = google_login(api_client)
+
+    assert response.status_code == 400
+    assert not get_user_model().objects.exists()
+
+
+def test_google_login_needs_a_token(api_client):
+    assert api_client.post(GOOGLE, {}, format="json").status_code == 400

@@ -1,0 +1,164 @@
+"""Token login/logout, password change and password reset (token run)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/api/v1/accounts/login/"
+LOGOUT = "/api/v1/accounts/logout/"
+USER = "/api/v1/accounts/user/"
+CHANGE = "/api/v1/accounts/password/change/"
+RESET = "/api/v1/accounts/password/reset/"
+RESET_CONFIRM = "/api/v1/accounts/password/reset/confirm/"
+NEW_PASSWORD = "Another-Horse-77"
+
+
+def login(client: Any, email: str, password: str = PASSWORD) -> Any:
+    return client.post(LOGIN, {"email": email, "password": password}, format="json")
+
+
+def test_token_login_and_logout(api_client, user):
+    response = login(api_client, "alice@example.com")
+
+    assert response.status_code == 200
+    key = response.json()["key"]
+    assert Token.objects.get(user=user).key == key
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.get(USER).json()["email"] == "alice@example.com"
+
+    assert api_client.post(LOGOUT).status_code == 200
+    assert not Token.objects.filter(user=user).exists()
+    assert api_client.get(USER).status_code == 401
+
+
+def test_login_is_case_insensitive_on_email(api_client, user):
+    assert login(api_client, "Alice@Example.com").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("alice@example.com", "wrong-password"), ("nobody@example.com", PASSWORD)],
+)
+def test_wrong_credentials_are_refused(api_client, user, email, password):
+    response = login(api_client, email, password)
+    assert response.status_code == 400
+    assert "key" not in response.json()
+
+
+def test_inactive_user_cannot_log_in(api_client, user):
+    user.is_active = False
+    user.save()
+    assert login(api_client, "alice@example.com").status_code == 400
+
+
+def test_anonymous_user_endpoint_is_401(api_client):
+    assert api_client.get(USER).status_code == 401
+
+
+def test_password_change(user_client, user, api_client):
+    response = user_client.post(
+        CHANGE, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert login(api_client, "alice@example.com", NEW_PASSWORD).status_code == 200
+
+
+def test_password_change_enforces_validators(user_client, user):
+    response = user_client.post(
+        CHANGE, {"new_password1": "123", "new_password2": "123"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "new_password2" in response.json()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def reset_link(message: Any) -> str:
+    links = re.findall(r"https?://\S+", message.body)
+    assert links, message.body
+    return links[0]
+
+
+def test_password_reset_default_link_then_confirm(api_client, user, mailoutbox):
+    response = api_client.post(RESET, {"email": "alice@example.com"}, format="json")
+
+    assert response.status_code == 200
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["alice@example.com"]
+    link = reset_link(mailoutbox[0])
+    match = re.fullmatch(
+        r"http://testserver/api/v1/accounts/password/reset/confirm/([^/]+)/([^/]+)/", link
+    )
+    assert match, link
+    uid, token = match.groups()
+    landing = api_client.get(link).json()
+    assert (landing["uid"], landing["token"]) == (uid, token)
+
+    confirm = api_client.post(
+        RESET_CONFIRM,
+        {"uid": uid, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        format="json",
+    )
+
+    assert confirm.status_code == 200, confirm.content
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    # The token is single use: it depends on the password hash.
+    again = api_client.post(
+        RESET_CONFIRM,
+        {"uid": uid, "token": token, "new_password1": PASSWORD, "new_password2": PASSWORD},
+        format="json",
+    )
+    assert again.status_code == 400
+
+
+def test_password_reset_link_uses_front_end_template(api_client, user, mailoutbox, settings):
+    settings.SHOP_ACCOUNTS = {"PASSWORD_RESET_URL": "https://shop.example/reset/{uid}/{token}"}
+
+    api_client.post(RESET, {"email": "alice@example.com"}, format="json")
+
+    match = re.fullmatch(r"https://shop.example/reset/([^/]+)/([^/]+)", reset_link(mailoutbox[0]))
+    assert match
+    uid, token = match.groups()
+    confirm = api_client.post(
+        RESET_CONFIRM,
+        {"uid": uid, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        format="json",
+    )
+    assert confirm.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_password_reset_with_bad_token_is_refused(api_client, user, mailoutbox):
+    api_client.post(RESET, {"email": "alice@example.com"}, format="json")
+    uid = reset_link(mailoutbox[0]).rstrip("/").split("/")[-2]
+
+    response = api_client.post(
+        RESET_CONFIRM,
+        {"uid": uid, "token": "bad-token", "new_password1": NEW_PASSWORD,
+         "new_password2": NEW_PASSWORD},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "token" in response.json()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_reset_for_unknown_email_sends_nothing(api_client, mailoutbox):
+    response = api_client.post(RESET, {"email": "nobody@example.com"}, format="json")
+    assert response.status_code == 200  # no account enumeration
+    assert mailoutbox == []
