@@ -4,6 +4,7 @@
     nox -s tests           every package alone, then the site's tests
     nox -s tests_postgres  the same on a PostgreSQL server on loopback
     nox -s lint            ruff check + ruff format --check
+    nox -s bench           the benchmark workload (gunicorn + wrk)
 
 Sessions use uv when it is installed (``pip install "nox[uv]"``), plain
 virtualenv otherwise.
@@ -108,13 +109,30 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """The workload of BENCH-WORKLOAD.md through gunicorn + wrk (see bench/run.py)."""
+    if shutil.which("wrk") is None:
+        apt_install(session, "wrk")
+    install_site(session)
+    session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 
-# --- PostgreSQL on loopback -------------------------------------------------
+# --- System packages and PostgreSQL on loopback -----------------------------
+
+
+def apt_install(session: nox.Session, *packages: str) -> None:
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        session.error(f"Install {' '.join(packages)} first (needs root and apt-get).")
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-q", external=True, env=env)
+    session.run("apt-get", "install", "-y", "-q", *packages, external=True, env=env)
 
 
 def _pg_bin() -> Path | None:

@@ -93,3 +93,26 @@ def test_google_rejecting_the_token_is_400(api_client):
 
 def test_google_login_needs_a_token(api_client):
     assert api_client.post(GOOGLE, {}, format="json").status_code == 400
+
+
+@responses.activate
+def test_google_with_unverified_email_does_not_take_over_an_account(api_client, user):
+    fake_google("alice@example.com", verified=False)
+
+    response = google_login(api_client)
+
+    assert response.status_code == 400
+    assert not SocialAccount.objects.exists()
+    assert not Token.objects.filter(user=user).exists()
+
+
+@responses.activate
+def test_google_does_not_link_to_an_unverified_local_account(api_client, make_user):
+    local = make_user("alice@example.com", email_verified=False)
+    fake_google("alice@example.com")
+
+    response = google_login(api_client)
+
+    assert response.status_code == 400
+    assert not SocialAccount.objects.exists()
+    assert not Token.objects.filter(user=local).exists()

@@ -13,7 +13,12 @@ pytestmark = pytest.mark.django_db
 def test_import_sample_creates_everything(supplier, sample_data):
     summary = import_pricelist(data=sample_data)
     assert summary.shop_id == supplier.pk
-    assert (summary.created, summary.updated, summary.unchanged, summary.deactivated) == (7, 0, 0, 0)
+    assert (summary.created, summary.updated, summary.unchanged, summary.deactivated) == (
+        7,
+        0,
+        0,
+        0,
+    )
     assert Category.objects.count() == 4
     assert Product.objects.count() == 7
     offer = Offer.objects.get(shop=supplier, external_id="4216292")
@@ -33,7 +38,12 @@ def test_reimport_is_idempotent(supplier, sample_data, django_assert_max_num_que
     before = list(Offer.objects.order_by("pk").values())
     with django_assert_max_num_queries(12):
         summary = import_pricelist(data=copy.deepcopy(sample_data))
-    assert (summary.created, summary.updated, summary.unchanged, summary.deactivated) == (0, 0, 7, 0)
+    assert (summary.created, summary.updated, summary.unchanged, summary.deactivated) == (
+        0,
+        0,
+        7,
+        0,
+    )
     assert list(Offer.objects.order_by("pk").values()) == before
     assert Product.objects.count() == 7
 
@@ -125,9 +135,7 @@ def test_row_errors_name_row_and_field(supplier, sample_data, change, field, mes
     sample_data["goods"][2].update(change)
     with pytest.raises(PriceListError) as exc:
         import_pricelist(data=sample_data)
-    assert exc.value.errors == [
-        {"section": "goods", "row": 3, "field": field, "message": message}
-    ]
+    assert exc.value.errors == [{"section": "goods", "row": 3, "field": field, "message": message}]
     assert not Offer.objects.exists()
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from .conf import app_settings
 
@@ -21,6 +22,23 @@ class AccountAdapter(DefaultAccountAdapter):
         if template:
             return template.format(key=key)
         return request.build_absolute_uri(reverse("shop_accounts:verify_email_link", args=[key]))
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # allauth links to its own HTML views, which an API-only site does
+        # not mount; fall back to this package's endpoints then.
+        try:
+            super().send_account_already_exists_mail(email)
+        except NoReverseMatch:
+            request = context.request
+            links = {
+                "signup_url": reverse("shop_accounts:register"),
+                "password_reset_url": reverse("shop_accounts:password_reset"),
+            }
+            self.send_mail(
+                "account/email/account_already_exists",
+                email,
+                {name: request.build_absolute_uri(url) for name, url in links.items()},
+            )
 
     def respond_email_verification_sent(self, request: HttpRequest, user: Any) -> HttpResponse:
         # An API has no "verification sent" page to redirect to; the

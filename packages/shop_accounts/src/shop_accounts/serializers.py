@@ -4,7 +4,9 @@ from typing import Any
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
+from dj_rest_auth.registration.serializers import SocialLoginSerializer as BaseSocialLoginSerializer
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -201,6 +203,16 @@ class PasswordResetSerializer(BasePasswordResetSerializer):
 
     def get_email_options(self) -> dict[str, Any]:
         return {"url_generator": password_reset_url}
+
+
+class SocialLoginSerializer(BaseSocialLoginSerializer):
+    """A token the provider refuses is a 400, not a 500."""
+
+    def get_social_login(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().get_social_login(*args, **kwargs)
+        except OAuth2Error as exc:
+            raise serializers.ValidationError(_("The provider refused this token.")) from exc
 
 
 class CompanySerializer(serializers.ModelSerializer):

@@ -27,6 +27,7 @@ from .serializers import (
     AvatarSerializer,
     CompanySerializer,
     CompanyVerificationSerializer,
+    SocialLoginSerializer,
 )
 from .services import get_profile, set_company_verified
 
@@ -56,6 +57,7 @@ class GoogleLoginView(registration_views.SocialLoginView):
 
     adapter_class = GoogleOAuth2Adapter
     client_class = OAuth2Client
+    serializer_class = SocialLoginSerializer
     throttle_scope = "shop_accounts.login"
 
 

@@ -29,7 +29,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list:
     if unknown:
         errors.append(
             Error(
-                f"SHOP_CATALOG['PRICE_LIST_FORMATS'] names unknown format(s): {', '.join(unknown)}.",
+                "SHOP_CATALOG['PRICE_LIST_FORMATS'] names unknown format(s): " + ", ".join(unknown),
                 id="shop_catalog.E003",
             )
         )

@@ -106,9 +106,7 @@ def fetch_url(url: str, *, max_bytes: int, timeout: float) -> bytes:
                 url = urljoin(url, location)
                 continue
             if response.status != 200:
-                raise FetchError(
-                    _("The server answered %(status)s.") % {"status": response.status}
-                )
+                raise FetchError(_("The server answered %(status)s.") % {"status": response.status})
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise FetchError(_("The price list is larger than the limit."))

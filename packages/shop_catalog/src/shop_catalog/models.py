@@ -57,20 +57,6 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.parent_id and self.pk:
-            parent = Category.objects.only("path").get(pk=self.parent_id)
-            if self.pk == self.parent_id or (
-                self.path and parent.path.startswith(self.path)
-            ):
-                raise ValidationError(
-                    {"parent": _("A category cannot be moved under itself or its descendant.")}
-                )
-
-    def _computed_path(self, parent: Category | None) -> str:
-        prefix = parent.path if parent else ""
-        return f"{prefix}{self.pk}{PATH_SEPARATOR}"
-
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)[:200] or "category"
@@ -101,6 +87,18 @@ class Category(models.Model):
                     path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
                     depth=F("depth") + delta,
                 )
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk:
+            parent = Category.objects.only("path").get(pk=self.parent_id)
+            if self.pk == self.parent_id or (self.path and parent.path.startswith(self.path)):
+                raise ValidationError(
+                    {"parent": _("A category cannot be moved under itself or its descendant.")}
+                )
+
+    def _computed_path(self, parent: Category | None) -> str:
+        prefix = parent.path if parent else ""
+        return f"{prefix}{self.pk}{PATH_SEPARATOR}"
 
     def get_descendants(self, *, include_self: bool = True) -> models.QuerySet[Category]:
         """This category's subtree in one query (itself included by default)."""

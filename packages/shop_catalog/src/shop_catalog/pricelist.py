@@ -79,9 +79,7 @@ def detect_format(filename: str = "", content_type: str = "") -> str | None:
 
 def parse_pricelist(content: bytes, fmt: str) -> dict[str, Any]:
     """Parse ``content`` of format ``fmt`` into the common dict (see module doc)."""
-    parser = {"yaml": parse_yaml, "json": parse_json, "csv": parse_csv, "xlsx": parse_xlsx}.get(
-        fmt
-    )
+    parser = {"yaml": parse_yaml, "json": parse_json, "csv": parse_csv, "xlsx": parse_xlsx}.get(fmt)
     if parser is None:
         raise file_error(_("Unknown price-list format %(format)s.") % {"format": fmt})
     data = parser(content)
@@ -152,16 +150,14 @@ def _flat_rows(header: list[Any], rows: Any) -> dict[str, Any]:
     lowered = [n.lower() for n in names]
     for required in ("id", "name", "price"):
         if required not in lowered:
-            raise file_error(
-                _("The sheet has no %(column)s column.") % {"column": repr(required)}
-            )
+            raise file_error(_("The sheet has no %(column)s column.") % {"column": repr(required)})
     goods, shops = [], set()
     for line, values in rows:
         values = list(values)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         item: dict[str, Any] = {"_row": line, "parameters": {}}
-        for name, low, value in zip(names, lowered, values):
+        for name, low, value in zip(names, lowered, values, strict=False):
             if not name:
                 continue
             if isinstance(value, str):

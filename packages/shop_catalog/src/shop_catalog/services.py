@@ -241,7 +241,9 @@ def validate_pricelist(data: dict[str, Any]) -> tuple[list[_Row], list[dict[str,
         if len(c.errors) == before:
             assert price is not None
             rows.append(
-                _Row(row, external_id, category, name, model, price, price_rrc, quantity, parameters)
+                _Row(
+                    row, external_id, category, name, model, price, price_rrc, quantity, parameters
+                )
             )
     return rows, c.errors
 
@@ -260,7 +262,7 @@ def _unique_slugs(bases: list[str], model: type, salt: list[str]) -> list[str]:
     for chunk in _chunks(sorted(set(bases))):
         taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
     result = []
-    for base, extra in zip(bases, salt):
+    for base, extra in zip(bases, salt, strict=True):
         slug = base
         if slug in taken:
             digest = hashlib.sha1(extra.encode()).hexdigest()
@@ -272,7 +274,7 @@ def _unique_slugs(bases: list[str], model: type, salt: list[str]) -> list[str]:
         taken.add(slug)
         result.append(slug)
     # a hashed slug could collide with a row already in the table: check once
-    hashed = [s for s, b in zip(result, bases) if s != b]
+    hashed = [s for s, b in zip(result, bases, strict=True) if s != b]
     for chunk in _chunks(hashed):
         clash = set(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
         if clash:
@@ -337,7 +339,10 @@ def _categories(names: set[str], summary: ImportSummary) -> dict[str, int]:
         bases = [slugify(n, allow_unicode=True)[:180] or "category" for n in missing]
         slugs = _unique_slugs(bases, Category, missing)
         created = Category.objects.bulk_create(
-            [Category(name=n, slug=s, path="", depth=0) for n, s in zip(missing, slugs)]
+            [
+                Category(name=n, slug=s, path="", depth=0)
+                for n, s in zip(missing, slugs, strict=True)
+            ]
         )
         if any(c.pk is None for c in created):
             created = list(Category.objects.filter(slug__in=slugs))
@@ -366,13 +371,15 @@ def _products(rows: list[_Row], category_ids: dict[str, int], summary: ImportSum
         slugs = _unique_slugs(bases, Product, [f"{n}|{c}" for n, c in missing])
         products = [
             Product(name=name, category_id=cid, slug=slug, search_text=search_text(name)[:255])
-            for (name, cid), slug in zip(missing, slugs)
+            for (name, cid), slug in zip(missing, slugs, strict=True)
         ]
         created = Product.objects.bulk_create(products, batch_size=BATCH_SIZE)
         if any(p.pk is None for p in created):
             created = []
             for chunk in _chunks(slugs):
-                created.extend(Product.objects.filter(slug__in=chunk).only("pk", "name", "category"))
+                created.extend(
+                    Product.objects.filter(slug__in=chunk).only("pk", "name", "category")
+                )
         for product in created:
             found[(product.name, product.category_id)] = product.pk
         summary.products_created = len(created)

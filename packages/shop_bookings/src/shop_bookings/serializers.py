@@ -1,0 +1,235 @@
+"""API serializers: shapes only; rules live in services.py and the slot engine."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import (
+    Booking,
+    BookingStatusChange,
+    ScheduleException,
+    Service,
+    Specialist,
+    WorkingHours,
+)
+from .validators import validate_photo, validate_time_zone
+
+MIDNIGHT = time(0)
+
+
+class ServiceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "name", "price", "duration_minutes"]
+
+
+class SpecialistSerializer(serializers.ModelSerializer):
+    """The public card of a specialist (catalogue)."""
+
+    services = ServiceBriefSerializer(source="active_services", many=True, read_only=True)
+    min_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Specialist
+        fields = [
+            "id",
+            "display_name",
+            "bio",
+            "city",
+            "experience_years",
+            "time_zone",
+            "photo",
+            "photo_thumbnail",
+            "min_price",
+            "services",
+        ]
+        read_only_fields = fields
+
+
+class SpecialistProfileSerializer(serializers.ModelSerializer):
+    """The specialist's own profile (``specialists/me/``); photo via multipart upload."""
+
+    time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone])
+    photo = serializers.ImageField(
+        required=False, allow_null=True, validators=[validate_photo]
+    )
+
+    class Meta:
+        model = Specialist
+        fields = [
+            "id",
+            "display_name",
+            "bio",
+            "city",
+            "experience_years",
+            "time_zone",
+            "photo",
+            "photo_thumbnail",
+            "is_active",
+        ]
+        read_only_fields = ["id", "photo_thumbnail"]
+        extra_kwargs = {"display_name": {"required": False}}
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    specialist = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "specialist",
+            "name",
+            "description",
+            "price",
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "requires_confirmation",
+            "is_active",
+        ]
+
+
+def _check_interval(start: time | None, end: time | None) -> None:
+    if start is not None and end is not None and not (start < end or end == MIDNIGHT):
+        raise serializers.ValidationError(
+            {"end": [_("The end must be after the start (00:00 means midnight).")]}
+        )
+
+
+class WorkingHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkingHours
+        fields = ["id", "weekday", "start", "end"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        _check_interval(start, end)
+        return attrs
+
+
+class ScheduleExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScheduleException
+        fields = ["id", "date", "is_day_off", "start", "end", "note"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def current(name):
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        day_off = current("is_day_off")
+        if day_off is None:
+            day_off = True
+        start, end = current("start"), current("end")
+        if day_off:
+            if start is not None or end is not None:
+                raise serializers.ValidationError(
+                    {"is_day_off": [_("A day off has no start or end.")]}
+                )
+        else:
+            if start is None or end is None:
+                raise serializers.ValidationError(
+                    {"start": [_("Other hours need a start and an end.")]}
+                )
+            _check_interval(start, end)
+        return attrs
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    """Query of ``specialists/{id}/slots/``: ISO dates or datetimes; dates are read in ``tz``."""
+
+    service = serializers.IntegerField()
+    date_from = serializers.CharField()
+    date_to = serializers.CharField()
+    tz = serializers.CharField(required=False, validators=[validate_time_zone])
+
+
+class SlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="UTC")
+    end = serializers.DateTimeField(help_text="UTC")
+    local_start = serializers.CharField(help_text="Wall-clock start in the requested zone")
+
+
+class SlotListSerializer(serializers.Serializer):
+    specialist = serializers.IntegerField()
+    service = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    slots = SlotSerializer(many=True)
+
+
+class BookingStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BookingStatusChange
+        fields = ["from_status", "to_status", "changed_by", "changed_at", "comment"]
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    """A booking as both of its parties see it."""
+
+    specialist_name = serializers.CharField(source="specialist.display_name", read_only=True)
+    time_zone = serializers.CharField(source="specialist.time_zone", read_only=True)
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "service",
+            "service_name",
+            "specialist",
+            "specialist_name",
+            "time_zone",
+            "client",
+            "start",
+            "end",
+            "status",
+            "price",
+            "comment",
+            "role",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["client", "specialist"]))
+    def get_role(self, booking: Booking) -> str:
+        request = self.context.get("request")
+        user_id = getattr(getattr(request, "user", None), "pk", None)
+        return "client" if booking.client_id == user_id else "specialist"
+
+
+class BookingDetailSerializer(BookingSerializer):
+    history = BookingStatusChangeSerializer(many=True, read_only=True)
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.select_related("specialist")
+    )
+    start = serializers.DateTimeField(help_text=_("An instant with an offset, or UTC."))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class BookingActionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class RescheduleSerializer(BookingActionSerializer):
+    start = serializers.DateTimeField()
+
+
+class FeedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)

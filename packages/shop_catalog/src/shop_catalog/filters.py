@@ -1,0 +1,152 @@
+"""django-filter filter sets of the product list (and its CSV export).
+
+Offer conditions (shop, price range, in stock, parameters) apply to the
+*same* active offer: "a product with an offer of shop 2 under 500" is one
+``EXISTS`` subquery, never a join that multiplies rows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .models import Offer, OfferParameter
+from .selectors import category_path_subquery
+
+ORDERING = {
+    "price": (F("min_price").asc(nulls_last=True), "pk"),
+    "-price": (F("min_price").desc(nulls_last=True), "pk"),
+    "name": (Lower("name"), "pk"),
+    "-name": (Lower("name").desc(), "pk"),
+    "newest": ("-created", "-pk"),
+    "oldest": ("created", "pk"),
+}
+
+
+class ParameterField(forms.Field):
+    """Repeated ``name:value`` query values -> list of (name, value)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[tuple[str, str]]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        pairs = []
+        for item in value:
+            name, sep, wanted = str(item).partition(":")
+            if not sep or not name.strip() or not wanted.strip():
+                raise forms.ValidationError(
+                    _("Use name:value, e.g. parameter=Цвет:черный."), code="parameter"
+                )
+            pairs.append((name.strip(), wanted.strip()))
+        return pairs
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "name:value; repeat for several (all must match one offer).",
+    }
+)
+class ParameterFilter(filters.Filter):
+    field_class = ParameterField
+
+
+class ProductFilter(filters.FilterSet):
+    category = filters.CharFilter(
+        method="filter_category",
+        help_text=_("Category id or slug; includes its descendants."),
+    )
+    shop = filters.NumberFilter(method="offer_shop", help_text=_("Shop id."))
+    price_min = filters.NumberFilter(method="offer_price", help_text=_("Lowest price."))
+    price_max = filters.NumberFilter(method="offer_price", help_text=_("Highest price."))
+    in_stock = filters.BooleanFilter(method="offer_stock", help_text=_("Only products with stock."))
+    parameter = ParameterFilter(
+        method="offer_condition",
+        help_text=_("name:value; repeat for several (all must match one offer)."),
+    )
+    search = filters.CharFilter(
+        method="filter_search", help_text=_("Words in the name or the model.")
+    )
+    ordering = filters.ChoiceFilter(
+        method="filter_ordering",
+        choices=[(key, key) for key in ORDERING],
+        help_text=_("price, -price, name, -name, newest, oldest."),
+    )
+
+    def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(category__path__startswith=category_path_subquery(value))
+
+    # The offer conditions are combined into one EXISTS in filter_queryset();
+    # these no-op methods only carry the value types for the schema.
+    def offer_condition(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset
+
+    def offer_shop(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset
+
+    def offer_price(self, queryset: QuerySet, name: str, value: Decimal) -> QuerySet:
+        return queryset
+
+    def offer_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        by_model = Offer.objects.filter(
+            product=OuterRef("pk"), is_active=True, model__icontains=value
+        )
+        return queryset.filter(Q(search_text__contains=value.casefold()) | Q(Exists(by_model)))
+
+    def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied last in filter_queryset()
+
+    def offer_subquery(self) -> QuerySet | None:
+        """The active offers matching the offer conditions, or None if none given."""
+        data = self.form.cleaned_data
+        conditions: dict[str, Any] = {}
+        if data.get("shop") is not None:
+            conditions["shop_id"] = data["shop"]
+        if data.get("price_min") is not None:
+            conditions["price__gte"] = data["price_min"]
+        if data.get("price_max") is not None:
+            conditions["price__lte"] = data["price_max"]
+        if data.get("in_stock"):
+            conditions["quantity__gt"] = 0
+        pairs = data.get("parameter") or []
+        if not conditions and not pairs:
+            return None
+        offers = Offer.objects.filter(is_active=True, **conditions)
+        for pname, value in pairs:
+            offers = offers.filter(
+                Exists(
+                    OfferParameter.objects.filter(
+                        offer=OuterRef("pk"), parameter__name=pname, value=value
+                    )
+                )
+            )
+        return offers
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        offers = self.offer_subquery()
+        if offers is not None:
+            queryset = queryset.filter(Exists(offers.filter(product=OuterRef("pk"))))
+        ordering = self.form.cleaned_data.get("ordering")
+        if ordering:
+            queryset = queryset.order_by(*ORDERING[ordering])
+        return queryset

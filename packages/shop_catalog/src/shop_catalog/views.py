@@ -1,0 +1,284 @@
+"""API views: thin wrappers over selectors and services."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Lower
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .conf import app_settings
+from .filters import ProductFilter
+from .models import Category, ImportJob, Offer, OfferParameter, Parameter, Shop
+from .permissions import IsSupplier
+from .pricelist import PriceListError, detect_format
+from .selectors import category_tree, product_list, shops_of
+from .serializers import (
+    CategoryNodeSerializer,
+    CategorySerializer,
+    ImportFailedSerializer,
+    ImportJobSerializer,
+    ImportRequestSerializer,
+    ShopSerializer,
+    SupplierOfferSerializer,
+    SupplierShopSerializer,
+)
+from .services import import_pricelist_file, set_accepts_orders
+from .tasks import import_pricelist_job
+
+
+class CatalogPagination(PageNumberPagination):
+    """Page-number pagination; ``?page_size=`` capped at ``MAX_PAGE_SIZE``."""
+
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request: Request) -> int:
+        self.page_size = app_settings.PAGE_SIZE
+        self.max_page_size = app_settings.MAX_PAGE_SIZE
+        return super().get_page_size(request)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Categories, flat (tree order)"),
+    retrieve=extend_schema(summary="One category"),
+)
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+    pagination_class = CatalogPagination
+
+    @extend_schema(summary="The whole category tree", responses=CategoryNodeSerializer(many=True))
+    @action(detail=False, pagination_class=None)
+    def tree(self, request: Request) -> Response:
+        return Response(CategoryNodeSerializer(category_tree(), many=True).data)
+
+
+class ShopViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Shop.objects.all()
+    serializer_class = ShopSerializer
+    pagination_class = CatalogPagination
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = ["shop", "id", "category", "model", "name", "price", "price_rrc", "quantity"]
+
+
+class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+    """Active products with their active offers; filters, search, ordering."""
+
+    pagination_class = CatalogPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+
+    def get_queryset(self) -> QuerySet:
+        return product_list()
+
+    def get_serializer_class(self) -> Any:
+        return app_settings.PRODUCT_SERIALIZER
+
+    @extend_schema(
+        summary="Products as CSV (streamed), one row per active offer",
+        description=_(
+            "The same filters as the list. Columns: shop, id, category, model, name, "
+            "price, price_rrc, quantity, then one column per parameter: the flat price-list "
+            "format, so a file can be imported back."
+        ),
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    @action(detail=False, pagination_class=None)
+    def export(self, request: Request) -> StreamingHttpResponse:
+        products = self.filter_queryset(self.get_queryset()).order_by().values("pk")
+        offers = Offer.objects.filter(product__in=products, is_active=True)
+        shop_id = request.query_params.get("shop")
+        if shop_id and shop_id.isdigit():
+            offers = offers.filter(shop_id=int(shop_id))
+        names = list(
+            Parameter.objects.filter(values__offer__in=offers.values("pk"))
+            .order_by("name")
+            .values_list("name", flat=True)
+            .distinct()
+        )
+        rows = (
+            offers.select_related("shop", "product__category")
+            .prefetch_related(
+                Prefetch("parameters", queryset=OfferParameter.objects.select_related("parameter"))
+            )
+            .order_by(Lower("product__name"), "product_id", "pk")
+        )
+        response = StreamingHttpResponse(
+            self._csv_lines(rows, names), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="products.csv"'
+        return response
+
+    @staticmethod
+    def _csv_lines(rows: QuerySet, names: list[str]) -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS + names)  # BOM: Excel reads UTF-8
+        for offer in rows.iterator(chunk_size=2000):
+            values = {p.parameter.name: p.value for p in offer.parameters.all()}
+            yield writer.writerow(
+                [
+                    offer.shop.name,
+                    offer.external_id,
+                    offer.product.category.name,
+                    offer.model,
+                    offer.product.name,
+                    offer.price,
+                    "" if offer.price_rrc is None else offer.price_rrc,
+                    offer.quantity,
+                ]
+                + [values.get(name, "") for name in names]
+            )
+
+
+class SupplierMixin:
+    permission_classes = [IsAuthenticated, IsSupplier]
+    pagination_class = CatalogPagination
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The supplier's own shops"),
+    partial_update=extend_schema(summary="Stop or resume taking orders"),
+)
+class SupplierShopViewSet(
+    SupplierMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = SupplierShopSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return shops_of(self.request.user).order_by("name")
+
+    def perform_update(self, serializer: SupplierShopSerializer) -> None:
+        value = serializer.validated_data.get("accepts_orders")
+        if value is not None:
+            set_accepts_orders(
+                shop=serializer.instance, accepts_orders=value, user=self.request.user
+            )
+
+    @extend_schema(
+        summary="Import a price list (upload or URL)",
+        request={
+            "multipart/form-data": ImportRequestSerializer,
+            "application/json": ImportRequestSerializer,
+        },
+        responses={
+            201: OpenApiResponse(ImportJobSerializer, description="Imported in the request."),
+            202: OpenApiResponse(ImportJobSerializer, description="Queued as a background job."),
+            400: OpenApiResponse(ImportFailedSerializer, description="Row errors; nothing done."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def import_pricelist(self, request: Request, pk: str | None = None) -> Response:
+        shop = self.get_object()
+        form = ImportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        upload = data.get("file")
+        fmt = data.get("format") or detect_format(
+            getattr(upload, "name", "") or data.get("url", ""),
+            getattr(upload, "content_type", ""),
+        )
+        if fmt is None or fmt not in app_settings.PRICE_LIST_FORMATS:
+            return Response(
+                {"format": [_("Cannot tell the format; give format.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        job = ImportJob(
+            shop=shop,
+            created_by=request.user,
+            format=fmt,
+            missing=data.get("missing", ""),
+            source_url=data.get("url", ""),
+        )
+        if upload is not None and upload.size <= app_settings.IMPORT_SYNC_MAX_BYTES:
+            return self._import_now(job, upload.read())
+        if upload is not None:
+            job.file.save(upload.name, upload, save=False)
+        job.save()
+        transaction.on_commit(lambda: import_pricelist_job.enqueue(job.pk))
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    def _import_now(self, job: ImportJob, content: bytes) -> Response:
+        from django.utils import timezone
+
+        try:
+            summary = import_pricelist_file(
+                content=content, fmt=job.format, shop=job.shop, missing=job.missing or None
+            )
+        except PriceListError as exc:
+            job.status, job.errors = ImportJob.Status.FAILED, exc.errors
+        else:
+            job.status, job.summary = ImportJob.Status.SUCCEEDED, summary.as_dict()
+        job.finished = timezone.now()
+        job.save()
+        if job.status == ImportJob.Status.FAILED:
+            return Response(
+                {
+                    "detail": _("The price list has errors; nothing was imported."),
+                    "job": job.pk,
+                    "errors": job.errors,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class ImportJobViewSet(SupplierMixin, viewsets.ReadOnlyModelViewSet):
+    """Price-list imports of the supplier's shops: status, summary, row errors."""
+
+    serializer_class = ImportJobSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return ImportJob.objects.filter(shop__in=shops_of(self.request.user).values("pk"))
+
+
+class SupplierOfferViewSet(
+    SupplierMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The offers of the supplier's shops. No delete: orders refer to offers;
+    set ``is_active`` to false instead."""
+
+    serializer_class = SupplierOfferSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Offer.objects.filter(shop__in=shops_of(self.request.user).values("pk"))
+            .prefetch_related(
+                Prefetch("parameters", queryset=OfferParameter.objects.select_related("parameter"))
+            )
+            .order_by("pk")
+        )
