@@ -70,8 +70,9 @@ class Profile(models.Model):
         return self.full_name or str(self.user)
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Profile:
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Profile:
+        # *args/**kwargs: Django 6.1 adds fetch_mode.
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         instance._loaded_avatar = instance.__dict__.get("avatar")
         return instance
 

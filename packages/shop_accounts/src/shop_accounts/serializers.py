@@ -11,6 +11,7 @@ from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordRese
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,10 +20,8 @@ from .adapter import password_reset_url
 from .conf import app_settings
 from .models import Profile
 from .selectors import email_taken, user_roles
-from .services import assign_role, get_profile
+from .services import COMPANY_FIELDS, assign_role, get_profile, update_profile
 from .validators import validate_inn
-
-COMPANY_FIELDS = ("customer_kind", "company_name", "tax_number")
 
 
 def validate_company(attrs: dict[str, Any], instance: Profile | None = None) -> None:
@@ -67,16 +66,7 @@ class ProfileSerializer(serializers.ModelSerializer):
         return attrs
 
     def update(self, instance: Profile, validated_data: dict[str, Any]) -> Profile:
-        changed = any(
-            name in validated_data and validated_data[name] != getattr(instance, name)
-            for name in COMPANY_FIELDS
-        )
-        if changed and instance.company_verified:
-            # A verification vouches for the data staff saw, not for new data.
-            validated_data.update(
-                company_verified=False, company_verified_at=None, company_verified_by=None
-            )
-        return super().update(instance, validated_data)
+        return update_profile(profile=instance, **validated_data)
 
 
 class AvatarSerializer(serializers.ModelSerializer):
@@ -102,7 +92,7 @@ class UserSerializer(serializers.ModelSerializer):
     shown; the e-mail is changed through allauth's e-mail management.
     """
 
-    profile = ProfileSerializer(source="shop_profile")
+    profile = ProfileSerializer(source="shop_profile", required=False)
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -112,12 +102,19 @@ class UserSerializer(serializers.ModelSerializer):
             name for name in _user_model_fields(model) if name not in ("first_name", "last_name")
         )
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, (list, QuerySet)):
+            # The nested profile validates against the stored profile (B2B
+            # rules need the fields the request does not send).
+            self.fields["profile"].instance = get_profile(self.instance)
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_roles(self, user: Any) -> list[str]:
         return user_roles(user)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        get_profile(instance)  # users created before the app was installed
+        instance.shop_profile = get_profile(instance)  # users older than the app
         return super().to_representation(instance)
 
     @transaction.atomic
@@ -125,11 +122,8 @@ class UserSerializer(serializers.ModelSerializer):
         profile_data = validated_data.pop("shop_profile", None)
         instance = super().update(instance, validated_data)
         if profile_data:
-            profile = get_profile(instance)
-            serializer = ProfileSerializer(profile, data=profile_data, partial=True)
-            serializer.is_valid(raise_exception=True)
-            serializer.save()
-            instance.shop_profile = serializer.instance
+            profile_serializer = self.fields["profile"]
+            profile_serializer.update(get_profile(instance), profile_data)
         return instance
 
 
@@ -238,9 +232,7 @@ class CompanySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_email(self, profile: Profile) -> str:
-        return profile.user.get_email_field_name() and getattr(
-            profile.user, profile.user.get_email_field_name()
-        )
+        return getattr(profile.user, profile.user.get_email_field_name())
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_company_verified_by(self, profile: Profile) -> str | None:

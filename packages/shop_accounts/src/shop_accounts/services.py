@@ -119,6 +119,32 @@ def get_profile(user: Any) -> Profile:
     return profile
 
 
+COMPANY_FIELDS = ("customer_kind", "company_name", "tax_number")
+
+
+@transaction.atomic
+def update_profile(*, profile: Profile, **changes: Any) -> Profile:
+    """Change profile fields as the user asks.
+
+    Changing the company data withdraws a company verification: staff
+    vouched for the data they saw, not for the new data.
+    """
+    company_changed = any(
+        name in changes and changes[name] != getattr(profile, name) for name in COMPANY_FIELDS
+    )
+    for name, value in changes.items():
+        setattr(profile, name, value)
+    withdrawn = company_changed and profile.company_verified
+    if withdrawn:
+        profile.company_verified = False
+        profile.company_verified_at = None
+        profile.company_verified_by = None
+    profile.save()
+    if withdrawn:
+        company_verified.send(sender=Profile, profile=profile, verified=False, by=None)
+    return profile
+
+
 @transaction.atomic
 def set_company_verified(*, profile: Profile, verified: bool, by: Any) -> Profile:
     """Staff mark a business customer's company as verified (or not)."""
@@ -133,6 +159,8 @@ def set_company_verified(*, profile: Profile, verified: bool, by: Any) -> Profil
     profile.company_verified = verified
     profile.company_verified_at = timezone.now() if verified else None
     profile.company_verified_by = by if verified else None
-    profile.save(update_fields=["company_verified", "company_verified_at", "company_verified_by", "updated_at"])
+    profile.save(
+        update_fields=["company_verified", "company_verified_at", "company_verified_by", "updated_at"]
+    )
     company_verified.send(sender=Profile, profile=profile, verified=verified, by=by)
     return profile

@@ -166,6 +166,10 @@ class SlotListSerializer(serializers.Serializer):
 
 
 class BookingStatusChangeSerializer(serializers.ModelSerializer):
+    # Plain strings: the values are those of Booking.status (one enum in the schema).
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
     class Meta:
         model = BookingStatusChange
         fields = ["from_status", "to_status", "changed_by", "changed_at", "comment"]
