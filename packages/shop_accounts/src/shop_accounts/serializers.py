@@ -21,7 +21,7 @@ from .conf import app_settings
 from .models import Profile
 from .selectors import email_taken, user_roles
 from .services import COMPANY_FIELDS, assign_role, get_profile, update_profile
-from .validators import validate_inn
+from .validators import validate_avatar, validate_inn
 
 
 def validate_company(attrs: dict[str, Any], instance: Profile | None = None) -> None:
@@ -70,7 +70,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class AvatarSerializer(serializers.ModelSerializer):
-    avatar = serializers.ImageField(required=True, allow_empty_file=False)
+    avatar = serializers.ImageField(validators=[validate_avatar])
 
     class Meta:
         model = Profile

@@ -30,25 +30,26 @@ from .serializers import (
     SocialLoginSerializer,
 )
 from .services import get_profile, set_company_verified
+from .throttles import ScopedThrottleMixin
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(ScopedThrottleMixin, auth_views.LoginView):
     throttle_scope = "shop_accounts.login"
 
 
-class RegisterView(registration_views.RegisterView):
+class RegisterView(ScopedThrottleMixin, registration_views.RegisterView):
     throttle_scope = "shop_accounts.register"
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(ScopedThrottleMixin, auth_views.PasswordResetView):
     throttle_scope = "shop_accounts.password_reset"
 
 
-class ResendEmailVerificationView(registration_views.ResendEmailVerificationView):
+class ResendEmailVerificationView(ScopedThrottleMixin, registration_views.ResendEmailVerificationView):
     throttle_scope = "shop_accounts.register"
 
 
-class GoogleLoginView(registration_views.SocialLoginView):
+class GoogleLoginView(ScopedThrottleMixin, registration_views.SocialLoginView):
     """Log in (or sign up) with a Google ``access_token`` or ``code``.
 
     A Google account whose verified e-mail matches an existing user is

@@ -1,0 +1,110 @@
+"""The cabinet's own data: the address book and favourites."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_phone, validate_postal_code
+
+
+class Address(models.Model):
+    """One address of a user's address book.
+
+    At most one default address per user and kind (a partial unique
+    constraint); ``services`` keep exactly one default while any address of
+    the kind exists. Orders keep their own snapshot (``hooks.resolve_address``),
+    so editing or deleting an address never changes a past order.
+    """
+
+    class Kind(models.TextChoices):
+        SHIPPING = "shipping", _("shipping address")
+        LEGAL = "legal", _("legal address")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cabinet_addresses",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SHIPPING)
+    recipient = models.CharField(_("recipient"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=32, validators=[validate_phone])
+    city = models.CharField(_("city"), max_length=100)
+    street = models.CharField(_("street"), max_length=200)
+    building = models.CharField(_("building"), max_length=20)
+    apartment = models.CharField(_("apartment / office"), max_length=20, blank=True)
+    postal_code = models.CharField(
+        _("postal code"), max_length=20, validators=[validate_postal_code]
+    )
+    is_default = models.BooleanField(_("default"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["kind", "-is_default", "-created", "-pk"]
+        indexes = [models.Index(fields=["user", "kind"], name="shop_cabinet_address_user_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(is_default=True),
+                name="shop_cabinet_address_one_default_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+    def one_line(self) -> str:
+        """The address as one line, postal code first (the Russian order)."""
+        parts = [self.postal_code, self.city, self.street, self.building]
+        if self.apartment:
+            parts.append(self.apartment)
+        return ", ".join(p for p in parts if p)
+
+    def snapshot(self) -> dict[str, str]:
+        """The fields an order copies (see ``hooks.resolve_address``)."""
+        return {
+            "kind": self.kind,
+            "recipient": self.recipient,
+            "phone": self.phone,
+            "city": self.city,
+            "street": self.street,
+            "building": self.building,
+            "apartment": self.apartment,
+            "postal_code": self.postal_code,
+        }
+
+
+class Favourite(models.Model):
+    """A product the user keeps in their favourites (once per product)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cabinet_favourites",
+        verbose_name=_("user"),
+    )
+    product = models.ForeignKey(
+        "shop_catalog.Product",
+        on_delete=models.CASCADE,
+        related_name="cabinet_favourites",
+        verbose_name=_("product"),
+    )
+    created = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "product"], name="shop_cabinet_favourite_unique_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ♥ {self.product_id}"

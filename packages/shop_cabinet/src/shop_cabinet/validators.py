@@ -1,0 +1,43 @@
+"""Validators of the address book.
+
+The postal-code rule is a hook (``SHOP_CABINET["POSTAL_CODE_VALIDATOR"]``) so a
+shop in another country plugs in its own; model fields reference the stable
+wrapper ``validate_postal_code`` so swapping the hook never needs a migration.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .conf import app_settings
+
+# Russian postal codes (почтовые индексы) are six digits; the first one is the
+# postal zone, 1 (Moscow and the centre) to 6 (Siberia and the Far East).
+RUSSIAN_POSTAL_CODE = re.compile(r"[1-6]\d{5}")
+# A phone as people type it: digits with optional "+", spaces, dashes, brackets.
+PHONE = re.compile(r"\+?[\d\s()\-]+")
+
+
+def validate_russian_postal_code(value: str) -> None:
+    """The default postal-code hook: six digits, the first one 1-6 (``101000``)."""
+    if not RUSSIAN_POSTAL_CODE.fullmatch(value or ""):
+        raise ValidationError(
+            _("Enter a Russian postal code: six digits, e.g. 101000."), code="invalid_postal_code"
+        )
+
+
+def validate_postal_code(value: str) -> None:
+    """Run the configured ``POSTAL_CODE_VALIDATOR`` hook."""
+    app_settings.POSTAL_CODE_VALIDATOR(value)
+
+
+def validate_phone(value: str) -> None:
+    """Digits with an optional leading "+", spaces, dashes and brackets; 5-15 digits."""
+    digits = sum(ch.isdigit() for ch in value or "")
+    if not PHONE.fullmatch(value or "") or not 5 <= digits <= 15:
+        raise ValidationError(
+            _("Enter a phone number, e.g. +7 495 123-45-67."), code="invalid_phone"
+        )

@@ -1,0 +1,21 @@
+"""Services: the use cases that write (cart, checkout, status moves)."""
+
+from .cart import add_to_cart, change_line, clear_cart, get_cart, remove_line
+from .checkout import CheckoutResult, checkout, replayed_order, resolve_address
+from .status import allowed_targets, cancel_order, move_part, overall_status
+
+__all__ = [
+    "CheckoutResult",
+    "add_to_cart",
+    "allowed_targets",
+    "cancel_order",
+    "change_line",
+    "checkout",
+    "clear_cart",
+    "get_cart",
+    "move_part",
+    "overall_status",
+    "remove_line",
+    "replayed_order",
+    "resolve_address",
+]

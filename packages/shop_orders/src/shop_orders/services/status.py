@@ -1,0 +1,147 @@
+"""The order state machine: moving parts along allowed transitions, cancel.
+
+Allowed moves come from ``SHOP_ORDERS["STATUS_TRANSITIONS"]``. Every move is
+one conditional UPDATE (``WHERE status = <the status we checked>``), so two
+concurrent moves of the same part cannot both win, and stock is returned
+once only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shop_catalog.models import Offer
+
+from ..conf import app_settings
+from ..exceptions import TransitionError
+from ..models import Order, OrderLine, OrderPart, Status, StatusChange
+from ..signals import order_status_changed
+
+PIPELINE = list(Status.values)
+
+
+def allowed_targets(status: str) -> list[str]:
+    """Statuses an order part in ``status`` may move to."""
+    return list(app_settings.STATUS_TRANSITIONS.get(status, []))
+
+
+def overall_status(statuses: Iterable[str]) -> str:
+    """An order's status from its parts' statuses.
+
+    The least advanced status among parts that are not canceled; canceled
+    when all are.
+    """
+    alive = [s for s in statuses if s != Status.CANCELED]
+    if not alive:
+        return Status.CANCELED
+    return min(alive, key=PIPELINE.index)
+
+
+def _label(status: str) -> str:
+    return str(Status(status).label) if status in PIPELINE else status
+
+
+def _return_stock(part: OrderPart) -> None:
+    per_offer: dict[int, int] = defaultdict(int)
+    for offer_id, quantity in OrderLine.objects.filter(part=part).values_list(
+        "offer_id", "quantity"
+    ):
+        per_offer[offer_id] += quantity
+    for offer_id, quantity in sorted(per_offer.items()):
+        Offer.objects.filter(pk=offer_id).update(quantity=F("quantity") + quantity)
+
+
+def _refresh_order_status(order: Order) -> None:
+    status = overall_status(
+        OrderPart.objects.filter(order_id=order.pk).values_list("status", flat=True)
+    )
+    if status != order.status:
+        order.status = status
+        order.updated = timezone.now()
+        Order.objects.filter(pk=order.pk).update(status=status, updated=order.updated)
+
+
+def move_part(
+    *, part: OrderPart, to_status: str, by: Any = None, comment: str = ""
+) -> StatusChange:
+    """Move one order part to ``to_status`` and record who did it.
+
+    Raises ``TransitionError`` for an unknown status, a move the transitions
+    do not allow, or a part changed meanwhile; nothing changes then. Moving
+    to ``canceled`` returns the part's stock. Updates ``order.status`` and
+    sends ``order_status_changed``.
+    """
+    if to_status not in PIPELINE:
+        raise TransitionError(
+            _("Unknown status %(status)s.") % {"status": to_status}, field="status"
+        )
+    with transaction.atomic():
+        current = OrderPart.objects.filter(pk=part.pk).values_list("status", flat=True).get()
+        if to_status not in allowed_targets(current):
+            raise TransitionError(
+                _("An order that is %(from)s cannot become %(to)s.")
+                % {"from": _label(current), "to": _label(to_status)},
+                field="status",
+            )
+        moved = OrderPart.objects.filter(pk=part.pk, status=current).update(
+            status=to_status, updated=timezone.now()
+        )
+        if not moved:
+            raise TransitionError(
+                _("The order was changed meanwhile; reload it and try again."), code="conflict"
+            )
+        part.status = to_status
+        if to_status == Status.CANCELED:
+            _return_stock(part)
+        change = StatusChange.objects.create(
+            order_id=part.order_id,
+            part=part,
+            from_status=current,
+            to_status=to_status,
+            by=by,
+            comment=comment,
+        )
+        order = part.order
+        _refresh_order_status(order)
+        order_status_changed.send(
+            sender=Order,
+            order=order,
+            part=part,
+            change=change,
+            from_status=current,
+            to_status=to_status,
+            by=by,
+        )
+    return change
+
+
+def cancel_order(*, order: Order, by: Any = None, comment: str = "") -> list[StatusChange]:
+    """The customer cancels a whole order: every part that is not canceled yet.
+
+    Allowed only while every such part is in
+    ``SHOP_ORDERS["CUSTOMER_CANCEL_STATUSES"]``; otherwise ``TransitionError``
+    and nothing changes. Returns the recorded changes.
+    """
+    with transaction.atomic():
+        parts = [p for p in order.parts.order_by("pk") if p.status != Status.CANCELED]
+        if not parts:
+            raise TransitionError(_("The order is already canceled."), code="already_canceled")
+        allowed = set(app_settings.CUSTOMER_CANCEL_STATUSES)
+        late = [p for p in parts if p.status not in allowed]
+        if late:
+            raise TransitionError(
+                _("The order can no longer be canceled: it is already %(status)s.")
+                % {"status": _label(late[0].status)},
+                code="not_cancelable",
+            )
+        changes = []
+        for part in parts:
+            part.order = order
+            changes.append(move_part(part=part, to_status=Status.CANCELED, by=by, comment=comment))
+    return changes
