@@ -5,6 +5,7 @@
     nox -s tests_postgres  the same on a PostgreSQL server on loopback
     nox -s lint            ruff check + ruff format --check
     nox -s bench           the benchmark workload (gunicorn + wrk)
+    nox -s fuzz            schemathesis over the API, anonymous and per role
 
 Sessions use uv when it is installed (``pip install "nox[uv]"``), plain
 virtualenv otherwise.
@@ -115,6 +116,14 @@ def bench(session: nox.Session) -> None:
         apt_install(session, "wrk")
     install_site(session)
     session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """schemathesis over the whole OpenAPI schema, anonymous and per role."""
+    install_site(session)
+    session.install("schemathesis>=4.0")
+    session.run("python", str(ROOT / "tools" / "fuzz.py"), *session.posargs)
 
 
 @nox.session

@@ -18,7 +18,10 @@ UTC = timezone.utc
 def make_user(username: str | None = None, *, specialist: bool = False, **extra):
     username = username or f"user{next(_seq)}"
     user = get_user_model().objects.create_user(
-        username=username, email=extra.pop("email", f"{username}@example.com"), password="pw", **extra
+        username=username,
+        email=extra.pop("email", f"{username}@example.com"),
+        password="pw",
+        **extra,
     )
     if specialist:
         group, _ = Group.objects.get_or_create(name="specialist")

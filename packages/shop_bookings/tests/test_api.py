@@ -79,7 +79,9 @@ def test_services_crud_by_their_specialist_only(api_as, specialist, service):
     assert created.status_code == 201 and created.data["specialist"] == specialist.pk
     changed = api.patch(f"{BASE}services/{service.pk}/", {"price": "45.50"}, format="json")
     assert changed.status_code == 200 and changed.data["price"] == "45.50"
-    bad = api.post(f"{BASE}services/", {"name": "x", "price": "-1", "duration_minutes": 0}, format="json")
+    bad = api.post(
+        f"{BASE}services/", {"name": "x", "price": "-1", "duration_minutes": 0}, format="json"
+    )
     assert bad.status_code == 400 and {"price", "duration_minutes"} <= set(bad.data)
     assert api.delete(f"{BASE}services/{created.data['id']}/").status_code == 204
 
@@ -298,7 +300,9 @@ def test_anonymous_cannot_book(api, service):
     assert post_booking(api, service, at(future_day(), 10)).status_code in (401, 403)
 
 
-def test_bookings_are_visible_to_their_parties_only(api_as, client_user, other_user, specialist, service):
+def test_bookings_are_visible_to_their_parties_only(
+    api_as, client_user, other_user, specialist, service
+):
     booking_id = post_booking(api_as(client_user), service, at(future_day(), 10)).data["id"]
     url = f"{BASE}bookings/{booking_id}/"
     api = api_as(other_user)
@@ -322,7 +326,9 @@ def test_booking_actions_over_http(api_as, client_user, specialist):
     booking_id = post_booking(api_as(client_user), service, at(future_day(5), 10)).data["id"]
     url = f"{BASE}bookings/{booking_id}/"
     assert api_as(client_user).post(f"{url}confirm/").status_code == 403
-    confirmed = api_as(specialist.user).post(f"{url}confirm/", {"comment": "see you"}, format="json")
+    confirmed = api_as(specialist.user).post(
+        f"{url}confirm/", {"comment": "see you"}, format="json"
+    )
     assert confirmed.status_code == 200 and confirmed.data["status"] == "confirmed"
     early = api_as(specialist.user).post(f"{url}complete/")
     assert early.status_code == 400 and early.data["status"][0].code == "not_started"
@@ -332,9 +338,12 @@ def test_booking_actions_over_http(api_as, client_user, specialist):
     assert moved.status_code == 200 and moved.data["status"] == "pending"
     bad_move = api_as(client_user).post(f"{url}reschedule/", {"start": "x"}, format="json")
     assert bad_move.status_code == 400
-    assert api_as(specialist.user).post(
-        f"{url}reschedule/", {"start": at(future_day(5), 14).isoformat()}, format="json"
-    ).status_code == 403
+    assert (
+        api_as(specialist.user)
+        .post(f"{url}reschedule/", {"start": at(future_day(5), 14).isoformat()}, format="json")
+        .status_code
+        == 403
+    )
     cancelled = api_as(client_user).post(f"{url}cancel/")
     assert cancelled.status_code == 200 and cancelled.data["status"] == "cancelled"
     again = api_as(client_user).post(f"{url}cancel/")

@@ -43,7 +43,11 @@ def test_booking_is_confirmed_and_recorded(client_user, service):
     assert booking.end == at(11)
     assert (booking.service_name, booking.price) == (service.name, service.price)
     change = booking.history.get()
-    assert (change.from_status, change.to_status, change.changed_by) == ("", "confirmed", client_user)
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        "",
+        "confirmed",
+        client_user,
+    )
     assert received[0]["booking"] == booking and received[0]["by"] == client_user
 
 
@@ -107,12 +111,20 @@ def test_exception_day_off_refuses(client_user, specialist, service):
 def test_listed_slots_are_bookable_and_booked_ones_disappear(client_user, specialist, service):
     window = (at(0), at(0, day=TUESDAY + timedelta(days=1)))
     listed = free_slots_for(
-        specialist=specialist, service=service, window_start=window[0], window_end=window[1], now=NOW
+        specialist=specialist,
+        service=service,
+        window_start=window[0],
+        window_end=window[1],
+        now=NOW,
     )
     assert listed[0] == at(9) and listed[-1] == at(17)
     book(client_user, service, listed[3])
     after = free_slots_for(
-        specialist=specialist, service=service, window_start=window[0], window_end=window[1], now=NOW
+        specialist=specialist,
+        service=service,
+        window_start=window[0],
+        window_end=window[1],
+        now=NOW,
     )
     assert listed[3] not in after and len(after) == len(listed) - 7  # 60 min on a 15 min grid
 
@@ -204,9 +216,7 @@ def test_reschedule(client_user, other_user, specialist):
     assert moved.status == BookingStatus.PENDING  # needs confirming again
     assert "rescheduled from" in moved.history.last().comment
     with pytest.raises(services.BookingRejected) as info:
-        services.reschedule_booking(
-            booking=booking, start=at(16), by=client_user, now=at(9)
-        )
+        services.reschedule_booking(booking=booking, start=at(16), by=client_user, now=at(9))
     assert info.value.code == "cutoff"
 
 

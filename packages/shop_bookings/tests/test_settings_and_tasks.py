@@ -32,13 +32,13 @@ def test_defaults_and_override():
 def test_unknown_key_raises():
     with override_settings(SHOP_BOOKINGS={"SLOT_STEPS": 30}):
         with pytest.raises(ImproperlyConfigured, match="SLOT_STEPS"):
-            app_settings.SLOT_STEP_MINUTES
+            _ = app_settings.SLOT_STEP_MINUTES
 
 
 def test_bad_hook_path_raises():
     with override_settings(SHOP_BOOKINGS={"NOTIFIER": "nowhere.at_all"}):
         with pytest.raises(ImproperlyConfigured, match="NOTIFIER"):
-            app_settings.NOTIFIER
+            _ = app_settings.NOTIFIER
 
 
 def test_specialist_group_name_is_configurable():
@@ -97,6 +97,7 @@ def test_default_notifier_sends_emails(client_user, service, django_capture_on_c
     # Completion is news for the client only.
     assert [m.to for m in mail.outbox] == [[client_user.email]]
 
+
 def test_notifier_hook_swapped(client_user, specialist, django_capture_on_commit_callbacks):
     service = make_service(specialist, requires_confirmation=True)
     hooks.calls.clear()
@@ -109,7 +110,11 @@ def test_notifier_hook_swapped(client_user, specialist, django_capture_on_commit
             services.confirm_booking(booking=booking, by=specialist.user)
         with django_capture_on_commit_callbacks(execute=True):
             services.cancel_booking(booking=booking, by=client_user)
-    assert hooks.calls == [("created", booking.pk), ("confirmed", booking.pk), ("cancelled", booking.pk)]
+    assert hooks.calls == [
+        ("created", booking.pk),
+        ("confirmed", booking.pk),
+        ("cancelled", booking.pk),
+    ]
     assert mail.outbox == []
 
 

@@ -21,6 +21,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 HOUR = timedelta(hours=1)
 MIN = timedelta(minutes=1)
+NEW_YEAR = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def daily(start: time, end: time) -> list[WeeklyRule]:
@@ -45,7 +46,7 @@ def run(
     step=60,
     notice=timedelta(0),
     horizon=timedelta(days=365),
-    now=utc(2026, 1, 1),
+    now=NEW_YEAR,
 ):
     kwargs = dict(
         rules=rules,
@@ -201,7 +202,9 @@ def test_client_window_cutting_the_specialists_day():
         "03-09 10:00",
         "03-09 14:00",
     ]
-    assert all(datetime(2026, 3, 9, tzinfo=tokyo) <= s < datetime(2026, 3, 10, tzinfo=tokyo) for s in slots)
+    assert all(
+        datetime(2026, 3, 9, tzinfo=tokyo) <= s < datetime(2026, 3, 10, tzinfo=tokyo) for s in slots
+    )
 
 
 def test_minimum_notice_is_real_time_across_spring_forward():
@@ -321,7 +324,10 @@ def test_past_horizon_and_off_grid_refusals():
 def test_what_is_listed_is_exactly_what_may_be_booked(window_start):
     """Every quarter hour of a DST week: is_bookable() agrees with free_slots()."""
     rules = daily(time(1), time(4)) + daily(time(9), time(17, 30))
-    busy = [BusyRange(window_start + timedelta(hours=h), window_start + timedelta(hours=h, minutes=50)) for h in (34, 58, 80)]
+    busy = [
+        BusyRange(window_start + timedelta(hours=h), window_start + timedelta(hours=h, minutes=50))
+        for h in (34, 58, 80)
+    ]
     window_end = window_start + timedelta(days=5)
     now = window_start - timedelta(hours=5)
     listed, kwargs = run(

@@ -1,34 +1,47 @@
 """System checks: the settings shop_accounts relies on."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import app_settings
 
 
 @register()
-def check_settings(app_configs: Any = None, **kwargs: Any) -> list:
-    errors: list = []
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     try:
         app_settings.user_settings()
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="shop_accounts.E001")]
     roles = app_settings.ROLES
-    for key in ("DEFAULT_ROLE",):
-        value = getattr(app_settings, key)
-        if value is not None and value not in roles:
-            errors.append(
-                Error(f"SHOP_ACCOUNTS[{key!r}] = {value!r} is not one of ROLES.", id="shop_accounts.E002")
+    errors: list[CheckMessage] = []
+    default = app_settings.DEFAULT_ROLE
+    if default is not None and default not in roles:
+        errors.append(
+            Error(
+                f"SHOP_ACCOUNTS['DEFAULT_ROLE'] = {default!r} is not one of ROLES.",
+                id="shop_accounts.E002",
             )
+        )
     for role in app_settings.REGISTRATION_ROLES:
         if role not in roles:
             errors.append(
                 Error(
-                    f"SHOP_ACCOUNTS['REGISTRATION_ROLES'] names {role!r}, which is not one of ROLES.",
-                    id="shop_accounts.E002",
+                    f"SHOP_ACCOUNTS['REGISTRATION_ROLES'] names {role!r}, "
+                    "which is not one of ROLES.",
+                    id="shop_accounts.E003",
+                )
+            )
+        elif roles[role]:
+            errors.append(
+                Warning(
+                    f"SHOP_ACCOUNTS['REGISTRATION_ROLES'] lets anyone who registers take "
+                    f"{role!r}, which grants permissions.",
+                    id="shop_accounts.W002",
                 )
             )
     if getattr(settings, "ACCOUNT_EMAIL_VERIFICATION", None) != "mandatory":

@@ -212,7 +212,7 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
 class CompanySerializer(serializers.ModelSerializer):
     """A business customer's company, as managers see it."""
 
-    user_id = serializers.ReadOnlyField(source="user.pk")
+    user_id = serializers.PrimaryKeyRelatedField(source="user", read_only=True)
     email = serializers.SerializerMethodField()
     company_verified_by = serializers.SerializerMethodField()
 

@@ -1,5 +1,6 @@
-"""API views: dj-rest-auth's flows with our throttle scopes, plus avatar,
-Google login, e-mail link landing pages and company verification."""
+"""API views: dj-rest-auth's flows with throttle scopes and schema
+annotations, plus the user endpoint hook, avatar upload, Google login,
+e-mail link landing pages and company verification for managers."""
 
 from __future__ import annotations
 
@@ -8,19 +9,27 @@ from typing import Any
 from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
 from allauth.socialaccount.providers.oauth2.client import OAuth2Client
 from dj_rest_auth import views as auth_views
+from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from dj_rest_auth.registration import views as registration_views
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .conf import app_settings
 from .models import Profile
 from .permissions import CanVerifyCompanies
 from .serializers import (
@@ -32,23 +41,38 @@ from .serializers import (
 from .services import get_profile, set_company_verified
 from .throttles import ScopedThrottleMixin
 
+_detail = inline_serializer("AccountsDetail", {"detail": serializers.CharField()})
+# dj-rest-auth fixes USE_JWT at import, so the login answer is known here.
+_login_response = (
+    rest_auth_settings.JWT_SERIALIZER
+    if rest_auth_settings.USE_JWT
+    else rest_auth_settings.TOKEN_SERIALIZER
+)
 
+
+@extend_schema_view(post=extend_schema(responses=_login_response))
 class LoginView(ScopedThrottleMixin, auth_views.LoginView):
     throttle_scope = "shop_accounts.login"
 
 
+@extend_schema_view(post=extend_schema(responses={201: _detail}))
 class RegisterView(ScopedThrottleMixin, registration_views.RegisterView):
     throttle_scope = "shop_accounts.register"
 
 
+@extend_schema_view(post=extend_schema(responses=_detail))
 class PasswordResetView(ScopedThrottleMixin, auth_views.PasswordResetView):
     throttle_scope = "shop_accounts.password_reset"
 
 
-class ResendEmailVerificationView(ScopedThrottleMixin, registration_views.ResendEmailVerificationView):
+@extend_schema_view(post=extend_schema(responses=_detail))
+class ResendEmailVerificationView(
+    ScopedThrottleMixin, registration_views.ResendEmailVerificationView
+):
     throttle_scope = "shop_accounts.register"
 
 
+@extend_schema_view(post=extend_schema(responses=_login_response))
 class GoogleLoginView(ScopedThrottleMixin, registration_views.SocialLoginView):
     """Log in (or sign up) with a Google ``access_token`` or ``code``.
 
@@ -62,26 +86,36 @@ class GoogleLoginView(ScopedThrottleMixin, registration_views.SocialLoginView):
     throttle_scope = "shop_accounts.login"
 
 
-_link_response = inline_serializer(
-    "EmailLinkInfo",
-    {"detail": serializers.CharField(), "post_to": serializers.CharField()},
-)
+class UserView(auth_views.UserDetailsView):
+    """The current user and profile; the serializer is ``SHOP_ACCOUNTS["USER_SERIALIZER"]``."""
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return app_settings.USER_SERIALIZER
 
 
 class VerifyEmailLinkView(APIView):
     """Landing page of the verification link when no front end is set.
 
-    The link only shows what to POST: a GET must not change state (mail
-    scanners follow links).
+    It only says what to POST: a GET must not change state (mail scanners
+    follow links).
     """
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=_link_response)
+    @extend_schema(
+        responses=inline_serializer(
+            "VerifyEmailLink",
+            {
+                "detail": serializers.CharField(),
+                "post_to": serializers.URLField(),
+                "key": serializers.CharField(),
+            },
+        )
+    )
     def get(self, request: Request, key: str) -> Response:
         return Response(
             {
-                "detail": _("POST {'key': '<key>'} to confirm this e-mail address."),
+                "detail": _("POST the key to confirm this e-mail address."),
                 "post_to": request.build_absolute_uri(reverse("shop_accounts:verify_email")),
                 "key": key,
             }
@@ -93,11 +127,23 @@ class PasswordResetLinkView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=_link_response)
+    @extend_schema(
+        responses=inline_serializer(
+            "PasswordResetLink",
+            {
+                "detail": serializers.CharField(),
+                "post_to": serializers.URLField(),
+                "uid": serializers.CharField(),
+                "token": serializers.CharField(),
+            },
+        )
+    )
     def get(self, request: Request, uid: str, token: str) -> Response:
         return Response(
             {
-                "detail": _("POST uid, token, new_password1 and new_password2 to reset the password."),
+                "detail": _(
+                    "POST uid, token, new_password1 and new_password2 to set a new password."
+                ),
                 "post_to": request.build_absolute_uri(
                     reverse("shop_accounts:password_reset_confirm")
                 ),
@@ -115,10 +161,9 @@ class AvatarView(APIView):
 
     @extend_schema(request=AvatarSerializer, responses=AvatarSerializer)
     def put(self, request: Request) -> Response:
-        profile = get_profile(request.user)
-        serializer = AvatarSerializer(profile, data=request.data)
+        serializer = AvatarSerializer(get_profile(request.user), data=request.data)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
+        serializer.save()  # Profile.save() makes the thumbnail
         return Response(serializer.data)
 
     @extend_schema(responses={204: None})
@@ -126,20 +171,31 @@ class AvatarView(APIView):
         profile = get_profile(request.user)
         if profile.avatar:
             profile.avatar = None
-            profile.save()
+            profile.save()  # django-cleanup removes the files
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("verified", bool, description=_("Only verified / unverified companies.")),
-    ]
+class CompanyPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "verified", bool, description=_("Only verified (true) or unverified (false).")
+            )
+        ]
+    )
 )
 class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Business customers' companies, for managers who verify them."""
 
     serializer_class = CompanySerializer
     permission_classes = [CanVerifyCompanies]
+    pagination_class = CompanyPagination
     lookup_field = "user__pk"
     lookup_url_kwarg = "user_id"
 
@@ -149,7 +205,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             .select_related("user", "company_verified_by")
             .order_by("-updated_at", "pk")
         )
-        verified = self.request.query_params.get("verified")
+        verified = self.request.query_params.get("verified", "").lower()
         if verified in ("true", "1", "false", "0"):
             queryset = queryset.filter(company_verified=verified in ("true", "1"))
         return queryset
@@ -164,5 +220,3 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             profile=profile, verified=serializer.validated_data["verified"], by=request.user
         )
         return Response(CompanySerializer(profile).data)
-
-

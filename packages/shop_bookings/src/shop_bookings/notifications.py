@@ -45,4 +45,3 @@ def email_notifier(*, event: str, booking: Booking) -> None:
         recipients.append(booking.specialist.user.email)
     for address in dict.fromkeys(a for a in recipients if a):
         send_mail(subject, body, None, [address])
-

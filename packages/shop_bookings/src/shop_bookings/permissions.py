@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .conf import app_settings
@@ -27,7 +28,7 @@ def user_is_specialist(user) -> bool:
 class IsSpecialist(BasePermission):
     """An authenticated user with the specialist role."""
 
-    message = "Only specialists may do this."
+    message = _("Only specialists may do this.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated) and user_is_specialist(

@@ -109,9 +109,8 @@ def services_visible_to(user) -> QuerySet[Service]:
 
 def bookings_visible_to(user) -> QuerySet[Booking]:
     """Bookings where the user is the client or the specialist."""
-    return (
-        Booking.objects.filter(Q(client=user) | Q(specialist__user=user))
-        .select_related("service", "specialist", "client")
+    return Booking.objects.filter(Q(client=user) | Q(specialist__user=user)).select_related(
+        "service", "specialist", "client"
     )
 
 

@@ -57,9 +57,7 @@ class SpecialistProfileSerializer(serializers.ModelSerializer):
     """The specialist's own profile (``specialists/me/``); photo via multipart upload."""
 
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone])
-    photo = serializers.ImageField(
-        required=False, allow_null=True, validators=[validate_photo]
-    )
+    photo = serializers.ImageField(required=False, allow_null=True, validators=[validate_photo])
 
     class Meta:
         model = Specialist

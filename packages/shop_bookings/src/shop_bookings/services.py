@@ -8,7 +8,8 @@ Refusals are ``BookingRejected`` (bad request: a field and a code),
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from io import BytesIO
 from pathlib import PurePosixPath
 from typing import Any

@@ -16,7 +16,8 @@ def validate_time_zone(value: str) -> None:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
         raise ValidationError(
-            _("%(value)s is not a known IANA time zone."), code="invalid_time_zone",
+            _("%(value)s is not a known IANA time zone."),
+            code="invalid_time_zone",
             params={"value": value},
         ) from None
 

@@ -167,9 +167,12 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"to": [_("'to' must be after 'from'.")]})
         if window_end - window_start > timedelta(days=app_settings.MAX_SLOTS_RANGE_DAYS):
             raise ValidationError(
-                {"to": [_("The range is longer than %(days)s days.") % {
-                    "days": app_settings.MAX_SLOTS_RANGE_DAYS
-                }]}
+                {
+                    "to": [
+                        _("The range is longer than %(days)s days.")
+                        % {"days": app_settings.MAX_SLOTS_RANGE_DAYS}
+                    ]
+                }
             )
         found = selectors.free_slots_for(
             specialist=specialist,
@@ -226,9 +229,7 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
             specialist = services.save_specialist_profile(user=request.user, data=data, **kwargs)
         except services.BookingRejected as exc:
             raise _rejected(exc) from None
-        return Response(
-            SpecialistProfileSerializer(specialist, context={"request": request}).data
-        )
+        return Response(SpecialistProfileSerializer(specialist, context={"request": request}).data)
 
 
 class ServiceViewSet(viewsets.ModelViewSet):

@@ -19,10 +19,12 @@ from .models import Address
 
 
 def resolve_address(user: Any, address_id: Any) -> dict[str, str]:
-    """The snapshot of one of ``user``'s addresses, for an order to copy.
+    """The snapshot of one of ``user``'s addresses, for an order to copy
+    (``SHOP_ORDERS["ADDRESS_RESOLVER"]``).
 
-    Returns ``{"kind", "recipient", "phone", "city", "street", "building",
-    "apartment", "postal_code"}`` (all strings). Raises
+    Returns the keys of shop_orders' address: ``recipient``, ``phone``,
+    ``city``, ``street``, ``house`` (the address book's ``building``),
+    ``apartment`` and ``postal_code``. Raises
     ``django.core.exceptions.ValidationError`` (code ``"not_found"``) when the
     id is not an address of this user: another user's address is reported
     exactly like a missing one, so ids leak nothing.
@@ -33,7 +35,15 @@ def resolve_address(user: Any, address_id: Any) -> dict[str, str]:
         raise ValidationError(
             _("No such address in your address book."), code="not_found"
         ) from None
-    return address.snapshot()
+    return {
+        "recipient": address.recipient,
+        "phone": address.phone,
+        "city": address.city,
+        "street": address.street,
+        "house": address.building,
+        "apartment": address.apartment,
+        "postal_code": address.postal_code,
+    }
 
 
 class CustomerKind(NamedTuple):

@@ -1,0 +1,78 @@
+"""The SHOP_ACCOUNTS settings dict and the system checks."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from shop_accounts.checks import check_settings
+from shop_accounts.conf import DEFAULTS, app_settings
+from shop_accounts.serializers import UserSerializer
+
+
+def test_defaults_apply(settings):
+    settings.SHOP_ACCOUNTS = {}
+    assert app_settings.DEFAULT_ROLE == "customer"
+    assert app_settings.AVATAR_MAX_BYTES == DEFAULTS["AVATAR_MAX_BYTES"]
+    assert app_settings.USER_SERIALIZER is UserSerializer  # dotted path imported
+
+
+def test_unknown_key_raises_naming_it(settings):
+    settings.SHOP_ACCOUNTS = {"AVATAR_MAX_BYTE": 1}
+    with pytest.raises(ImproperlyConfigured, match="AVATAR_MAX_BYTE"):
+        app_settings.DEFAULT_ROLE
+    errors = check_settings()
+    assert [e.id for e in errors] == ["shop_accounts.E001"]
+    assert "AVATAR_MAX_BYTE" in errors[0].msg
+
+
+def test_not_a_dict_raises(settings):
+    settings.SHOP_ACCOUNTS = ["ROLES"]
+    with pytest.raises(ImproperlyConfigured, match="must be a dict"):
+        app_settings.ROLES
+
+
+def test_unknown_attribute_is_attribute_error():
+    with pytest.raises(AttributeError):
+        app_settings.NOPE  # noqa: B018
+
+
+def test_override_settings_changes_values_live():
+    assert app_settings.AVATAR_MAX_BYTES == DEFAULTS["AVATAR_MAX_BYTES"]
+    with override_settings(SHOP_ACCOUNTS={"AVATAR_MAX_BYTES": 10}):
+        assert app_settings.AVATAR_MAX_BYTES == 10
+    assert app_settings.AVATAR_MAX_BYTES == DEFAULTS["AVATAR_MAX_BYTES"]
+
+
+def test_bad_import_string_raises(settings):
+    settings.SHOP_ACCOUNTS = {"USER_SERIALIZER": "nowhere.Serializer"}
+    with pytest.raises(ImproperlyConfigured, match="USER_SERIALIZER"):
+        app_settings.USER_SERIALIZER
+
+
+def test_checks_pass_with_test_settings():
+    assert check_settings() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [
+        ({"DEFAULT_ROLE": "wizard"}, ["shop_accounts.E002"]),
+        ({"REGISTRATION_ROLES": ["wizard", "supplier"]}, ["shop_accounts.E003"]),
+        ({"REGISTRATION_ROLES": ["manager"]}, ["shop_accounts.W002"]),
+        ({"DEFAULT_ROLE": None}, []),
+        ({"ROLES": {"buyer": []}, "DEFAULT_ROLE": "buyer"}, []),
+    ],
+)
+def test_checks_report_roles_not_in_roles(settings, value, ids):
+    settings.SHOP_ACCOUNTS = value
+    errors = check_settings()
+    assert [e.id for e in errors] == ids
+    if ids:
+        assert ("wizard" if ids[0] != "shop_accounts.W002" else "manager") in errors[0].msg
+
+
+def test_check_warns_when_verification_is_optional(settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    assert [e.id for e in check_settings()] == ["shop_accounts.W001"]

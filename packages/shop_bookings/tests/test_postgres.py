@@ -1,0 +1,104 @@
+"""PostgreSQL only: the exclusion constraint and concurrent booking of one slot."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from shop_bookings import services
+from shop_bookings.db import EXCLUSION_CONSTRAINT_NAME
+from shop_bookings.models import Booking
+
+from .factories import at, future_day, make_service, make_specialist, make_user
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+
+
+def raw_booking(service, client, start, end, status="confirmed"):
+    return Booking.objects.create(
+        service=service,
+        specialist=service.specialist,
+        client=client,
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end,
+        status=status,
+        service_name=service.name,
+        price=service.price,
+    )
+
+
+def test_exclusion_constraint_exists_and_rejects_overlaps():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Booking._meta.db_table)
+    assert EXCLUSION_CONSTRAINT_NAME in constraints
+    service = make_service(make_specialist())
+    client = make_user()
+    day = future_day()
+    raw_booking(service, client, at(day, 10), at(day, 11))
+    raw_booking(service, client, at(day, 11), at(day, 12))  # touching is fine: [) ranges
+    raw_booking(service, client, at(day, 10, 30), at(day, 11), status="cancelled")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        raw_booking(service, client, at(day, 10, 30), at(day, 11, 30), status="pending")
+    other = make_service(make_specialist())
+    raw_booking(other, client, at(day, 10), at(day, 11))  # another specialist
+
+
+def _race(n, target):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker(i):
+        try:
+            barrier.wait()
+            results.append(target(i))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+def test_twenty_clients_race_for_one_slot():
+    service = make_service(make_specialist())
+    clients = [make_user() for _ in range(20)]
+    start = at(future_day(), 10)
+
+    def attempt(i):
+        return services.create_booking(client=clients[i], service=service, start=start)
+
+    results, errors = _race(20, attempt)
+    assert len(results) == 1
+    assert len(errors) == 19
+    assert all(isinstance(e, services.BookingRejected) and e.code == "taken" for e in errors)
+    assert Booking.objects.filter(specialist=service.specialist).count() == 1
+
+
+def test_concurrent_retries_with_one_key_make_one_booking():
+    service = make_service(make_specialist())
+    client = make_user()
+    start = at(future_day(), 10)
+
+    def attempt(i):
+        booking, _created = services.create_booking(
+            client=client, service=service, start=start, idempotency_key="retry-1"
+        )
+        return booking.pk
+
+    results, errors = _race(10, attempt)
+    assert errors == []
+    assert len(set(results)) == 1
+    assert Booking.objects.count() == 1

@@ -1,0 +1,106 @@
+"""Specialist photos (decoding, thumbnail, cleanup), migrations, schema, admin."""
+
+import io
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import override_settings
+from PIL import Image
+
+from shop_bookings.models import Specialist
+
+from .factories import make_service, make_specialist, make_user
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/bookings/"
+
+
+def image_file(name="me.png", fmt="PNG", size=(800, 600)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 100, 50)).save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def test_photo_upload_makes_a_thumbnail_and_cleans_up(api_as, django_capture_on_commit_callbacks):
+    user = make_user(specialist=True)
+    api = api_as(user)
+    response = api.put(
+        f"{BASE}specialists/me/",
+        {"time_zone": "Europe/Berlin", "photo": image_file()},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.data
+    specialist = Specialist.objects.get(user=user)
+    assert specialist.display_name == user.username
+    with Image.open(specialist.photo_thumbnail.path) as thumb:
+        assert max(thumb.size) <= 256 and thumb.format == "JPEG"
+    old_photo, old_thumb = specialist.photo.path, specialist.photo_thumbnail.path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(
+            f"{BASE}specialists/me/", {"photo": image_file("new.png")}, format="multipart"
+        )
+    assert response.status_code == 200
+    assert not os.path.exists(old_photo) and not os.path.exists(old_thumb)
+    specialist.refresh_from_db()
+    assert os.path.exists(specialist.photo.path)
+
+
+@pytest.mark.parametrize(
+    ("upload", "config"),
+    [
+        (SimpleUploadedFile("x.png", b"not an image", content_type="image/png"), {}),
+        (None, {"PHOTO_FORMATS": ["JPEG"]}),  # a PNG is refused
+        (None, {"PHOTO_MAX_BYTES": 100}),
+        (None, {"PHOTO_MAX_PIXELS": 1000}),
+    ],
+)
+def test_bad_photos_are_400(api_as, upload, config):
+    api = api_as(make_user(specialist=True))
+    with override_settings(SHOP_BOOKINGS=config):
+        response = api.put(
+            f"{BASE}specialists/me/",
+            {"time_zone": "UTC", "photo": upload or image_file()},
+            format="multipart",
+        )
+    assert response.status_code == 400 and "photo" in response.data
+    assert not Specialist.objects.exists()
+
+
+def test_no_missing_migrations():
+    call_command("makemigrations", "shop_bookings", "--check", "--dry-run", verbosity=0)
+
+
+def test_schema_has_no_warnings(tmp_path):
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    assert "/api/v1/bookings/specialists/{id}/slots/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_admin_pages_render(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    specialist = make_specialist()
+    make_service(specialist)
+    for name in (
+        "specialist",
+        "service",
+        "workinghours",
+        "scheduleexception",
+        "booking",
+        "calendarfeedtoken",
+    ):
+        assert client.get(f"/admin/shop_bookings/{name}/").status_code == 200, name
+    assert client.get(f"/admin/shop_bookings/specialist/{specialist.pk}/change/").status_code == 200
+
+
+def test_russian_translation_is_compiled():
+    from django.utils import translation
+
+    from shop_bookings.services import REFUSAL_MESSAGES
+
+    with translation.override("ru"):
+        assert str(REFUSAL_MESSAGES["taken"]) == "Это время уже занято."

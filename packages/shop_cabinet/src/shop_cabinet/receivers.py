@@ -1,0 +1,3 @@
+"""Receivers the cabinet connects (in ``apps.ShopCabinetConfig.ready``)."""
+
+from __future__ import annotations

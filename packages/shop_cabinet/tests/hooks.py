@@ -1,0 +1,23 @@
+"""Hook implementations the tests swap in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from shop_cabinet.hooks import CustomerKind
+
+
+def validate_uk_postcode(value: str) -> None:
+    if not re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}", value or ""):
+        raise ValidationError("Enter a UK postcode.", code="invalid_postal_code")
+
+
+def everyone_verified_b2b(user: Any) -> CustomerKind:
+    return CustomerKind(kind="b2b", verified=True)
+
+
+def b2b_when_named_acme(user: Any) -> CustomerKind:
+    return CustomerKind(kind="b2b", verified=user.username.startswith("acme"))

@@ -1,0 +1,95 @@
+"""Favourites: unique per product, constant queries, ownership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from shop_cabinet import services
+from shop_cabinet.models import Favourite
+from shop_cabinet.signals import favourites_changed
+
+from . import factories
+
+URL = "/api/v1/cabinet/favourites/"
+pytestmark = pytest.mark.django_db
+
+
+def test_add_is_unique_per_product(user: Any) -> None:
+    product = factories.product()
+    first, created = services.add_favourite(user=user, product=product)
+    again, created_again = services.add_favourite(user=user, product=product)
+    assert created and not created_again and first.pk == again.pk
+    assert Favourite.objects.filter(user=user).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Favourite.objects.create(user=user, product=product)
+
+
+def test_signal_is_sent_on_real_changes_only(user: Any) -> None:
+    product = factories.product()
+    seen: list[Any] = []
+
+    def listener(sender: Any, user: Any, product: Any, **kwargs: Any) -> None:
+        seen.append(product)
+
+    favourites_changed.connect(listener)
+    try:
+        services.add_favourite(user=user, product=product)
+        services.add_favourite(user=user, product=product)
+        assert services.remove_favourite(user=user, product_id=product.pk)
+        assert not services.remove_favourite(user=user, product_id=product.pk)
+    finally:
+        favourites_changed.disconnect(listener)
+    assert seen == [product, None]
+
+
+def test_api_add_list_remove(api: Any) -> None:
+    product = factories.product("Kettle")
+    factories.offer(product, price="990.00")
+    factories.offer(product, price="890.00")
+    factories.offer(product, price="10.00", is_active=False)
+    response = api.post(URL, {"product_id": product.pk}, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["product"]["name"] == "Kettle"
+    assert response.data["min_price"] == "890.00"
+    assert api.post(URL, {"product_id": product.pk}, format="json").status_code == 200
+
+    listed = api.get(URL).data
+    assert listed["count"] == 1 and listed["results"][0]["product"]["id"] == product.pk
+
+    assert api.delete(f"{URL}{product.pk}/").status_code == 204
+    assert api.get(URL).data["count"] == 0
+    assert api.delete(f"{URL}{product.pk}/").status_code == 404
+
+
+def test_api_bad_product_is_a_400(api: Any) -> None:
+    response = api.post(URL, {"product_id": 999999}, format="json")
+    assert response.status_code == 400 and "product_id" in response.data
+    response = api.post(URL, {}, format="json")
+    assert response.status_code == 400 and "product_id" in response.data
+
+
+def test_second_user_gets_404_and_sees_nothing(user: Any, other_api: Any) -> None:
+    product = factories.product()
+    services.add_favourite(user=user, product=product)
+    assert other_api.delete(f"{URL}{product.pk}/").status_code == 404
+    assert other_api.get(URL).data["count"] == 0
+    assert Favourite.objects.filter(user=user, product=product).exists()
+
+
+def test_list_runs_a_constant_number_of_queries(
+    api: Any, user: Any, django_assert_max_num_queries: Any
+) -> None:
+    shop = factories.shop()
+    for _ in range(25):
+        product = factories.product()
+        factories.offer(product, shop)
+        factories.offer(product)
+        services.add_favourite(user=user, product=product)
+    # count + favourites (product, category, min price) + images
+    with django_assert_max_num_queries(3):
+        response = api.get(URL, {"page_size": 100})
+    assert len(response.data["results"]) == 25
+    assert all(item["min_price"] == "100.00" for item in response.data["results"])

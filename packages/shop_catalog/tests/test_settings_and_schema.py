@@ -1,0 +1,86 @@
+import io
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from rest_framework import serializers
+
+from shop_catalog.checks import check_settings
+from shop_catalog.conf import app_settings
+from shop_catalog.models import Product
+from shop_catalog.selectors import offers_by_ids, shops_of
+
+from . import factories
+
+
+def test_unknown_key_raises(settings):
+    settings.SHOP_CATALOG = {"PAGE_SIZ": 5}
+    with pytest.raises(ImproperlyConfigured, match="PAGE_SIZ"):
+        _ = app_settings.PAGE_SIZE
+    assert check_settings()[0].id == "shop_catalog.E001"
+
+
+def test_bad_values_are_system_check_errors(settings):
+    settings.SHOP_CATALOG = {"IMPORT_MISSING": "delete", "PRICE_LIST_FORMATS": ["yaml", "xml"]}
+    assert sorted(e.id for e in check_settings()) == ["shop_catalog.E002", "shop_catalog.E003"]
+    settings.SHOP_CATALOG = {}
+    assert check_settings() == []
+
+
+def test_settings_are_read_live(settings):
+    assert app_settings.PAGE_SIZE == 20
+    settings.SHOP_CATALOG = {"PAGE_SIZE": 7}
+    assert app_settings.PAGE_SIZE == 7
+
+
+class NameOnlySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name"]
+
+
+@pytest.mark.django_db
+def test_product_serializer_hook_can_be_swapped(api, settings):
+    factories.offer()
+    settings.SHOP_CATALOG = {
+        "PRODUCT_SERIALIZER": "tests.test_settings_and_schema.NameOnlySerializer"
+    }
+    item = api.get("/api/v1/catalog/products/").json()["results"][0]
+    assert set(item) == {"id", "name"}
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    call_command("makemigrations", "shop_catalog", "--check", "--dry-run", stdout=io.StringIO())
+
+
+def test_schema_has_no_warnings(tmp_path):
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(tmp_path / "schema.yaml"),
+    )
+    schema = (tmp_path / "schema.yaml").read_text()
+    assert "/api/v1/catalog/supplier/shops/{id}/import/" in schema
+
+
+@pytest.mark.django_db
+def test_offers_by_ids_selects_shop_and_product(django_assert_num_queries):
+    offers = [factories.offer() for _ in range(3)]
+    with django_assert_num_queries(1):
+        found = offers_by_ids([o.pk for o in offers] + [999999])
+        assert sorted(found) == sorted(o.pk for o in offers)
+        assert all(o.shop.name and o.product.name for o in found.values())
+
+
+@pytest.mark.django_db
+def test_shops_of_owner_and_staff():
+    owner, clerk, stranger = factories.user(), factories.user(), factories.user()
+    shop = factories.shop(owner=owner)
+    shop.staff.add(clerk)
+    factories.shop()
+    assert list(shops_of(owner)) == [shop]
+    assert list(shops_of(clerk)) == [shop]
+    assert list(shops_of(stranger)) == []

@@ -1,0 +1,133 @@
+"""Admin: orders with parts, lines and history; status moves go through the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import TransitionError
+from .models import Cart, CartLine, Order, OrderLine, OrderPart, Status, StatusChange
+from .services import allowed_targets, move_part
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OrderPartInline(ReadOnlyInline):
+    model = OrderPart
+    fields = ["shop", "shop_name", "status", "total"]
+    readonly_fields = fields
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["product_name", "model", "shop_name", "offer", "unit_price", "quantity"]
+    readonly_fields = fields
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    fields = ["created", "part", "from_status", "to_status", "by", "comment"]
+    readonly_fields = fields
+
+
+def _move_action(target: str, label: Any):
+    def move(modeladmin: OrderAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        moved, refused = 0, []
+        for order in queryset.prefetch_related("parts"):
+            for part in order.parts.all():
+                if part.status == target:
+                    continue
+                part.order = order
+                try:
+                    move_part(part=part, to_status=target, by=request.user,
+                              comment=gettext("Changed in the admin."))
+                    moved += 1
+                except TransitionError as exc:
+                    refused.append(f"{order} / {part.shop_name}: {exc.message}")
+        if moved:
+            modeladmin.message_user(
+                request, gettext("%(n)d order part(s) moved.") % {"n": moved}, messages.SUCCESS
+            )
+        for text in refused:
+            modeladmin.message_user(request, text, messages.WARNING)
+
+    move.__name__ = f"move_to_{target}"
+    description = lazy(lambda: gettext("Move to “%(status)s”") % {"status": label}, str)()
+    return admin.action(description=description)(move)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "user", "status", "total", "created"]
+    list_filter = ["status", "parts__shop", "created"]
+    search_fields = ["number", "email", "recipient", "phone"]
+    date_hierarchy = "created"
+    list_select_related = ["user"]
+    readonly_fields = ["number", "user", "status", "total", "idempotency_key", "created"]
+    fields = [
+        "number",
+        "user",
+        "status",
+        "total",
+        "created",
+        "email",
+        "recipient",
+        "phone",
+        "city",
+        "street",
+        "house",
+        "apartment",
+        "postal_code",
+        "comment",
+        "idempotency_key",
+    ]
+    inlines = [OrderPartInline, OrderLineInline, StatusChangeInline]
+    actions = [_move_action(value, label) for value, label in Status.choices]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders come from checkout only
+
+
+@admin.register(OrderPart)
+class OrderPartAdmin(admin.ModelAdmin):
+    list_display = ["order", "shop_name", "status", "total", "next_statuses"]
+    list_filter = ["status", "shop"]
+    search_fields = ["order__number", "shop_name"]
+    list_select_related = ["order"]
+    readonly_fields = ["order", "shop", "shop_name", "status", "total"]
+
+    @admin.display(description=_("may move to"))
+    def next_statuses(self, part: OrderPart) -> str:
+        return ", ".join(allowed_targets(part.status))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class CartLineInline(admin.TabularInline):
+    model = CartLine
+    extra = 0
+    raw_id_fields = ["offer"]
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    list_display = ["user", "updated"]
+    raw_id_fields = ["user"]
+    inlines = [CartLineInline]

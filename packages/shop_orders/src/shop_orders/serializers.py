@@ -1,0 +1,288 @@
+"""API serializers: input checks and output shapes. No business rules here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .conf import app_settings
+from .exceptions import CheckoutError
+from .models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
+from .services import allowed_targets, resolve_address
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{4,30}$", _("Enter a phone number: digits, spaces, ( ) - and a leading +.")
+)
+
+
+# --- cart -----------------------------------------------------------------
+
+
+class CartOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    product_id = serializers.IntegerField(read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    model = serializers.CharField(read_only=True)
+    shop_id = serializers.IntegerField(read_only=True)
+    shop_name = serializers.CharField(source="shop.name", read_only=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    in_stock = serializers.IntegerField(source="quantity", read_only=True)
+
+
+class CartLineSerializer(serializers.ModelSerializer):
+    """A cart line with the offer's current price and whether it can be ordered now."""
+
+    offer = CartOfferSerializer(read_only=True)
+    total = serializers.SerializerMethodField()
+    problem = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CartLine
+        fields = ["id", "offer", "quantity", "total", "problem"]
+
+    def get_total(self, line: CartLine) -> Decimal:
+        return line.offer.price * line.quantity
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["inactive", "shop_closed", "out_of_stock"], allow_null=True
+        )
+    )
+    def get_problem(self, line: CartLine) -> str | None:
+        if not line.offer.is_active:
+            return "inactive"
+        if not line.offer.shop.accepts_orders:
+            return "shop_closed"
+        if line.quantity > line.offer.quantity:
+            return "out_of_stock"
+        return None
+
+
+class CartSerializer(serializers.Serializer):
+    lines = CartLineSerializer(many=True, read_only=True)
+    count = serializers.IntegerField(read_only=True, help_text=_("Items in the cart."))
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    @staticmethod
+    def summary(lines: list[CartLine]) -> dict[str, Any]:
+        return {
+            "lines": lines,
+            "count": sum(line.quantity for line in lines),
+            "total": sum((line.offer.price * line.quantity for line in lines), Decimal("0.00")),
+        }
+
+
+class AddLineSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(help_text=_("Offer id."))
+    quantity = serializers.IntegerField(default=1)
+
+
+class ChangeLineSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField()
+
+
+# --- checkout -------------------------------------------------------------
+
+
+class AddressSerializer(serializers.Serializer):
+    recipient = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=32, validators=[phone_validator])
+    city = serializers.CharField(max_length=100)
+    street = serializers.CharField(max_length=200)
+    house = serializers.CharField(max_length=20)
+    apartment = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
+
+
+class CheckoutSerializer(serializers.Serializer):
+    """Either ``address`` inline or ``address_id`` of a saved address."""
+
+    address = AddressSerializer(required=False)
+    address_id = serializers.CharField(
+        required=False, max_length=100, help_text=_("Id of a saved address (needs a resolver).")
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        has_address, has_id = "address" in attrs, "address_id" in attrs
+        if has_address == has_id:
+            raise serializers.ValidationError(
+                {"address": [_("Send either address or address_id.")]}
+            )
+        if has_id:
+            user = self.context["request"].user
+            try:
+                data = resolve_address(user=user, address_id=attrs.pop("address_id"))
+            except CheckoutError as exc:
+                raise serializers.ValidationError({exc.field: [exc.message]}) from exc
+            resolved = AddressSerializer(data=data)
+            if not resolved.is_valid():
+                raise serializers.ValidationError({"address_id": [resolved.errors]})
+            attrs["address"] = resolved.validated_data
+        return attrs
+
+
+# --- orders ---------------------------------------------------------------
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "offer",
+            "product_name",
+            "model",
+            "shop_name",
+            "unit_price",
+            "quantity",
+            "total",
+        ]
+        read_only_fields = fields
+
+
+class OrderPartSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OrderPart
+        fields = ["id", "shop", "shop_name", "status", "status_display", "total", "lines"]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    by_customer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusChange
+        fields = ["id", "part", "from_status", "to_status", "comment", "created", "by_customer"]
+        read_only_fields = fields
+
+    def get_by_customer(self, change: StatusChange) -> bool:
+        return change.by_id is not None and change.by_id == change.order.user_id
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    address = AddressSerializer(read_only=True)
+    parts = OrderPartSerializer(many=True, read_only=True)
+    can_cancel = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_display",
+            "created",
+            "total",
+            "email",
+            "address",
+            "comment",
+            "parts",
+            "can_cancel",
+        ]
+        read_only_fields = fields
+
+    def get_can_cancel(self, order: Order) -> bool:
+        allowed = set(app_settings.CUSTOMER_CANCEL_STATUSES)
+        alive = [p.status for p in order.parts.all() if p.status != Status.CANCELED]
+        return bool(alive) and all(status in allowed for status in alive)
+
+
+class OrderDetailSerializer(OrderSerializer):
+    history = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+    @extend_schema_field(StatusChangeSerializer(many=True))
+    def get_history(self, order: Order) -> list[dict[str, Any]]:
+        changes = list(order.history.all())
+        for change in changes:
+            change.order = order  # spare a query per row in by_customer
+        return StatusChangeSerializer(changes, many=True).data
+
+
+class CancelSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# --- supplier -------------------------------------------------------------
+
+
+class SupplierOrderInfoSerializer(serializers.ModelSerializer):
+    address = AddressSerializer(read_only=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "number", "created", "status", "email", "address", "comment"]
+        read_only_fields = fields
+
+
+class SupplierOrderSerializer(serializers.ModelSerializer):
+    """One shop's part of an order: only this shop's lines."""
+
+    order = SupplierOrderInfoSerializer(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+    next_statuses = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderPart
+        fields = [
+            "id",
+            "order",
+            "shop",
+            "shop_name",
+            "status",
+            "status_display",
+            "next_statuses",
+            "total",
+            "lines",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_next_statuses(self, part: OrderPart) -> list[str]:
+        return allowed_targets(part.status)
+
+
+class MoveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# --- errors (documentation only) -------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class UnavailableLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    offer = serializers.IntegerField()
+    product_name = serializers.CharField()
+    shop_name = serializers.CharField()
+    requested = serializers.IntegerField()
+    available = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=["inactive", "shop_closed", "out_of_stock"])
+
+
+class UnavailableSerializer(ErrorSerializer):
+    lines = UnavailableLineSerializer(many=True)

@@ -1,0 +1,250 @@
+"""API views: parse, call a service or selector, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .conf import app_settings
+from .exceptions import OrderError
+from .filters import OrderFilter, SupplierOrderFilter
+from .models import CartLine, Order, OrderPart
+from .serializers import (
+    AddLineSerializer,
+    CancelSerializer,
+    CartLineSerializer,
+    CartSerializer,
+    ChangeLineSerializer,
+    CheckoutSerializer,
+    ErrorSerializer,
+    MoveSerializer,
+    OrderDetailSerializer,
+    OrderSerializer,
+    SupplierOrderSerializer,
+    UnavailableSerializer,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+ERROR_400 = OpenApiResponse(ErrorSerializer, description="Invalid input (field errors or detail).")
+ERROR_404 = OpenApiResponse(description="Not found (or not yours).")
+
+
+class OrdersPagination(PageNumberPagination):
+    """Page-number pagination; ``?page_size=`` capped at ``MAX_PAGE_SIZE``."""
+
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request: Request) -> int | None:
+        self.page_size = app_settings.PAGE_SIZE
+        self.max_page_size = app_settings.MAX_PAGE_SIZE
+        return super().get_page_size(request)
+
+
+class ServiceErrorsMixin:
+    """Turns service errors into 400/409 answers and missing objects into 404."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, OrderError):
+            return Response(exc.as_data(), status=exc.status_code)
+        if isinstance(exc, (CartLine.DoesNotExist, Order.DoesNotExist, OrderPart.DoesNotExist)):
+            exc = NotFound()
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+def _cart_body(request: Request) -> dict[str, Any]:
+    lines = list(selectors.cart_lines(request.user))
+    return CartSerializer(CartSerializer.summary(lines)).data
+
+
+class CartView(ServiceErrorsMixin, APIView):
+    """The user's cart: lines at current prices and the total."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="The cart", responses=CartSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(_cart_body(request))
+
+    @extend_schema(summary="Empty the cart", responses={204: None})
+    def delete(self, request: Request) -> Response:
+        services.clear_cart(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CartLinesView(ServiceErrorsMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Add an offer to the cart",
+        description="Adds to the offer's line if it is already in the cart.",
+        request=AddLineSerializer,
+        responses={201: CartLineSerializer, 400: ERROR_400},
+    )
+    def post(self, request: Request) -> Response:
+        data = AddLineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = services.add_to_cart(
+            user=request.user,
+            offer_id=data.validated_data["offer"],
+            quantity=data.validated_data["quantity"],
+        )
+        return Response(CartLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class CartLineView(ServiceErrorsMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Change a cart line's quantity",
+        request=ChangeLineSerializer,
+        responses={200: CartLineSerializer, 400: ERROR_400, 404: ERROR_404},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        data = ChangeLineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = services.change_line(user=request.user, line_id=pk, **data.validated_data)
+        return Response(CartLineSerializer(line).data)
+
+    @extend_schema(summary="Remove a cart line", responses={204: None, 404: ERROR_404})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.remove_line(user=request.user, line_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CheckoutView(ServiceErrorsMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Place an order from the cart",
+        description=(
+            "Send the same `Idempotency-Key` header when retrying: the first order is "
+            "returned (200) and no second order is created."
+        ),
+        request=CheckoutSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="A client-chosen unique key per checkout attempt.",
+            )
+        ],
+        responses={
+            201: OrderDetailSerializer,
+            200: OpenApiResponse(OrderDetailSerializer, description="Idempotent replay."),
+            400: ERROR_400,
+            409: OpenApiResponse(UnavailableSerializer, description="Lines cannot be ordered."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > app_settings.IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise DRFValidationError({IDEMPOTENCY_HEADER: ["The key is too long."]})
+        order = services.replayed_order(user=request.user, idempotency_key=key)
+        created = False
+        if order is None:
+            data = CheckoutSerializer(data=request.data, context={"request": request})
+            data.is_valid(raise_exception=True)
+            result = services.checkout(user=request.user, idempotency_key=key, **data.validated_data)
+            order, created = result.order, result.created
+        order = selectors.order_detail(user=request.user, pk=order.pk)
+        return Response(
+            OrderDetailSerializer(order).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The user's orders"),
+    retrieve=extend_schema(summary="One of the user's orders", responses=OrderDetailSerializer),
+)
+class OrderViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+    pagination_class = OrdersPagination
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = OrderFilter
+    ordering_fields = ["created", "total"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[Order]:
+        orders = selectors.orders_of(self.request.user)
+        if self.action != "list":
+            orders = selectors.with_history(orders)
+        return orders
+
+    def get_serializer_class(self) -> type:
+        return OrderSerializer if self.action == "list" else OrderDetailSerializer
+
+    @extend_schema(
+        summary="Cancel the order",
+        request=CancelSerializer,
+        responses={200: OrderDetailSerializer, 400: ERROR_400, 404: ERROR_404},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        order = self.get_object()
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cancel_order(order=order, by=request.user, **data.validated_data)
+        order = selectors.order_detail(user=request.user, pk=order.pk)
+        return Response(OrderDetailSerializer(order).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Order parts of my shops"),
+    retrieve=extend_schema(summary="One order part of my shops"),
+)
+class SupplierOrderViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+    """What a supplier sees: its shops' parts of orders, with only their lines."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = SupplierOrderSerializer
+    pagination_class = OrdersPagination
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = SupplierOrderFilter
+    ordering_fields = ["order__created", "total"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[OrderPart]:
+        return selectors.supplier_parts(self.request.user)
+
+    @extend_schema(
+        summary="Move the order part to another status",
+        request=MoveSerializer,
+        responses={200: SupplierOrderSerializer, 400: ERROR_400, 404: ERROR_404},
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def move(self, request: Request, pk: Any = None) -> Response:
+        part = self.get_object()
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.move_part(
+            part=part,
+            to_status=data.validated_data["status"],
+            by=request.user,
+            comment=data.validated_data["comment"],
+        )
+        return Response(SupplierOrderSerializer(self.get_queryset().get(pk=part.pk)).data)

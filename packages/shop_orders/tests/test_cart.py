@@ -1,0 +1,145 @@
+"""Cart: services and endpoints."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from shop_orders import services
+from shop_orders.exceptions import CartError
+from shop_orders.models import CartLine
+
+from . import factories
+
+CART = "/api/v1/orders/cart/"
+LINES = "/api/v1/orders/cart/lines/"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_add_twice_adds_to_the_same_line(customer, offer):
+    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=2)
+    line = services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+    assert line.quantity == 3
+    assert CartLine.objects.filter(cart__user=customer).count() == 1
+
+
+@pytest.mark.parametrize("quantity", [0, -1, True, "2"])
+def test_non_positive_or_non_integer_quantity_is_refused(customer, offer, quantity):
+    with pytest.raises(CartError) as exc:
+        services.add_to_cart(user=customer, offer_id=offer.pk, quantity=quantity)
+    assert exc.value.field == "quantity"
+    assert not CartLine.objects.exists()
+
+
+def test_more_than_stock_counts_what_is_already_in_the_cart(customer, offer):
+    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=4)  # stock 5
+    with pytest.raises(CartError) as exc:
+        services.add_to_cart(user=customer, offer_id=offer.pk, quantity=2)
+    assert exc.value.code == "out_of_stock"
+    assert CartLine.objects.get().quantity == 4
+
+
+def test_shop_not_accepting_orders_is_refused(customer, offer):
+    offer.shop.accepts_orders = False
+    offer.shop.save()
+    with pytest.raises(CartError) as exc:
+        services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+    assert exc.value.code == "shop_closed"
+
+
+def test_inactive_and_unknown_offers_are_refused(customer, offer):
+    offer.is_active = False
+    offer.save()
+    with pytest.raises(CartError):
+        services.add_to_cart(user=customer, offer_id=offer.pk)
+    with pytest.raises(CartError) as exc:
+        services.add_to_cart(user=customer, offer_id=999999)
+    assert exc.value.code == "not_found"
+
+
+def test_api_cart_shows_current_prices_and_total(api, customer, offer):
+    second = factories.offer(price="10.50", quantity=3)
+    assert api.post(LINES, {"offer": offer.pk, "quantity": 2}, format="json").status_code == 201
+    assert api.post(LINES, {"offer": second.pk, "quantity": 3}, format="json").status_code == 201
+    offer.price = Decimal("300.00")  # the cart follows the catalogue until checkout
+    offer.save()
+    body = api.get(CART).json()
+    assert body["count"] == 5
+    assert Decimal(body["total"]) == Decimal("631.50")
+    by_offer = {line["offer"]["id"]: line for line in body["lines"]}
+    assert Decimal(by_offer[offer.pk]["offer"]["price"]) == Decimal("300.00")
+    assert by_offer[offer.pk]["problem"] is None
+
+
+def test_api_cart_flags_lines_that_cannot_be_ordered_now(api, customer, offer):
+    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=3)
+    offer.quantity = 1
+    offer.save()
+    line = api.get(CART).json()["lines"][0]
+    assert line["problem"] == "out_of_stock"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"offer": "x"}, "offer"),
+        ({"offer": 1, "quantity": 0}, "quantity"),
+        ({"offer": 1, "quantity": 99}, "quantity"),
+        ({}, "offer"),
+    ],
+)
+def test_api_add_bad_input_gives_field_errors(api, offer, payload, field):
+    if payload.get("offer") == 1:
+        payload = {**payload, "offer": offer.pk}
+    response = api.post(LINES, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_api_add_closed_shop_gives_400(api, offer):
+    offer.shop.accepts_orders = False
+    offer.shop.save()
+    response = api.post(LINES, {"offer": offer.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "shop_closed"
+
+
+def test_api_change_and_remove_line(api, customer, offer):
+    line = services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+    response = api.patch(f"{LINES}{line.pk}/", {"quantity": 4}, format="json")
+    assert response.status_code == 200
+    assert response.json()["quantity"] == 4
+    assert api.patch(f"{LINES}{line.pk}/", {"quantity": 6}, format="json").status_code == 400
+    assert CartLine.objects.get().quantity == 4
+    assert api.delete(f"{LINES}{line.pk}/").status_code == 204
+    assert not CartLine.objects.exists()
+
+
+def test_api_clear(api, customer, offer):
+    services.add_to_cart(user=customer, offer_id=offer.pk)
+    services.add_to_cart(user=customer, offer_id=factories.offer().pk)
+    assert api.delete(CART).status_code == 204
+    assert api.get(CART).json()["lines"] == []
+
+
+def test_second_user_gets_404_on_cart_lines_of_the_first(other_api, customer, offer):
+    line = services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+    assert other_api.patch(f"{LINES}{line.pk}/", {"quantity": 2}, format="json").status_code == 404
+    assert other_api.delete(f"{LINES}{line.pk}/").status_code == 404
+    assert other_api.get(CART).json()["lines"] == []
+    other_api.delete(CART)
+    assert CartLine.objects.get().quantity == 1
+
+
+def test_anonymous_is_refused(client, offer):
+    assert client.get(CART).status_code == 403
+    assert client.post(LINES, {"offer": offer.pk}).status_code == 403
+
+
+def test_cart_get_runs_constant_queries(api, customer, django_assert_max_num_queries):
+    for _ in range(10):
+        services.add_to_cart(user=customer, offer_id=factories.offer().pk)
+    with django_assert_max_num_queries(3):
+        assert len(api.get(CART).json()["lines"]) == 10

@@ -1,0 +1,144 @@
+"""Fuzz the whole API with schemathesis, run by ``nox -s fuzz``.
+
+Starts the reference site (gunicorn, DEBUG off, fresh SQLite file, demo
+data, no rate limits) on a loopback port, then runs schemathesis over the
+OpenAPI schema once anonymously and once per role with that demo user's
+token. Checks: no server errors, responses match the schema, and status
+codes the schema declares. Exits non-zero when any run finds a failure.
+
+    python tools/fuzz.py [--max-examples N] [--only anonymous,customer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "example_site"
+IDENTITIES = {
+    "anonymous": None,
+    "customer": "customer@example.com",
+    "supplier": "supplier@example.com",
+    "specialist": "specialist@example.com",
+    "manager": "admin@example.com",
+}
+DEMO_PASSWORD = "shop-demo-2026"  # example_site/demo/seed.py
+CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
+# Operations that would end the run's own session.
+EXCLUDE_AUTHENTICATED = r"/logout/$"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def login(base: str, email: str) -> str:
+    request = urllib.request.Request(
+        f"{base}/api/v1/accounts/login/",
+        data=json.dumps({"email": email, "password": DEMO_PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["key"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--max-examples", type=int, default=25)
+    parser.add_argument("--only", help="comma-separated identities")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="shop-fuzz-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "example_site.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "fuzz-only-not-secret",
+        "DATABASE_URL": f"sqlite:///{workdir / 'fuzz.sqlite3'}",
+        "DJANGO_MEDIA_ROOT": str(workdir / "media"),
+        "SHOP_THROTTLING": "off",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=SITE, env=env, check=True)
+    subprocess.run([*manage, "demo_data"], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "example_site.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(SITE),
+        ],
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        wanted = args.only.split(",") if args.only else list(IDENTITIES)
+        failed = []
+        for identity in wanted:
+            email = IDENTITIES[identity]
+            command = [
+                "st",
+                "run",
+                f"{base}/api/schema/",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                str(args.max_examples),
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--workers",
+                "2",
+                "--request-timeout",
+                "30",
+                "--seed",
+                "2026",
+            ]
+            if email:
+                command += [
+                    "-H",
+                    f"Authorization: Token {login(base, email)}",
+                    "--exclude-path-regex",
+                    EXCLUDE_AUTHENTICATED,
+                ]
+            print(f"\n=== schemathesis as {identity} ===", flush=True)
+            if subprocess.run(command, cwd=workdir).returncode != 0:
+                failed.append(identity)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if failed:
+        print(f"\nFuzzing found failures as: {', '.join(failed)}")
+        return 1
+    print("\nFuzzing found no failures.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
