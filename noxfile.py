@@ -32,6 +32,7 @@ ROOT = Path(__file__).parent
 # Each package -> the shop packages it needs installed beside it.
 PACKAGES: dict[str, list[str]] = {
     "shop_accounts": [],
+    "shop_bookings": [],
 }
 # Extra pytest runs of a package under another settings module (settings
 # that a dependency reads once at import cannot be switched inside one run).

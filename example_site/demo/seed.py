@@ -15,6 +15,7 @@ DEMO_USERS = [
     {"email": "b2b@example.com", "roles": ["customer"], "staff": False},
     {"email": "supplier@example.com", "roles": ["supplier"], "staff": False},
     {"email": "specialist@example.com", "roles": ["specialist"], "staff": False},
+    {"email": "masseur@example.com", "roles": ["specialist"], "staff": False},
 ]
 
 
@@ -44,3 +45,13 @@ def seed_accounts() -> dict[str, object]:
         b2b.save()
         set_company_verified(profile=b2b, verified=True, by=users["admin@example.com"])
     return users
+
+
+def seed_bookings(users: dict[str, object]) -> None:
+    """Two specialists (Moscow, Berlin) with services, hours and bookings."""
+    from shop_bookings.demo import create_demo_data
+
+    create_demo_data(
+        specialist_users=[users["specialist@example.com"], users["masseur@example.com"]],
+        clients=[users["customer@example.com"], users["b2b@example.com"]],
+    )

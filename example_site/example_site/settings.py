@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "users",
     "demo",
     "shop_accounts",
+    "shop_bookings",
     # django-cleanup last, as its docs ask.
     "django_cleanup.apps.CleanupConfig",
 ]
@@ -267,6 +268,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": "plain"}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # One line per task run is noise at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks")},
 }
 
 if os.environ.get("SENTRY_DSN"):

@@ -1,4 +1,7 @@
+import os
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -18,6 +21,8 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def demo(db):
-    from demo.seed import seed_accounts
+    from django.core.management import call_command
 
-    return seed_accounts()
+    call_command("demo_data", stdout=open(os.devnull, "w"))
+    user_model = get_user_model()
+    return {user.email: user for user in user_model.objects.all()}

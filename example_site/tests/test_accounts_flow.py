@@ -1,47 +1,28 @@
 """The accounts story through HTTP, with the site's custom user model."""
 
-import re
-
 import pytest
-from django.core import mail
+
+from .helpers import DEMO_PASSWORD, PASSWORD, logged_in, register_and_verify
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Correct-Horse-42"
 
-
-def register_and_verify(api_client, email="ann@example.com"):
-    response = api_client.post(
-        "/api/v1/accounts/registration/",
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    key = re.search(r"/verify-email/([^/\s]+)/", mail.outbox[-1].body).group(1)
-    response = api_client.post(
-        "/api/v1/accounts/registration/verify-email/", {"key": key}, format="json"
-    )
-    assert response.status_code == 200, response.content
-
-
-def login(api_client, email="ann@example.com", password=PASSWORD):
+def login(api_client, email, password=PASSWORD):
     return api_client.post(
         "/api/v1/accounts/login/", {"email": email, "password": password}, format="json"
     )
 
 
 def test_register_verify_login_and_edit_profile(api_client):
-    register_and_verify(api_client)
-    response = login(api_client)
-    assert response.status_code == 200
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['key']}")
+    register_and_verify(api_client, "ann@example.com")
+    ann = logged_in("ann@example.com")
 
-    me = api_client.get("/api/v1/accounts/user/").json()
+    me = ann.get("/api/v1/accounts/user/").json()
     assert me["email"] == "ann@example.com"
     assert me["roles"] == ["customer"]
     assert "username" not in me  # the site's user model has none
 
-    response = api_client.patch(
+    response = ann.patch(
         "/api/v1/accounts/user/",
         {"first_name": "Ann", "profile": {"city": "Казань", "phone": "+79161234567"}},
         format="json",
@@ -49,6 +30,12 @@ def test_register_verify_login_and_edit_profile(api_client):
     assert response.status_code == 200, response.content
     assert response.json()["profile"]["city"] == "Казань"
     assert response.json()["first_name"] == "Ann"
+
+
+def test_register_as_supplier_where_the_site_allows_it(api_client):
+    register_and_verify(api_client, "sam@example.com", role="supplier")
+    me = logged_in("sam@example.com").get("/api/v1/accounts/user/").json()
+    assert me["roles"] == ["customer", "supplier"]
 
 
 def test_unverified_user_cannot_log_in(api_client):
@@ -67,9 +54,11 @@ def test_login_is_throttled(api_client):
     assert statuses[10] == 429
 
 
-def test_second_user_sees_only_own_account(api_client, demo):
-    response = login(api_client, "customer@example.com", "shop-demo-2026")
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['key']}")
-    assert api_client.get("/api/v1/accounts/user/").json()["email"] == "customer@example.com"
-    # Companies are for managers only.
-    assert api_client.get("/api/v1/accounts/companies/").status_code == 403
+def test_second_user_sees_only_own_account(demo):
+    customer = logged_in("customer@example.com", DEMO_PASSWORD)
+    assert customer.get("/api/v1/accounts/user/").json()["email"] == "customer@example.com"
+    # Companies are for managers only; the manager sees the demo B2B company.
+    assert customer.get("/api/v1/accounts/companies/").status_code == 403
+    manager = logged_in("admin@example.com", DEMO_PASSWORD)
+    companies = manager.get("/api/v1/accounts/companies/").json()
+    assert [c["email"] for c in companies["results"]] == ["b2b@example.com"]

@@ -2,7 +2,9 @@
 
 The token run (``pytest``) skips the tests marked ``jwt``; the JWT run
 (``pytest --ds=tests.settings_jwt -m jwt``) runs only them: dj-rest-auth reads
-``REST_AUTH`` once at import, so one process cannot test both.
+``REST_AUTH`` once at import, so one process cannot test both. The whole
+token suite also runs with a custom user model that has no username
+(``pytest --ds=tests.settings_custom_user``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -80,6 +84,16 @@ def user_client(user: Any) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def user_has_field(name: str) -> bool:
+    """The user model varies by run (stock User or tests.custom_user)."""
+    return any(field.name == name for field in get_user_model()._meta.get_fields())
+
+
+def admin_url(action: str, *args: Any) -> str:
+    opts = get_user_model()._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{action}", args=args)
 
 
 def png_bytes(size: tuple[int, int] = (300, 200), color: str = "red") -> bytes:

@@ -1,6 +1,7 @@
 """The minimum settings to run shop_accounts alone (token login)."""
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -69,7 +70,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "shop-accounts-test-media")
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-accounts-test-media")  # conftest: per test
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # allauth: e-mail login, mandatory verification, links valid two hours.

@@ -9,8 +9,10 @@ from .settings import INSTALLED_APPS, REST_AUTH, REST_FRAMEWORK
 INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework_simplejwt.token_blacklist"]
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
+    # Bearer header only. A browser front end that prefers cookies uses
+    # dj_rest_auth.jwt_auth.JWTCookieAuthentication with REST_AUTH["JWT_AUTH_COOKIE"].
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "dj_rest_auth.jwt_auth.JWTCookieAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
 }
 # Refresh token in the response body too: mobile clients cannot read an

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+from rest_framework import serializers
 
 from shop_accounts.checks import check_settings
 from shop_accounts.conf import DEFAULTS, app_settings
@@ -21,7 +22,7 @@ def test_defaults_apply(settings):
 def test_unknown_key_raises_naming_it(settings):
     settings.SHOP_ACCOUNTS = {"AVATAR_MAX_BYTE": 1}
     with pytest.raises(ImproperlyConfigured, match="AVATAR_MAX_BYTE"):
-        app_settings.DEFAULT_ROLE
+        _ = app_settings.DEFAULT_ROLE
     errors = check_settings()
     assert [e.id for e in errors] == ["shop_accounts.E001"]
     assert "AVATAR_MAX_BYTE" in errors[0].msg
@@ -30,12 +31,12 @@ def test_unknown_key_raises_naming_it(settings):
 def test_not_a_dict_raises(settings):
     settings.SHOP_ACCOUNTS = ["ROLES"]
     with pytest.raises(ImproperlyConfigured, match="must be a dict"):
-        app_settings.ROLES
+        _ = app_settings.ROLES
 
 
 def test_unknown_attribute_is_attribute_error():
     with pytest.raises(AttributeError):
-        app_settings.NOPE  # noqa: B018
+        _ = app_settings.NOPE
 
 
 def test_override_settings_changes_values_live():
@@ -48,7 +49,7 @@ def test_override_settings_changes_values_live():
 def test_bad_import_string_raises(settings):
     settings.SHOP_ACCOUNTS = {"USER_SERIALIZER": "nowhere.Serializer"}
     with pytest.raises(ImproperlyConfigured, match="USER_SERIALIZER"):
-        app_settings.USER_SERIALIZER
+        _ = app_settings.USER_SERIALIZER
 
 
 def test_checks_pass_with_test_settings():
@@ -73,6 +74,34 @@ def test_checks_report_roles_not_in_roles(settings, value, ids):
         assert ("wizard" if ids[0] != "shop_accounts.W002" else "manager") in errors[0].msg
 
 
+def test_check_warns_without_the_middleware(settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "shop_accounts" not in m]
+    assert [e.id for e in check_settings()] == ["shop_accounts.W003"]
+
+
 def test_check_warns_when_verification_is_optional(settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
     assert [e.id for e in check_settings()] == ["shop_accounts.W001"]
+
+
+class ShortUserSerializer(UserSerializer):
+    """A swapped-in ``USER_SERIALIZER``: adds a field."""
+
+    greeting = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = (*UserSerializer.Meta.fields, "greeting")
+
+    def get_greeting(self, user) -> str:
+        return f"Hello {user.email}"
+
+
+@pytest.mark.django_db
+def test_user_serializer_hook_can_be_swapped(user_client, settings):
+    assert "greeting" not in user_client.get("/api/v1/accounts/user/").json()
+
+    settings.SHOP_ACCOUNTS = {"USER_SERIALIZER": "tests.test_conf.ShortUserSerializer"}
+
+    assert app_settings.USER_SERIALIZER is ShortUserSerializer
+    body = user_client.get("/api/v1/accounts/user/").json()
+    assert body["greeting"] == "Hello alice@example.com"

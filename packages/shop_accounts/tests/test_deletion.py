@@ -8,11 +8,13 @@ from django.contrib.auth import get_user_model
 from shop_accounts.middleware import acting_as, acting_user
 from shop_accounts.models import DeletedUser, Profile
 
+from .conftest import admin_url
+
 pytestmark = pytest.mark.django_db
 
 
 def test_delete_without_context_records_user_only(user):
-    pk, joined = user.pk, user.date_joined
+    pk, joined = user.pk, getattr(user, "date_joined", None)
 
     user.delete()
 
@@ -43,7 +45,7 @@ def test_delete_through_admin_records_the_staff_member(client, make_user, user):
     client.force_login(staff)
     pk = user.pk
 
-    response = client.post(f"/admin/auth/user/{pk}/delete/", {"post": "yes"})
+    response = client.post(admin_url("delete", pk), {"post": "yes"})
 
     assert response.status_code == 302
     assert not get_user_model().objects.filter(pk=pk).exists()
@@ -58,7 +60,7 @@ def test_bulk_delete_through_admin_records_each_user(client, make_user):
     client.force_login(staff)
 
     client.post(
-        "/admin/auth/user/",
+        admin_url("changelist"),
         {"action": "delete_selected", "_selected_action": [u.pk for u in victims], "post": "yes"},
     )
 

@@ -96,9 +96,7 @@ def test_google_login_needs_a_token(api_client):
 
 
 @responses.activate
-def test_google_with_unverified_email_does_not_take_over_an_account(
-    api_client, user, mailoutbox
-):
+def test_google_with_unverified_email_does_not_take_over_an_account(api_client, user, mailoutbox):
     fake_google("alice@example.com", verified=False)
 
     response = google_login(api_client)
@@ -125,3 +123,29 @@ def test_google_locks_out_whoever_preregistered_the_address(api_client, make_use
     assert SocialAccount.objects.get().user == squatter
     squatter.refresh_from_db()
     assert not squatter.has_usable_password()
+
+
+@responses.activate
+def test_google_code_flow_uses_the_configured_callback_url(api_client, settings):
+    settings.SHOP_ACCOUNTS = {"GOOGLE_CALLBACK_URL": "https://shop.example/auth/google"}
+    responses.add(
+        responses.POST,
+        "https://oauth2.googleapis.com/token",
+        json={"access_token": "ya29.from-code", "expires_in": 3599, "token_type": "Bearer"},
+    )
+    fake_google("greta@gmail.com")
+
+    response = api_client.post(GOOGLE, {"code": "4/0A-code"}, format="json")
+
+    assert response.status_code == 200, response.content
+    exchange = responses.calls[0].request
+    assert "redirect_uri=https%3A%2F%2Fshop.example%2Fauth%2Fgoogle" in exchange.body
+    assert "code=4%2F0A-code" in exchange.body
+    assert responses.calls[1].request.headers["Authorization"] == "Bearer ya29.from-code"
+    assert get_user_model().objects.filter(email="greta@gmail.com").exists()
+
+
+def test_google_code_flow_without_callback_url_is_400(api_client):
+    response = api_client.post(GOOGLE, {"code": "4/0A-code"}, format="json")
+    assert response.status_code == 400
+    assert not get_user_model().objects.exists()

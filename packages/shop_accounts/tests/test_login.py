@@ -147,8 +147,12 @@ def test_password_reset_with_bad_token_is_refused(api_client, user, mailoutbox):
 
     response = api_client.post(
         RESET_CONFIRM,
-        {"uid": uid, "token": "bad-token", "new_password1": NEW_PASSWORD,
-         "new_password2": NEW_PASSWORD},
+        {
+            "uid": uid,
+            "token": "bad-token",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
         format="json",
     )
 

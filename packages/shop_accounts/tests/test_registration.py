@@ -119,7 +119,10 @@ def test_verify_with_key_then_login(api_client, mailoutbox):
     register(api_client)
     key = key_from_api_link(link_in(mailoutbox[0]))
 
-    assert api_client.post(LOGIN, {"email": "new@example.com", "password": PASSWORD}).status_code == 400
+    assert (
+        api_client.post(LOGIN, {"email": "new@example.com", "password": PASSWORD}).status_code
+        == 400
+    )
     response = api_client.post(VERIFY, {"key": key}, format="json")
 
     assert response.status_code == 200
@@ -167,6 +170,25 @@ def test_resend_verification(api_client, mailoutbox):
     second_key = key_from_api_link(link_in(mailoutbox[1]))
     assert api_client.post(VERIFY, {"key": second_key}, format="json").status_code == 200
     assert first_key  # the first link stays valid too (HMAC keys are stateless)
+
+
+def test_resend_ignores_the_case_of_the_address(api_client, mailoutbox):
+    register(api_client)
+    api_client.post(RESEND, {"email": "NEW@Example.com"}, format="json")
+    assert len(mailoutbox) == 2
+
+
+def test_registration_is_all_or_nothing(api_client, monkeypatch):
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("role service down")
+
+    monkeypatch.setattr("shop_accounts.serializers.assign_role", broken)
+
+    with pytest.raises(RuntimeError):
+        register(api_client, role="supplier")
+
+    assert not get_user_model().objects.exists()
+    assert not EmailAddress.objects.exists()
 
 
 def test_resend_for_unknown_or_verified_address_sends_nothing(api_client, make_user, mailoutbox):
@@ -224,7 +246,10 @@ def test_registration_as_business_customer(api_client):
     [
         ({"customer_kind": "b2b", "tax_number": "7707083893"}, "company_name"),
         ({"customer_kind": "b2b", "company_name": "Sber"}, "tax_number"),
-        ({"customer_kind": "b2b", "company_name": "Sber", "tax_number": "7707083894"}, "tax_number"),
+        (
+            {"customer_kind": "b2b", "company_name": "Sber", "tax_number": "7707083894"},
+            "tax_number",
+        ),
     ],
 )
 def test_business_registration_needs_valid_company(api_client, extra, field):

@@ -41,7 +41,7 @@ def test_seed_roles_creates_groups_with_permissions():
 
 
 def test_validate_reports_missing_then_passes_after_seeding():
-    with pytest.raises(CommandError, match="4 problem"):
+    with pytest.raises(CommandError, match="4 problems found"):
         run("seed_roles", "--validate")
 
     seed_roles()
@@ -81,8 +81,15 @@ def test_stats_prints_users_per_role(make_user):
 
 def test_create_user_command_with_roles():
     output = run(
-        "create_user", "boss@example.com", "--password", "Correct-Horse-42",
-        "--role", "manager", "--role", "supplier", "--staff",
+        "create_user",
+        "boss@example.com",
+        "--password",
+        "Correct-Horse-42",
+        "--role",
+        "manager",
+        "--role",
+        "supplier",
+        "--staff",
     )
 
     assert "boss@example.com" in output
@@ -106,9 +113,25 @@ def test_create_user_command_errors(args, message):
     assert not get_user_model().objects.exists()
 
 
+def test_create_user_command_needs_password_without_terminal(monkeypatch):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CommandError, match="--password"):
+        run("create_user", "x@example.com")
+    assert not get_user_model().objects.exists()
+
+
+def test_create_user_command_asks_for_password_on_terminal(monkeypatch):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr(
+        "shop_accounts.management.commands.create_user.getpass", lambda prompt: "Correct-Horse-42"
+    )
+    run("create_user", "x@example.com")
+    assert get_user_model().objects.get(email="x@example.com").check_password("Correct-Horse-42")
+
+
 def test_create_user_command_refuses_duplicate(make_user):
     make_user("x@example.com")
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="already registered"):
         run("create_user", "X@example.com", "--password", "Correct-Horse-42")
 
 

@@ -1,6 +1,7 @@
 """The minimum settings to run shop_bookings alone."""
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -60,7 +61,7 @@ TEMPLATES = [
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "shop-bookings-test-media")
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-bookings-test-media")
 STATIC_URL = "/static/"
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 

@@ -102,3 +102,15 @@ def test_concurrent_retries_with_one_key_make_one_booking():
     assert errors == []
     assert len(set(results)) == 1
     assert Booking.objects.count() == 1
+
+
+def test_exclusion_constraint_backs_the_locked_check(monkeypatch):
+    """Were the check skipped, the database would still refuse, and we answer "taken"."""
+    service = make_service(make_specialist())
+    start = at(future_day(), 10)
+    services.create_booking(client=make_user(), service=service, start=start)
+    monkeypatch.setattr(services, "_check_slot", lambda **kwargs: None)
+    with pytest.raises(services.BookingRejected) as info:
+        services.create_booking(client=make_user(), service=service, start=start)
+    assert info.value.code == "taken"
+    assert Booking.objects.count() == 1

@@ -104,3 +104,41 @@ def test_russian_translation_is_compiled():
 
     with translation.override("ru"):
         assert str(REFUSAL_MESSAGES["taken"]) == "Это время уже занято."
+
+
+def test_demo_data_is_idempotent():
+    from shop_bookings.demo import create_demo_data
+    from shop_bookings.models import Booking, Service, WorkingHours
+
+    specialists = [make_user("anna"), make_user("boris")]
+    clients = [make_user("client1")]
+    create_demo_data(specialist_users=specialists, clients=clients)
+    counts = (
+        Specialist.objects.count(),
+        Service.objects.count(),
+        WorkingHours.objects.count(),
+        Booking.objects.count(),
+    )
+    assert counts == (2, 3, 20, 6)
+    create_demo_data(specialist_users=specialists, clients=clients)
+    assert (
+        Specialist.objects.count(),
+        Service.objects.count(),
+        WorkingHours.objects.count(),
+        Booking.objects.count(),
+    ) == counts
+
+
+def test_photo_removal_deletes_both_files(api_as, django_capture_on_commit_callbacks):
+    api = api_as(make_user(specialist=True))
+    api.put(
+        f"{BASE}specialists/me/", {"time_zone": "UTC", "photo": image_file()}, format="multipart"
+    )
+    specialist = Specialist.objects.get()
+    paths = [specialist.photo.path, specialist.photo_thumbnail.path]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(f"{BASE}specialists/me/", {"photo": None}, format="json")
+    assert response.status_code == 200 and response.data["photo"] is None
+    assert not any(os.path.exists(p) for p in paths)
+    specialist.refresh_from_db()
+    assert not specialist.photo and not specialist.photo_thumbnail

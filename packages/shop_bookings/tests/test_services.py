@@ -253,3 +253,15 @@ def test_specialist_in_another_zone_books_by_wall_clock(client_user):
     assert booking.start.astimezone(specialist.zone).hour == 10
     with pytest.raises(services.BookingRejected):
         book(make_user(), service, datetime(2030, 6, 4, 10, tzinfo=UTC))  # 19:00 JST
+
+
+def test_upcoming_bookings_selector(client_user, other_user, service):
+    from shop_bookings.selectors import upcoming_bookings
+
+    first, _ = book(client_user, service, at(12))
+    second, _ = book(client_user, service, at(10))
+    cancelled, _ = book(client_user, service, at(15))
+    services.cancel_booking(booking=cancelled, by=client_user, now=NOW)
+    book(other_user, service, at(16))
+    assert upcoming_bookings(client_user, now=NOW) == [second, first]
+    assert upcoming_bookings(client_user, now=at(11), limit=1) == [first]

@@ -17,6 +17,9 @@ from shop_bookings.permissions import user_is_specialist
 
 from . import hooks
 from .factories import at, future_day, make_service, make_specialist, make_user
+from .settings import TASKS_BACKEND
+
+TASKS_MODULE = TASKS_BACKEND.split(".backends.")[0]
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/bookings/"
@@ -156,3 +159,18 @@ def test_cancelled_booking_gets_no_reminder(client_user, service):
     Booking.objects.filter(pk=booking.pk).update(status="cancelled")
     assert tasks.send_booking_reminder.call(booking.pk) is False
     assert mail.outbox == []
+
+
+def test_reminder_is_deferred_when_the_backend_can(
+    client_user, service, settings, django_capture_on_commit_callbacks
+):
+    backend = TASKS_MODULE + ".backends.dummy.DummyBackend"
+    settings.TASKS = {"default": {"BACKEND": backend}}
+    with django_capture_on_commit_callbacks(execute=True):
+        booking, _ = services.create_booking(
+            client=client_user, service=service, start=at(future_day(5), 10)
+        )
+    results = tasks.send_booking_reminder.get_backend().results
+    deferred = [r for r in results if r.task.name == "send_booking_reminder"]
+    assert len(deferred) == 1 and deferred[0].args == [booking.pk]
+    assert deferred[0].task.run_after == booking.start - timedelta(hours=24)

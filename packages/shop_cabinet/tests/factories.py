@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from shop_catalog.models import Category, Offer, Product, Shop
-from shop_orders.models import Order, OrderLine, OrderPart, Status
 
 from shop_cabinet import services
 from shop_cabinet.models import Address
+from shop_catalog.models import Category, Offer, Product, Shop
+from shop_orders.models import Order, OrderLine, OrderPart, Status
 
 _seq = itertools.count(1)
 

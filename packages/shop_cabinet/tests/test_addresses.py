@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def defaults(user: Any, kind: str = "shipping") -> list[int]:
-    return list(Address.objects.filter(user=user, kind=kind, is_default=True).values_list("pk", flat=True))
+    return list(
+        Address.objects.filter(user=user, kind=kind, is_default=True).values_list("pk", flat=True)
+    )
 
 
 class TestDefaults:
@@ -201,9 +203,7 @@ class TestApi:
         response = api.post(URL, {}, format="json")
         assert response.status_code == 400 and "recipient" in response.data
 
-    def test_second_user_gets_404_on_every_object_endpoint(
-        self, user: Any, other_api: Any
-    ) -> None:
+    def test_second_user_gets_404_on_every_object_endpoint(self, user: Any, other_api: Any) -> None:
         mine = factories.address(user)
         detail = f"{URL}{mine.pk}/"
         assert other_api.get(detail).status_code == 404

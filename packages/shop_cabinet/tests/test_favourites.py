@@ -27,7 +27,9 @@ def test_add_is_unique_per_product(user: Any) -> None:
         Favourite.objects.create(user=user, product=product)
 
 
-def test_signal_is_sent_on_real_changes_only(user: Any) -> None:
+def test_signal_is_sent_on_real_changes_only(
+    user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     product = factories.product()
     seen: list[Any] = []
 
@@ -36,10 +38,11 @@ def test_signal_is_sent_on_real_changes_only(user: Any) -> None:
 
     favourites_changed.connect(listener)
     try:
-        services.add_favourite(user=user, product=product)
-        services.add_favourite(user=user, product=product)
-        assert services.remove_favourite(user=user, product_id=product.pk)
-        assert not services.remove_favourite(user=user, product_id=product.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.add_favourite(user=user, product=product)
+            services.add_favourite(user=user, product=product)
+            assert services.remove_favourite(user=user, product_id=product.pk)
+            assert not services.remove_favourite(user=user, product_id=product.pk)
     finally:
         favourites_changed.disconnect(listener)
     assert seen == [product, None]

@@ -206,3 +206,17 @@ def test_large_import_runs_a_fixed_number_of_queries(supplier, django_assert_max
     with django_assert_max_num_queries(30):
         summary = import_pricelist(data=changed)
     assert summary.updated == 300
+
+
+def test_generic_bulk_update_fallback(supplier, sample_data, monkeypatch):
+    """Databases without UPDATE ... FROM use Django's bulk_update: same result."""
+    monkeypatch.setattr("shop_catalog.bulk._supported", lambda: False)
+    import_pricelist(data=copy.deepcopy(sample_data))
+    data = copy.deepcopy(sample_data)
+    data["goods"][0]["price"] = 1
+    data["goods"][0]["parameters"]["Цвет"] = "белый"
+    summary = import_pricelist(data=data)
+    assert summary.updated == 1
+    offer = Offer.objects.get(external_id="4216292")
+    assert offer.price == Decimal("1.00")
+    assert offer.parameters.get(parameter__name="Цвет").value == "белый"

@@ -84,3 +84,16 @@ def test_shops_of_owner_and_staff():
     assert list(shops_of(owner)) == [shop]
     assert list(shops_of(clerk)) == [shop]
     assert list(shops_of(stranger)) == []
+
+
+@pytest.mark.django_db
+def test_russian_translation_of_row_errors(supplier):
+    from django.utils import translation
+
+    from shop_catalog.pricelist import PriceListError
+    from shop_catalog.services import import_pricelist
+
+    data = {"goods": [{"id": 1, "category": "C", "name": "N", "price": "x"}]}
+    with translation.override("ru"), pytest.raises(PriceListError) as exc:
+        import_pricelist(data=data, shop=supplier)
+    assert exc.value.errors[0]["message"] == "Введите число."

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+
 from shop_catalog.models import Category, Offer, Product, Shop
 
 _seq = itertools.count(1)

@@ -1,15 +1,18 @@
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_accounts
+from demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_accounts, seed_bookings
 
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent: running it twice changes nothing)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        seed_accounts()
+        users = seed_accounts()
+        if apps.is_installed("shop_bookings"):
+            seed_bookings(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         self.stdout.write("Site: http://127.0.0.1:8000/  (API docs: /api/docs/, admin: /admin/)")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")

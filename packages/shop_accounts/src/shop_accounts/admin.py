@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import DeletedUser, Profile
 from .services import set_company_verified
@@ -18,20 +19,39 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     fk_name = "user"
-    readonly_fields = ("avatar_thumbnail", "company_verified", "company_verified_at", "company_verified_by")
+    readonly_fields = (
+        "avatar_thumbnail",
+        "company_verified",
+        "company_verified_at",
+        "company_verified_by",
+    )
 
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "full_name", "customer_kind", "company_name", "tax_number", "company_verified")
+    list_display = (
+        "user",
+        "full_name",
+        "customer_kind",
+        "company_name",
+        "tax_number",
+        "company_verified",
+    )
     list_filter = ("customer_kind", "company_verified")
     search_fields = ("full_name", "company_name", "tax_number", "phone")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
-    readonly_fields = ("avatar_thumbnail", "company_verified", "company_verified_at", "company_verified_by")
+    readonly_fields = (
+        "avatar_thumbnail",
+        "company_verified",
+        "company_verified_at",
+        "company_verified_by",
+    )
     actions = ("verify_companies", "unverify_companies")
 
-    def _set_verified(self, request: HttpRequest, queryset: QuerySet[Profile], verified: bool) -> None:
+    def _set_verified(
+        self, request: HttpRequest, queryset: QuerySet[Profile], verified: bool
+    ) -> None:
         done = 0
         for profile in queryset.select_related("user"):
             try:
@@ -40,7 +60,8 @@ class ProfileAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{profile}: {' '.join(exc.messages)}", messages.ERROR)
         if done:
-            self.message_user(request, _("%(count)d profile(s) updated.") % {"count": done})
+            message = ngettext("%(count)d profile updated.", "%(count)d profiles updated.", done)
+            self.message_user(request, message % {"count": done})
 
     @admin.action(description=_("Verify the selected companies"), permissions=["verify"])
     def verify_companies(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:

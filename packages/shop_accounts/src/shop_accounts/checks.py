@@ -10,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .conf import app_settings
 
+MIDDLEWARE = "shop_accounts.middleware.RequestUserMiddleware"
+
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
@@ -50,6 +52,15 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 "ACCOUNT_EMAIL_VERIFICATION is not 'mandatory': unverified users can log in.",
                 hint="Set ACCOUNT_EMAIL_VERIFICATION = 'mandatory'.",
                 id="shop_accounts.W001",
+            )
+        )
+    if MIDDLEWARE not in getattr(settings, "MIDDLEWARE", []):
+        errors.append(
+            Warning(
+                f"{MIDDLEWARE} is not in MIDDLEWARE: deleted users' audit records "
+                "will not say who deleted them.",
+                hint="Add it after AuthenticationMiddleware.",
+                id="shop_accounts.W003",
             )
         )
     return errors

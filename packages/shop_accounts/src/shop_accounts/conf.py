@@ -42,10 +42,17 @@ DEFAULTS: dict[str, Any] = {
     # Link sent to reset a password; "{uid}" and "{token}" are replaced.
     # None: the API's own reset-confirm page.
     "PASSWORD_RESET_URL": None,
+    # Redirect URI registered at Google and used by the front end when it
+    # posts an authorization "code" (not needed for "access_token").
+    "GOOGLE_CALLBACK_URL": None,
+    # Uploaded avatars: largest file, largest width x height, Pillow formats.
     "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
     "AVATAR_MAX_PIXELS": 40_000_000,
     "AVATAR_FORMATS": ["JPEG", "PNG", "WEBP", "GIF"],
+    # The thumbnail fits in this (width, height) box, as JPEG.
     "AVATAR_THUMBNAIL_SIZE": (128, 128),
+    # Serializer of GET/PUT/PATCH .../user/ (dotted path; subclass
+    # shop_accounts.serializers.UserSerializer to add fields).
     "USER_SERIALIZER": "shop_accounts.serializers.UserSerializer",
 }
 

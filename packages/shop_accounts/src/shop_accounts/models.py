@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
-from PIL import Image
+from PIL import Image, ImageOps
 
 from .conf import app_settings
 from .validators import validate_avatar, validate_inn
@@ -69,6 +69,14 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.full_name or str(self.user)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.avatar and str(self.avatar) != str(getattr(self, "_loaded_avatar", "") or ""):
+            self._make_thumbnail()
+        elif not self.avatar and self.avatar_thumbnail:
+            self.avatar_thumbnail = None
+        super().save(*args, **kwargs)
+        self._loaded_avatar = str(self.avatar) if self.avatar else ""
+
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Profile:
         # *args/**kwargs: Django 6.1 adds fetch_mode.
@@ -90,18 +98,10 @@ class Profile(models.Model):
     def is_verified_business(self) -> bool:
         return self.customer_kind == self.CustomerKind.B2B and self.company_verified
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.avatar and str(self.avatar) != str(getattr(self, "_loaded_avatar", "") or ""):
-            self._make_thumbnail()
-        elif not self.avatar and self.avatar_thumbnail:
-            self.avatar_thumbnail = None
-        super().save(*args, **kwargs)
-        self._loaded_avatar = str(self.avatar) if self.avatar else ""
-
     def _make_thumbnail(self) -> None:
         self.avatar.seek(0)
         with Image.open(self.avatar) as image:
-            image = image.convert("RGB")
+            image = ImageOps.exif_transpose(image).convert("RGB")
             image.thumbnail(tuple(app_settings.AVATAR_THUMBNAIL_SIZE))
             buffer = BytesIO()
             image.save(buffer, "JPEG", quality=85)

@@ -16,7 +16,9 @@ from .services import assign_role
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="shop_accounts_profile")
-def create_profile(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def create_profile(
+    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if created and not raw:
         Profile.objects.get_or_create(user=instance)
 

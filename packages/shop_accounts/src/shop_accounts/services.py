@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .conf import app_settings
 from .models import Profile
+from .selectors import email_taken
 from .signals import company_verified, role_assigned
 
 
@@ -30,9 +31,7 @@ def _role_group_name(role: str) -> str:
 
 def _find_permission(dotted: str) -> Permission | None:
     app_label, _dot, codename = dotted.partition(".")
-    return Permission.objects.filter(
-        content_type__app_label=app_label, codename=codename
-    ).first()
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
 
 
 @transaction.atomic
@@ -60,7 +59,7 @@ def validate_roles() -> list[str]:
     for role, permissions in app_settings.ROLES.items():
         group = Group.objects.filter(name=_role_group_name(role)).first()
         if group is None:
-            problems.append(f"Group for role '{role}' is missing.")
+            problems.append(_("Group for role '%(role)s' is missing.") % {"role": role})
             continue
         granted = {
             f"{app_label}.{codename}"
@@ -70,9 +69,15 @@ def validate_roles() -> list[str]:
         }
         for dotted in permissions:
             if _find_permission(dotted) is None:
-                problems.append(f"Permission '{dotted}' of role '{role}' does not exist.")
+                problems.append(
+                    _("Permission '%(permission)s' of role '%(role)s' does not exist.")
+                    % {"permission": dotted, "role": role}
+                )
             elif dotted not in granted:
-                problems.append(f"Role '{role}' lacks permission '{dotted}'.")
+                problems.append(
+                    _("Role '%(role)s' lacks permission '%(permission)s'.")
+                    % {"permission": dotted, "role": role}
+                )
     return problems
 
 
@@ -98,11 +103,15 @@ def create_user(
     """
     user_model = get_user_model()
     email_field = user_model.get_email_field_name()
-    if user_model._default_manager.filter(**{f"{email_field}__iexact": email}).exists():
-        raise ValidationError({"email": _("A user with this e-mail already exists.")})
+    if email_taken(email):
+        raise ValidationError(
+            {"email": _("A user is already registered with this e-mail address.")}
+        )
     fields = {email_field: email, **extra}
     if user_model.USERNAME_FIELD != email_field:
-        fields.setdefault(user_model.USERNAME_FIELD, get_adapter().generate_unique_username([email]))
+        fields.setdefault(
+            user_model.USERNAME_FIELD, get_adapter().generate_unique_username([email])
+        )
     if role is not None:
         _role_group_name(role)
     with transaction.atomic():
@@ -160,7 +169,12 @@ def set_company_verified(*, profile: Profile, verified: bool, by: Any) -> Profil
     profile.company_verified_at = timezone.now() if verified else None
     profile.company_verified_by = by if verified else None
     profile.save(
-        update_fields=["company_verified", "company_verified_at", "company_verified_by", "updated_at"]
+        update_fields=[
+            "company_verified",
+            "company_verified_at",
+            "company_verified_by",
+            "updated_at",
+        ]
     )
     company_verified.send(sender=Profile, profile=profile, verified=verified, by=by)
     return profile

@@ -16,7 +16,7 @@ _INN12_WEIGHTS = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
 def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int:
-    return sum(d * w for d, w in zip(digits, weights)) % 11 % 10
+    return sum(d * w for d, w in zip(digits[: len(weights)], weights, strict=True)) % 11 % 10
 
 
 def validate_inn(value: str) -> None:

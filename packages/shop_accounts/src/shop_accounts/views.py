@@ -11,6 +11,7 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Client
 from dj_rest_auth import views as auth_views
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from dj_rest_auth.registration import views as registration_views
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -59,17 +60,33 @@ class LoginView(ScopedThrottleMixin, auth_views.LoginView):
 class RegisterView(ScopedThrottleMixin, registration_views.RegisterView):
     throttle_scope = "shop_accounts.register"
 
+    def perform_create(self, serializer: Any) -> Any:
+        # The user, its role, profile and e-mail record, all or nothing.
+        with transaction.atomic():
+            return super().perform_create(serializer)
+
 
 @extend_schema_view(post=extend_schema(responses=_detail))
 class PasswordResetView(ScopedThrottleMixin, auth_views.PasswordResetView):
     throttle_scope = "shop_accounts.password_reset"
 
 
-@extend_schema_view(post=extend_schema(responses=_detail))
+@extend_schema_view(post=extend_schema(responses={200: _detail}))
 class ResendEmailVerificationView(
     ScopedThrottleMixin, registration_views.ResendEmailVerificationView
 ):
     throttle_scope = "shop_accounts.register"
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # As dj-rest-auth's, but the address matches whatever its case; the
+        # answer is the same whether or not the address is known.
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        address = self.get_queryset().filter(email__iexact=email).first()
+        if address is not None and not address.verified:
+            address.send_confirmation(request)
+        return Response({"detail": _("ok")})
 
 
 @extend_schema_view(post=extend_schema(responses=_login_response))
@@ -77,13 +94,19 @@ class GoogleLoginView(ScopedThrottleMixin, registration_views.SocialLoginView):
     """Log in (or sign up) with a Google ``access_token`` or ``code``.
 
     A Google account whose verified e-mail matches an existing user is
-    linked to that user (``SOCIALACCOUNT_EMAIL_AUTHENTICATION``).
+    linked to that user (``SOCIALACCOUNT_EMAIL_AUTHENTICATION``). The
+    ``code`` flow needs ``SHOP_ACCOUNTS["GOOGLE_CALLBACK_URL"]``.
     """
 
     adapter_class = GoogleOAuth2Adapter
     client_class = OAuth2Client
     serializer_class = SocialLoginSerializer
     throttle_scope = "shop_accounts.login"
+
+    @property
+    def callback_url(self) -> str | None:
+        """The redirect URI the front end used to get a ``code``."""
+        return app_settings.GOOGLE_CALLBACK_URL
 
 
 class UserView(auth_views.UserDetailsView):

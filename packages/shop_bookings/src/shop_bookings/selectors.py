@@ -123,3 +123,13 @@ def upcoming_reminders(*, now: datetime | None = None) -> QuerySet[Booking]:
         start__gt=now,
         start__lte=now + timedelta(minutes=app_settings.REMINDER_BEFORE_MINUTES),
     )
+
+
+def upcoming_bookings(user, *, limit: int = 5, now: datetime | None = None) -> list[Booking]:
+    """The user's next pending or confirmed bookings as a client (e.g. for a dashboard)."""
+    now = now or timezone.now()
+    return list(
+        Booking.objects.filter(client=user, status__in=ACTIVE_STATUSES, end__gt=now)
+        .select_related("specialist", "service")
+        .order_by("start", "pk")[:limit]
+    )

@@ -178,6 +178,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
     specialist_name = serializers.CharField(source="specialist.display_name", read_only=True)
     time_zone = serializers.CharField(source="specialist.time_zone", read_only=True)
+    client_name = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
 
     class Meta:
@@ -190,6 +191,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "specialist_name",
             "time_zone",
             "client",
+            "client_name",
             "start",
             "end",
             "status",
@@ -199,6 +201,9 @@ class BookingSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_client_name(self, booking: Booking) -> str:
+        return booking.client.get_full_name() or booking.client.get_username()
 
     @extend_schema_field(serializers.ChoiceField(choices=["client", "specialist"]))
     def get_role(self, booking: Booking) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import ProtectedError, Q
 from django.shortcuts import get_object_or_404
@@ -156,7 +156,7 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
         tz_name = params.get("tz") or specialist.time_zone
         try:
             tz = ZoneInfo(tz_name)
-        except Exception:
+        except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError({"tz": [_("Unknown time zone.")]}) from None
         window_start, _is_date = _parse_bound("from", params.get("from"), tz)
         window_end, is_date = _parse_bound("to", params.get("to"), tz)

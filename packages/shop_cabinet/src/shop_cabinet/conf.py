@@ -38,12 +38,14 @@ DEFAULTS: dict[str, Any] = {
     "FINANCE_MONTHS": 12,
     # Order statuses counted as "open" (not delivered, not canceled) in the B2B block.
     "OPEN_ORDER_STATUSES": ["new", "confirmed", "assembled", "sent"],
-    # Order statuses left out of the "spent" totals.
-    "UNSPENT_ORDER_STATUSES": ["canceled"],
     # Extra personal-data export sections: {"name": "dotted.path.to.callable(user)"}.
     "EXPORT_PROVIDERS": {},
     # Export sections to leave out, by name (built-in ones included).
     "EXPORT_EXCLUDE": [],
+    # Task backend alias (settings.TASKS) of the background export.
+    "EXPORT_TASK_BACKEND": "default",
+    # Hours a prepared export can be downloaded; prune_personal_data_exports deletes older.
+    "EXPORT_RETENTION_HOURS": 24,
     # Fields of the user model never exported (matched by name).
     "EXPORT_USER_EXCLUDE_FIELDS": ["password"],
     # Page size of the cabinet's list endpoints (clients may ask ?page_size= up to the max).

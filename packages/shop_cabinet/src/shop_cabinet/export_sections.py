@@ -63,3 +63,32 @@ def bookings_section(user: Any) -> list[dict[str, Any]] | None:
         export.instance_data(booking, exclude=exclude)
         for booking in booking_model._default_manager.filter(client_id=user.pk).order_by("start")
     ]
+
+
+@export.register("orders")
+def orders_section(user: Any) -> list[dict[str, Any]]:
+    """The user's orders with address snapshot and lines (``shop_orders.selectors``)."""
+    return [
+        {
+            "id": order.pk,
+            "number": order.number,
+            "status": order.status,
+            "created": order.created,
+            "total": order.total,
+            "email": order.email,
+            "comment": order.comment,
+            "address": order.address,
+            "lines": [
+                {
+                    "product_name": line.product_name,
+                    "model": line.model,
+                    "shop_name": line.shop_name,
+                    "unit_price": line.unit_price,
+                    "quantity": line.quantity,
+                }
+                for part in order.parts.all()
+                for line in part.lines.all()
+            ],
+        }
+        for order in selectors.order_history(user).order_by("created", "pk")
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -108,3 +110,38 @@ class Favourite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ♥ {self.product_id}"
+
+
+class PersonalDataExport(models.Model):
+    """A personal-data archive prepared in the background (``tasks.prepare_export``).
+
+    The archive is kept in ``data`` until ``SHOP_CABINET["EXPORT_RETENTION_HOURS"]``
+    have passed; ``manage.py prune_personal_data_exports`` deletes older rows.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cabinet_exports",
+        verbose_name=_("user"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    data = models.JSONField(_("archive"), null=True, blank=True, editable=False)
+    created = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal-data export")
+        verbose_name_plural = _("personal-data exports")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created:%Y-%m-%d %H:%M} ({self.status})"

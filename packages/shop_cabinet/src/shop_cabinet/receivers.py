@@ -1,3 +1,44 @@
-"""Receivers the cabinet connects (in ``apps.ShopCabinetConfig.ready``)."""
+"""Receivers the cabinet connects (in ``apps.ShopCabinetConfig.ready``):
+they drop a user's cached dashboard when what it shows changes."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from shop_orders.signals import order_placed, order_status_changed
+
+from .models import Address
+from .selectors import forget_dashboard
+from .signals import favourites_changed
+
+
+@receiver(order_placed, dispatch_uid="shop_cabinet.order_placed")
+@receiver(order_status_changed, dispatch_uid="shop_cabinet.order_status_changed")
+def order_changed(sender: Any, order: Any, **kwargs: Any) -> None:
+    forget_dashboard(order.user_id)
+
+
+@receiver(favourites_changed, dispatch_uid="shop_cabinet.favourites_changed")
+def favourite_changed(sender: Any, user: Any, **kwargs: Any) -> None:
+    forget_dashboard(user.pk)
+
+
+@receiver(post_save, sender=Address, dispatch_uid="shop_cabinet.address_saved")
+@receiver(post_delete, sender=Address, dispatch_uid="shop_cabinet.address_deleted")
+def address_changed(sender: Any, instance: Address, **kwargs: Any) -> None:
+    forget_dashboard(instance.user_id)
+
+
+def booking_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    forget_dashboard(getattr(instance, "client_id", None))
+
+
+if apps.is_installed("shop_bookings"):
+    # A lazy sender string: no import of shop_bookings.
+    post_save.connect(
+        booking_changed, sender="shop_bookings.Booking", dispatch_uid="shop_cabinet.booking"
+    )

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
 from shop_catalog.models import Product
+from shop_orders.models import Order, OrderLine, OrderPart, StatusChange
 
 from . import services
-from .models import Address, Favourite
+from .models import Address, Favourite, PersonalDataExport
 
 
 def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -95,3 +98,185 @@ class FavouriteSerializer(serializers.ModelSerializer):
         model = Favourite
         fields = ["product_id", "product", "min_price", "created"]
         read_only_fields = ["created"]
+
+
+# --- orders --------------------------------------------------------------------
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    """A bought item as it was at checkout (snapshot)."""
+
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "product_name", "model", "shop_name", "unit_price", "quantity", "total"]
+        read_only_fields = fields
+
+
+class OrderPartSerializer(serializers.ModelSerializer):
+    """The part of an order one shop fulfils."""
+
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OrderPart
+        fields = ["id", "shop_name", "status", "total", "lines"]
+        read_only_fields = fields
+
+
+class OrderSummarySerializer(serializers.ModelSerializer):
+    """An order in the history list, with its lines (prefetched by ``orders_of``)."""
+
+    lines = serializers.SerializerMethodField()
+    items_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["id", "number", "status", "total", "created", "items_count", "lines"]
+        read_only_fields = fields
+
+    def _lines(self, order: Order) -> list[OrderLine]:
+        return [line for part in order.parts.all() for line in part.lines.all()]
+
+    @extend_schema_field(OrderLineSerializer(many=True))
+    def get_lines(self, order: Order) -> list[dict[str, Any]]:
+        return OrderLineSerializer(self._lines(order), many=True).data
+
+    def get_items_count(self, order: Order) -> int:
+        return sum(line.quantity for line in self._lines(order))
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    # Plain strings: one more enum of the same statuses under another name would
+    # make drf-spectacular warn in every site that mounts shop_orders too.
+    from_status = serializers.CharField(
+        read_only=True, help_text=_("An order status; empty for the checkout row.")
+    )
+    to_status = serializers.CharField(read_only=True, help_text=_("An order status."))
+
+    class Meta:
+        model = StatusChange
+        fields = ["part", "from_status", "to_status", "comment", "created"]
+        read_only_fields = fields
+
+
+class OrderAddressSerializer(serializers.Serializer):
+    recipient = serializers.CharField()
+    phone = serializers.CharField()
+    city = serializers.CharField()
+    street = serializers.CharField()
+    house = serializers.CharField()
+    apartment = serializers.CharField()
+    postal_code = serializers.CharField()
+
+
+class OrderDetailSerializer(serializers.ModelSerializer):
+    """One order: address snapshot, per-shop parts with lines, status history."""
+
+    address = OrderAddressSerializer(read_only=True)
+    parts = OrderPartSerializer(many=True, read_only=True)
+    history = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "status",
+            "total",
+            "created",
+            "updated",
+            "email",
+            "comment",
+            "address",
+            "parts",
+            "history",
+        ]
+        read_only_fields = fields
+
+
+# --- dashboard -------------------------------------------------------------------
+
+
+def money() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+
+class LastOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    total = money()
+    created = serializers.DateTimeField()
+
+
+class DashboardOrdersSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    last = LastOrderSerializer(allow_null=True)
+
+
+class DashboardSpentSerializer(serializers.Serializer):
+    this_month = money()
+    overall = money()
+
+
+class CustomerKindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["b2c", "b2b"])
+    verified = serializers.BooleanField()
+
+
+class MonthSpentSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text=_("YYYY-MM, in the site's time zone."))
+    spent = money()
+
+
+class FinanceSerializer(serializers.Serializer):
+    spent_per_month = MonthSpentSerializer(many=True)
+    open_amount = money()
+    average_order_value = money()
+
+
+class UpcomingBookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    service = serializers.CharField()
+    specialist = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    """``finance`` is null unless the customer is a verified B2B one;
+    ``upcoming_bookings`` is null when the shop has no bookings app."""
+
+    orders = DashboardOrdersSerializer()
+    spent = DashboardSpentSerializer()
+    favourites_count = serializers.IntegerField()
+    addresses_count = serializers.IntegerField()
+    customer = CustomerKindSerializer()
+    finance = FinanceSerializer(allow_null=True)
+    upcoming_bookings = UpcomingBookingSerializer(many=True, allow_null=True)
+
+
+class PersonalDataExportSerializer(serializers.ModelSerializer):
+    """A background export; ``download`` is set once it is ready."""
+
+    # A plain string: another enum named after a "status" field would collide
+    # with the order statuses in the schema.
+    status = serializers.CharField(read_only=True, help_text=_("pending, ready or failed"))
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonalDataExport
+        fields = ["id", "status", "created", "finished", "download"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download(self, job: PersonalDataExport) -> str | None:
+        if job.status != PersonalDataExport.Status.READY:
+            return None
+        url = reverse("shop_cabinet:export-download", kwargs={"pk": job.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url

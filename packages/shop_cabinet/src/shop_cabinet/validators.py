@@ -17,8 +17,9 @@ from .conf import app_settings
 # Russian postal codes (почтовые индексы) are six digits; the first one is the
 # postal zone, 1 (Moscow and the centre) to 6 (Siberia and the Far East).
 RUSSIAN_POSTAL_CODE = re.compile(r"[1-6]\d{5}")
-# A phone as people type it: digits with optional "+", spaces, dashes, brackets.
-PHONE = re.compile(r"\+?[\d\s()\-]+")
+# A phone as people type it: an optional "+", a digit, then digits, spaces, dashes,
+# brackets (what shop_orders' checkout accepts, so a saved address always checks out).
+PHONE = re.compile(r"\+?\d[\d ()\-]*")
 
 
 def validate_russian_postal_code(value: str) -> None:
@@ -35,7 +36,7 @@ def validate_postal_code(value: str) -> None:
 
 
 def validate_phone(value: str) -> None:
-    """Digits with an optional leading "+", spaces, dashes and brackets; 5-15 digits."""
+    """An optional "+", a digit, then digits, spaces, dashes, brackets; 5-15 digits."""
     digits = sum(ch.isdigit() for ch in value or "")
     if not PHONE.fullmatch(value or "") or not 5 <= digits <= 15:
         raise ValidationError(

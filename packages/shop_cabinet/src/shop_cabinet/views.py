@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from . import selectors, services
-from .models import Address
+from shop_orders.models import Order
+
+from . import export, selectors, services
+from .filters import OrderHistoryFilter
+from .models import Address, PersonalDataExport
 from .pagination import CabinetPagination
 from .permissions import IsCustomer
-from .serializers import AddressSerializer, FavouriteSerializer
+from .serializers import (
+    AddressSerializer,
+    DashboardSerializer,
+    FavouriteSerializer,
+    OrderDetailSerializer,
+    OrderSummarySerializer,
+    PersonalDataExportSerializer,
+)
 
 
 @extend_schema_view(
@@ -95,3 +109,109 @@ class FavouriteViewSet(
         if not services.remove_favourite(user=request.user, product_id=int(product_id)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's orders, newest first (filters: status, dates, total)"),
+    retrieve=extend_schema(summary="One order with its parts, lines and status history"),
+)
+class OrderHistoryViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsCustomer]
+    pagination_class = CabinetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrderHistoryFilter
+    queryset = Order.objects.none()  # for the schema; the real one is per user
+
+    def get_queryset(self) -> Any:
+        return selectors.order_history(self.request.user)
+
+    def get_serializer_class(self) -> Any:
+        return OrderDetailSerializer if self.action == "retrieve" else OrderSummarySerializer
+
+    def get_object(self) -> Order:
+        try:
+            return selectors.order_of(self.request.user, int(self.kwargs["pk"]))
+        except (ValueError, Order.DoesNotExist):
+            raise Http404 from None
+
+
+class DashboardView(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(summary="The cabinet's front page", responses=DashboardSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(DashboardSerializer(selectors.cached_dashboard(request.user)).data)
+
+
+def archive_response(archive: dict[str, Any], *, user: Any) -> HttpResponse:
+    """The archive as a JSON attachment that no cache keeps."""
+    response = HttpResponse(
+        json.dumps(archive, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.export_filename(user)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+ARCHIVE_RESPONSE = {
+    (200, "application/json"): OpenApiResponse(
+        response=OpenApiTypes.OBJECT,
+        description="The archive: format, version, generated_at, user_id, sections.",
+    )
+}
+
+
+class PersonalDataExportView(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        summary="Download everything the shop keeps about the caller (JSON attachment)",
+        operation_id="cabinet_export_download_now",
+        responses=ARCHIVE_RESPONSE,
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return archive_response(export.build_export(request.user), user=request.user)
+
+    @extend_schema(
+        summary="Prepare the archive in the background; poll the returned export",
+        request=None,
+        responses={202: PersonalDataExportSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        job = services.request_export(user=request.user)
+        job.refresh_from_db()  # an immediate task backend may have finished it already
+        data = PersonalDataExportSerializer(job, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+
+class PersonalDataExportJobView(APIView):
+    permission_classes = [IsCustomer]
+
+    def get_job(self, request: Request, pk: Any) -> PersonalDataExport:
+        job = selectors.exports_of(request.user).filter(pk=pk).first()
+        if job is None:
+            raise Http404
+        return job
+
+    @extend_schema(
+        summary="State of a background export",
+        operation_id="cabinet_export_status",
+        responses=PersonalDataExportSerializer,
+    )
+    def get(self, request: Request, pk: Any) -> Response:
+        job = self.get_job(request, pk)
+        return Response(PersonalDataExportSerializer(job, context={"request": request}).data)
+
+
+class PersonalDataExportDownloadView(PersonalDataExportJobView):
+    @extend_schema(
+        summary="Download a prepared export (404 until it is ready)",
+        operation_id="cabinet_export_download",
+        responses=ARCHIVE_RESPONSE,
+    )
+    def get(self, request: Request, pk: Any) -> HttpResponse:
+        job = self.get_job(request, pk)
+        if job.status != PersonalDataExport.Status.READY:
+            raise Http404
+        return archive_response(job.data, user=request.user)

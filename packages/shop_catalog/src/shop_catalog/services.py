@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .bulk import bulk_update
 from .conf import app_settings
 from .models import (
     PATH_SEPARATOR,
@@ -531,7 +532,7 @@ def import_pricelist(
         for chunk in _chunks(param_delete):
             OfferParameter.objects.filter(pk__in=chunk).delete()
         if param_update:
-            OfferParameter.objects.bulk_update(param_update, ["value"], batch_size=BATCH_SIZE)
+            bulk_update(param_update, ["value"])
         if param_create:
             OfferParameter.objects.bulk_create(param_create, batch_size=BATCH_SIZE)
         # an offer whose only change is a parameter is "updated" too
@@ -541,10 +542,9 @@ def import_pricelist(
             offer.updated = now
             to_update.append(offer)
         if to_update:
-            Offer.objects.bulk_update(
+            bulk_update(
                 to_update,
                 ["product", "model", "price", "price_rrc", "quantity", "is_active", "updated"],
-                batch_size=BATCH_SIZE,
             )
         report("parameters", len(rows), len(rows))
 

@@ -55,8 +55,12 @@ def _move_action(target: str, label: Any):
                     continue
                 part.order = order
                 try:
-                    move_part(part=part, to_status=target, by=request.user,
-                              comment=gettext("Changed in the admin."))
+                    move_part(
+                        part=part,
+                        to_status=target,
+                        by=request.user,
+                        comment=gettext("Changed in the admin."),
+                    )
                     moved += 1
                 except TransitionError as exc:
                     refused.append(f"{order} / {part.shop_name}: {exc.message}")

@@ -41,7 +41,7 @@ class LinesUnavailable(CheckoutError):
     """Some cart lines cannot be bought now (HTTP 409); nothing was written.
 
     ``lines`` lists dicts: ``offer``, ``product_name``, ``shop_name``,
-    ``requested``, ``available``, ``reason`` (``out_of_stock``,
+    ``requested``, ``available``, ``problem`` (``out_of_stock``,
     ``inactive`` or ``shop_closed``).
     """
 

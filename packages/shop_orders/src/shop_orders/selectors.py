@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+
 from shop_catalog.selectors import shops_of
 
 from .models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
@@ -94,6 +95,4 @@ def cart_lines(user: Any) -> QuerySet[CartLine]:
     """The user's cart lines with offer, product and shop (one query)."""
     if not _is_authenticated(user):
         return CartLine.objects.none()
-    return CartLine.objects.filter(cart__user=user).select_related(
-        "offer__shop", "offer__product"
-    )
+    return CartLine.objects.filter(cart__user=user).select_related("offer__shop", "offer__product")

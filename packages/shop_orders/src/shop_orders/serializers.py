@@ -96,9 +96,7 @@ class AddressSerializer(serializers.Serializer):
     street = serializers.CharField(max_length=200)
     house = serializers.CharField(max_length=20)
     apartment = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default=""
-    )
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -162,6 +160,11 @@ class OrderPartSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    # Plain strings in the schema: one enum under three names upsets drf-spectacular.
+    from_status = serializers.CharField(
+        read_only=True, help_text=_("Previous status; empty for the checkout entry.")
+    )
+    to_status = serializers.CharField(read_only=True, help_text=_("New status."))
     by_customer = serializers.SerializerMethodField()
 
     class Meta:
@@ -281,7 +284,7 @@ class UnavailableLineSerializer(serializers.Serializer):
     shop_name = serializers.CharField()
     requested = serializers.IntegerField()
     available = serializers.IntegerField()
-    reason = serializers.ChoiceField(choices=["inactive", "shop_closed", "out_of_stock"])
+    problem = serializers.ChoiceField(choices=["inactive", "shop_closed", "out_of_stock"])
 
 
 class UnavailableSerializer(ErrorSerializer):

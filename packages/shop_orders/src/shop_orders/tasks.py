@@ -38,8 +38,6 @@ def notify_status_changed(change_id: int) -> None:
     notifier_class = app_settings.NOTIFIER
     if notifier_class is None:
         return
-    change = (
-        StatusChange.objects.select_related("order", "part", "by").filter(pk=change_id).first()
-    )
+    change = StatusChange.objects.select_related("order", "part", "by").filter(pk=change_id).first()
     if change is not None:
         notifier_class().status_changed(change)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -161,13 +162,15 @@ class CheckoutView(ServiceErrorsMixin, APIView):
     def post(self, request: Request) -> Response:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if len(key) > app_settings.IDEMPOTENCY_KEY_MAX_LENGTH:
-            raise DRFValidationError({IDEMPOTENCY_HEADER: ["The key is too long."]})
+            raise DRFValidationError({IDEMPOTENCY_HEADER: [_("The key is too long.")]})
         order = services.replayed_order(user=request.user, idempotency_key=key)
         created = False
         if order is None:
             data = CheckoutSerializer(data=request.data, context={"request": request})
             data.is_valid(raise_exception=True)
-            result = services.checkout(user=request.user, idempotency_key=key, **data.validated_data)
+            result = services.checkout(
+                user=request.user, idempotency_key=key, **data.validated_data
+            )
             order, created = result.order, result.created
         order = selectors.order_detail(user=request.user, pk=order.pk)
         return Response(

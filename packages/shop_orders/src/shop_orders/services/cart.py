@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+
 from shop_catalog.models import Offer
 
 from ..exceptions import CartError
@@ -20,8 +21,11 @@ def get_cart(*, user: Any) -> Cart:
 
 def _check_quantity(quantity: Any) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise CartError(_("Quantity must be a positive whole number."), field="quantity",
-                        code="invalid_quantity")
+        raise CartError(
+            _("Quantity must be a positive whole number."),
+            field="quantity",
+            code="invalid_quantity",
+        )
     return quantity
 
 
@@ -50,7 +54,7 @@ def add_to_cart(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
     not accept orders, or a total above the stock.
     """
     quantity = _check_quantity(quantity)
-    offer = Offer.objects.select_related("shop").filter(pk=offer_id).first()
+    offer = Offer.objects.select_related("shop", "product").filter(pk=offer_id).first()
     if offer is None:
         raise CartError(_("No such offer."), field="offer", code="not_found")
     with transaction.atomic():
@@ -59,7 +63,16 @@ def add_to_cart(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
         new_quantity = quantity + (line.quantity if line else 0)
         _check_offer(offer, new_quantity)
         if line is None:
-            line = CartLine.objects.create(cart=cart, offer=offer, quantity=new_quantity)
+            try:
+                with transaction.atomic():
+                    line = CartLine.objects.create(cart=cart, offer=offer, quantity=new_quantity)
+            except IntegrityError:
+                # A concurrent request created the line first: add to it instead.
+                line = CartLine.objects.select_for_update().get(cart=cart, offer=offer)
+                new_quantity = quantity + line.quantity
+                _check_offer(offer, new_quantity)
+                line.quantity = new_quantity
+                line.save(update_fields=["quantity"])
         else:
             line.quantity = new_quantity
             line.save(update_fields=["quantity"])

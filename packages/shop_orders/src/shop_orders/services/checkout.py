@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+
 from shop_catalog.models import Offer
 
 from ..conf import app_settings
@@ -66,20 +67,25 @@ def replayed_order(*, user: Any, idempotency_key: str) -> Order | None:
     return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
 
 
+def _email_of(user: Any) -> str:
+    field = user.get_email_field_name() if hasattr(user, "get_email_field_name") else "email"
+    return getattr(user, field, "") or ""
+
+
 def _line_problem(line: CartLine) -> dict[str, Any] | None:
     offer = line.offer
     if not offer.is_active:
-        reason = "inactive"
+        problem = "inactive"
     elif not offer.shop.accepts_orders:
-        reason = "shop_closed"
+        problem = "shop_closed"
     elif line.quantity > offer.quantity:
-        reason = "out_of_stock"
+        problem = "out_of_stock"
     else:
         return None
-    return _line_report(line, reason, offer.quantity)
+    return _line_report(line, problem, offer.quantity)
 
 
-def _line_report(line: CartLine, reason: str, available: int) -> dict[str, Any]:
+def _line_report(line: CartLine, problem: str, available: int) -> dict[str, Any]:
     return {
         "line": line.pk,
         "offer": line.offer_id,
@@ -87,7 +93,7 @@ def _line_report(line: CartLine, reason: str, available: int) -> dict[str, Any]:
         "shop_name": line.offer.shop.name,
         "requested": line.quantity,
         "available": available,
-        "reason": reason,
+        "problem": problem,
     }
 
 
@@ -123,7 +129,7 @@ def checkout(
         order = _place_order(
             user=user,
             address=address,
-            email=email or getattr(user, "email", "") or "",
+            email=email or _email_of(user),
             comment=comment,
             idempotency_key=idempotency_key,
         )

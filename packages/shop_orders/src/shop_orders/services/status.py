@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from shop_catalog.models import Offer
 
 from ..conf import app_settings

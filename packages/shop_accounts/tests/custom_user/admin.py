@@ -1,0 +1,5 @@
+from django.contrib import admin
+
+from .models import EmailUser
+
+admin.site.register(EmailUser, search_fields=["email"])

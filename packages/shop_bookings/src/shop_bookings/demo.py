@@ -1,0 +1,92 @@
+"""Idempotent demo data for a reference site's ``demo_data`` command.
+
+Not used by the package itself. Run it again and it changes nothing: rows
+are found by natural keys (user, name, weekday) before being created.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from .conf import app_settings
+from .models import Booking, Service, Specialist, WorkingHours
+from .selectors import free_slots_for
+from .services import BookingRejected, create_booking
+
+DEMO_SPECIALISTS = [
+    {
+        "display_name": "Anna Petrova",
+        "city": "Moscow",
+        "time_zone": "Europe/Moscow",
+        "bio": "Hair stylist, colouring.",
+        "experience_years": 8,
+        "services": [
+            ("Haircut", Decimal("1500.00"), 60, 0, 10, False),
+            ("Colouring", Decimal("4500.00"), 120, 0, 15, True),
+        ],
+    },
+    {
+        "display_name": "Boris Schmidt",
+        "city": "Berlin",
+        "time_zone": "Europe/Berlin",
+        "bio": "Massage therapist.",
+        "experience_years": 12,
+        "services": [("Massage", Decimal("60.00"), 60, 5, 10, False)],
+    },
+]
+
+
+def create_demo_data(*, specialist_users: list, clients: list, bookings: int = 3) -> None:
+    """Give ``specialist_users`` (as many as DEMO_SPECIALISTS) profiles, services and
+    Mon-Fri 09:00-13:00 and 14:00-18:00 hours; book up to ``bookings`` free slots for
+    ``clients`` over the next week unless they already have bookings.
+    """
+    group, _created = Group.objects.get_or_create(name=app_settings.SPECIALIST_GROUP)
+    now = timezone.now()
+    for user, data in zip(specialist_users, DEMO_SPECIALISTS, strict=False):
+        user.groups.add(group)
+        fields = {k: v for k, v in data.items() if k != "services"}
+        specialist, _created = Specialist.objects.get_or_create(user=user, defaults=fields)
+        for name, price, duration, before, after, confirm in data["services"]:
+            Service.objects.get_or_create(
+                specialist=specialist,
+                name=name,
+                defaults={
+                    "price": price,
+                    "duration_minutes": duration,
+                    "buffer_before_minutes": before,
+                    "buffer_after_minutes": after,
+                    "requires_confirmation": confirm,
+                },
+            )
+        for weekday in range(5):
+            for start, end in ((time(9), time(13)), (time(14), time(18))):
+                WorkingHours.objects.get_or_create(
+                    specialist=specialist, weekday=weekday, start=start, end=end
+                )
+        if not clients or Booking.objects.filter(specialist=specialist).exists():
+            continue
+        service = specialist.services.order_by("pk").first()
+        window_start = now + timedelta(days=1)
+        free = free_slots_for(
+            specialist=specialist,
+            service=service,
+            window_start=window_start,
+            window_end=window_start + timedelta(days=7),
+        )
+        made = 0
+        for start in free[:: max(1, len(free) // max(bookings, 1))]:
+            if made >= bookings:
+                break
+            try:
+                create_booking(client=clients[made % len(clients)], service=service, start=start)
+            except BookingRejected:
+                continue
+            made += 1
+
+
+__all__ = ["DEMO_SPECIALISTS", "create_demo_data"]

@@ -1,0 +1,118 @@
+"""The optional integrations, against the real apps (``--ds=tests.settings_integrations``).
+
+shop_accounts and shop_bookings are read through ``apps.get_model`` only;
+these tests prove the generic reading fits the real models.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from shop_cabinet import export, selectors
+from shop_cabinet.hooks import CustomerKind, resolve_customer_kind
+
+from . import factories
+
+URL = "/api/v1/cabinet/dashboard/"
+pytestmark = pytest.mark.django_db
+
+
+def set_profile(user: Any, **fields: Any) -> None:
+    profile_model = apps.get_model("shop_accounts", "Profile")
+    profile, _ = profile_model.objects.get_or_create(user=user)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.save()
+
+
+def booking(client: Any, *, start: Any, status: str = "pending", name: str = "Haircut") -> Any:
+    specialist_model = apps.get_model("shop_bookings", "Specialist")
+    service_model = apps.get_model("shop_bookings", "Service")
+    booking_model = apps.get_model("shop_bookings", "Booking")
+    specialist = specialist_model.objects.create(
+        user=factories.user(), display_name="Olga", time_zone="Europe/Moscow"
+    )
+    service = service_model.objects.create(
+        specialist=specialist, name=name, price=Decimal("1500.00"), duration_minutes=60
+    )
+    end = start + timedelta(hours=1)
+    return booking_model.objects.create(
+        service=service,
+        specialist=specialist,
+        client=client,
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end,
+        status=status,
+        service_name=name,
+        price=service.price,
+    )
+
+
+@pytest.mark.with_apps("shop_accounts")
+class TestShopAccounts:
+    def test_customer_kind_is_read_from_the_profile(self, user: Any) -> None:
+        assert resolve_customer_kind(user) == CustomerKind("b2c", False)
+        set_profile(user, customer_kind="b2b", company_name="ACME", tax_number="7707083893")
+        user.refresh_from_db()
+        assert resolve_customer_kind(user) == CustomerKind("b2b", False)
+        set_profile(user, company_verified=True)
+        user.refresh_from_db()
+        assert resolve_customer_kind(user).is_verified_business
+
+    def test_verified_b2b_sees_the_finance_block(self, user: Any, api: Any) -> None:
+        assert api.get(URL).json()["finance"] is None
+        set_profile(user, customer_kind="b2b", company_name="ACME", company_verified=True)
+        user.refresh_from_db()  # force_authenticate reuses this object and its cached profile
+        data = api.get(URL).json()
+        assert data["customer"] == {"kind": "b2b", "verified": True}
+        assert len(data["finance"]["spent_per_month"]) == 12
+
+    def test_profile_section_in_the_export(self, user: Any) -> None:
+        set_profile(user, full_name="Alice Liddell", city="Oxford")
+        profile = export.build_export(user)["sections"]["profile"]
+        assert profile["full_name"] == "Alice Liddell" and profile["city"] == "Oxford"
+        assert "user" not in profile and "id" not in profile
+
+
+@pytest.mark.with_apps("shop_bookings")
+class TestShopBookings:
+    def test_dashboard_lists_upcoming_bookings_only(
+        self, user: Any, other_user: Any, api: Any
+    ) -> None:
+        now = timezone.now()
+        soon = booking(user, start=now + timedelta(days=1), name="Massage")
+        later = booking(user, start=now + timedelta(days=5), status="confirmed")
+        booking(user, start=now - timedelta(days=1))  # past
+        booking(user, start=now + timedelta(days=2), status="cancelled")
+        booking(other_user, start=now + timedelta(days=1))
+        upcoming = api.get(URL).json()["upcoming_bookings"]
+        assert [b["id"] for b in upcoming] == [soon.pk, later.pk]
+        assert upcoming[0]["service"] == "Massage" and upcoming[0]["specialist"] == "Olga"
+
+    def test_the_limit_setting(self, user: Any, settings: Any) -> None:
+        settings.SHOP_CABINET = {"UPCOMING_BOOKINGS_LIMIT": 2}
+        now = timezone.now()
+        for days in (1, 2, 3):
+            booking(user, start=now + timedelta(days=days))
+        assert len(selectors.dashboard(user)["upcoming_bookings"]) == 2
+
+    def test_a_booking_drops_the_cached_dashboard(self, user: Any, settings: Any) -> None:
+        settings.SHOP_CABINET = {"DASHBOARD_CACHE_TIMEOUT": 300}
+        assert selectors.cached_dashboard(user)["upcoming_bookings"] == []
+        booking(user, start=timezone.now() + timedelta(days=1))
+        assert len(selectors.cached_dashboard(user)["upcoming_bookings"]) == 1
+
+    def test_bookings_section_in_the_export(self, user: Any, other_user: Any) -> None:
+        mine = booking(user, start=timezone.now() + timedelta(days=1))
+        booking(other_user, start=timezone.now() + timedelta(days=1))
+        section = export.build_export(user)["sections"]["bookings"]
+        assert [b["id"] for b in section] == [mine.pk]
+        assert section[0]["price"] == "1500.00" and "client" not in section[0]

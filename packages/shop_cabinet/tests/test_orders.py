@@ -1,0 +1,114 @@
+"""Order history through shop_orders' selectors; checkout with an address_id."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from shop_orders.exceptions import CheckoutError
+from shop_orders.models import Status
+from shop_orders.services import resolve_address as orders_resolve_address
+
+from . import factories
+
+URL = "/api/v1/cabinet/orders/"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def offers() -> list[Any]:
+    shop = factories.shop()
+    return [factories.offer(shop_obj=shop, price=p) for p in ("100.00", "250.00", "50.50")]
+
+
+def ids(response: Any) -> list[int]:
+    assert response.status_code == 200, response.data
+    return [o["id"] for o in response.data["results"]]
+
+
+def test_list_and_detail(api: Any, user: Any, offers: list[Any]) -> None:
+    older = factories.order(user, offers=offers[:1], created=timezone.now() - timedelta(days=1))
+    newer = factories.order(user, offers=offers, quantity=2)
+    response = api.get(URL)
+    assert ids(response) == [newer.pk, older.pk]
+    first = response.data["results"][0]
+    assert first["items_count"] == 6 and first["total"] == "801.00"
+    assert {line["product_name"] for line in first["lines"]} == {o.product.name for o in offers}
+
+    detail = api.get(f"{URL}{newer.pk}/")
+    assert detail.status_code == 200
+    assert detail.data["address"]["house"] == "1"
+    assert len(detail.data["parts"]) == 1 and len(detail.data["parts"][0]["lines"]) == 3
+
+
+def test_filters(api: Any, user: Any, offers: list[Any]) -> None:
+    now = timezone.now()
+    old = factories.order(user, offers=offers[:1], created=now - timedelta(days=30))
+    sent = factories.order(user, offers=offers[1:2], status=Status.SENT)
+    cheap = factories.order(user, offers=offers[2:], status=Status.CANCELED)
+    assert ids(api.get(URL, {"status": "sent"})) == [sent.pk]
+    assert set(ids(api.get(URL, {"status": ["sent", "canceled"]}))) == {sent.pk, cheap.pk}
+    day = (now - timedelta(days=30)).date().isoformat()
+    assert ids(api.get(URL, {"created_after": day, "created_before": day})) == [old.pk]
+    assert set(ids(api.get(URL, {"created_after": now.date().isoformat()}))) == {
+        sent.pk,
+        cheap.pk,
+    }
+    assert ids(api.get(URL, {"total_min": "60", "total_max": "200"})) == [old.pk]
+    assert ids(api.get(URL, {"total_max": "50.50"})) == [cheap.pk]
+
+
+def test_bad_filters_are_400(api: Any) -> None:
+    for params in ({"status": "lost"}, {"total_min": "abc"}, {"created_after": "yesterday"}):
+        response = api.get(URL, params)
+        assert response.status_code == 400, params
+        assert set(response.data) & {"status", "total_min", "created_after", "created"}
+
+
+def test_pagination(api: Any, user: Any, offers: list[Any]) -> None:
+    for _ in range(5):
+        factories.order(user, offers=offers[:1])
+    page = api.get(URL, {"page_size": 2, "page": 3}).data
+    assert page["count"] == 5 and len(page["results"]) == 1 and page["next"] is None
+
+
+def test_second_user_gets_404(user: Any, other_api: Any, offers: list[Any]) -> None:
+    order = factories.order(user, offers=offers)
+    assert other_api.get(f"{URL}{order.pk}/").status_code == 404
+    assert other_api.get(URL).data["count"] == 0
+
+
+def test_list_runs_a_constant_number_of_queries(
+    api: Any, user: Any, offers: list[Any], django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(30):
+        factories.order(user, offers=offers)
+    with django_assert_max_num_queries(4):  # count, orders, parts, lines
+        response = api.get(URL, {"page_size": 30})
+    assert len(response.data["results"]) == 30
+
+
+def test_checkout_takes_an_address_from_the_book(user: Any, other_user: Any) -> None:
+    address = factories.address(user, building="12", postal_code="190000")
+    resolved = orders_resolve_address(user=user, address_id=address.pk)
+    assert resolved["house"] == "12" and resolved["postal_code"] == "190000"
+    with pytest.raises(CheckoutError):
+        orders_resolve_address(user=other_user, address_id=address.pk)
+
+
+def test_the_order_keeps_its_address_after_the_book_changes(user: Any, offers: list[Any]) -> None:
+    from shop_cabinet import services
+    from shop_orders import services as order_services
+
+    address = factories.address(user, city="Kazan", postal_code="420000")
+    order_services.add_to_cart(user=user, offer_id=offers[0].pk, quantity=1)
+    order = order_services.checkout(
+        user=user, address=orders_resolve_address(user=user, address_id=address.pk)
+    ).order
+    services.update_address(address=address, city="Samara")
+    services.delete_address(address=address)
+    order.refresh_from_db()
+    assert order.city == "Kazan" and order.postal_code == "420000"

@@ -1,0 +1,57 @@
+"""Settings dict, system checks, migrations and the OpenAPI schema."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from shop_cabinet import checks
+from shop_cabinet.conf import app_settings
+
+
+def test_defaults_and_live_override(settings: Any) -> None:
+    assert app_settings.DASHBOARD_CACHE_TIMEOUT is None
+    settings.SHOP_CABINET = {"PAGE_SIZE": 7}
+    assert app_settings.PAGE_SIZE == 7
+
+
+def test_unknown_key_is_refused(settings: Any) -> None:
+    settings.SHOP_CABINET = {"PAGE_SIZ": 7}
+    with pytest.raises(ImproperlyConfigured, match="PAGE_SIZ"):
+        _ = app_settings.PAGE_SIZE
+    assert [m.id for m in checks.check_settings()] == ["shop_cabinet.E001"]
+
+
+def test_bad_hook_path_is_reported(settings: Any) -> None:
+    settings.SHOP_CABINET = {"POSTAL_CODE_VALIDATOR": "nowhere.validate"}
+    with pytest.raises(ImproperlyConfigured, match="POSTAL_CODE_VALIDATOR"):
+        _ = app_settings.POSTAL_CODE_VALIDATOR
+
+
+def test_check_hints_at_the_address_resolver(settings: Any) -> None:
+    assert checks.check_settings() == []
+    settings.SHOP_ORDERS = {}
+    assert [m.id for m in checks.check_settings()] == ["shop_cabinet.I001"]
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations() -> None:
+    call_command("makemigrations", "shop_cabinet", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_schema_has_no_warnings(tmp_path: Any) -> None:
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    for path in (
+        "/dashboard/",
+        "/addresses/{id}/set-default/",
+        "/favourites/",
+        "/orders/",
+        "/export/",
+    ):
+        assert f"/api/v1/cabinet{path}" in text

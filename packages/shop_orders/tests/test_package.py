@@ -1,0 +1,134 @@
+"""Package-level checks: settings, system checks, migrations, schema, admin."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.test import override_settings
+
+from shop_orders import services
+from shop_orders.checks import check_settings
+from shop_orders.conf import app_settings
+from shop_orders.models import Order, StatusChange
+
+from . import factories
+
+
+@override_settings(SHOP_ORDERS={"NOT_A_SETTING": 1})
+def test_unknown_key_raises_naming_it():
+    with pytest.raises(ImproperlyConfigured, match="NOT_A_SETTING"):
+        app_settings.PAGE_SIZE  # noqa: B018
+    assert check_settings()[0].id == "shop_orders.E001"
+
+
+@override_settings(SHOP_ORDERS={"PAGE_SIZE": 7})
+def test_settings_are_read_live():
+    assert app_settings.PAGE_SIZE == 7
+
+
+def test_default_settings_pass_the_checks():
+    assert check_settings() == []
+
+
+@override_settings(
+    SHOP_ORDERS={
+        "STATUS_TRANSITIONS": {"new": ["shipped"], "sent": []},
+        "CUSTOMER_CANCEL_STATUSES": ["sent"],
+    }
+)
+def test_checks_catch_unknown_statuses_and_impossible_cancel():
+    ids = sorted(error.id for error in check_settings())
+    assert ids == ["shop_orders.E002", "shop_orders.E003"]
+
+
+@override_settings(SHOP_ORDERS={"NOTIFIER": "nowhere.Notifier"})
+def test_checks_catch_a_hook_that_cannot_be_imported():
+    errors = check_settings()
+    assert errors and "nowhere.Notifier" in errors[0].msg
+
+
+@pytest.mark.django_db
+def test_migrations_are_complete():
+    call_command("makemigrations", "shop_orders", "--check", "--dry-run", stdout=io.StringIO())
+
+
+def test_schema_has_no_warnings(tmp_path):
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(tmp_path / "schema.yaml"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    schema = (tmp_path / "schema.yaml").read_text()
+    assert "/api/v1/orders/checkout/" in schema
+    assert "Idempotency-Key" in schema
+
+
+@pytest.mark.django_db
+def test_admin_pages_and_move_action(admin_client, admin_user, customer, offer):
+    order = factories.place_order(customer, [(offer, 1)])
+    assert admin_client.get("/admin/shop_orders/order/").status_code == 200
+    assert admin_client.get("/admin/shop_orders/order/", {"status": "new"}).status_code == 200
+    assert admin_client.get(f"/admin/shop_orders/order/{order.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/shop_orders/orderpart/").status_code == 200
+    response = admin_client.post(
+        "/admin/shop_orders/order/",
+        {"action": "move_to_confirmed", "_selected_action": [order.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Order.objects.get(pk=order.pk).status == "confirmed"
+    assert StatusChange.objects.latest("pk").by == admin_user
+    # a disallowed move is refused through the same service, with a message
+    response = admin_client.post(
+        "/admin/shop_orders/order/",
+        {"action": "move_to_delivered", "_selected_action": [order.pk]},
+        follow=True,
+    )
+    assert Order.objects.get(pk=order.pk).status == "confirmed"
+    assert any("cannot" in str(m) for m in response.context["messages"])
+
+
+@pytest.mark.django_db
+def test_selectors_stats_in_one_query(customer, offer, django_assert_num_queries):
+    from decimal import Decimal
+
+    from shop_orders.selectors import order_stats
+
+    a = factories.place_order(customer, [(offer, 1)])
+    factories.place_order(customer, [(offer, 2)])
+    services.cancel_order(order=a, by=customer)
+    with django_assert_num_queries(1):
+        stats = order_stats(customer)
+    assert stats["count"] == 2
+    assert stats["by_status"]["canceled"] == 1 and stats["by_status"]["new"] == 1
+    assert stats["by_status"]["sent"] == 0
+    assert stats["total_spent"] == Decimal("500.00")
+    assert stats["last_order_at"] is not None
+
+
+@pytest.mark.django_db
+def test_order_detail_selector_is_scoped(customer, other_user, offer):
+    from shop_orders.selectors import order_detail
+
+    order = factories.place_order(customer, [(offer, 1)])
+    assert order_detail(user=customer, pk=order.pk).pk == order.pk
+    with pytest.raises(Order.DoesNotExist):
+        order_detail(user=other_user, pk=order.pk)
+
+
+@pytest.mark.django_db
+def test_errors_are_translated_to_russian(customer):
+    from django.utils import translation
+
+    from shop_orders.exceptions import CheckoutError
+
+    with translation.override("ru"), pytest.raises(CheckoutError) as exc:
+        services.checkout(user=customer, address=factories.ADDRESS)
+    assert exc.value.message == "Ваша корзина пуста."
