@@ -43,6 +43,7 @@ class Scenario:
     check: Callable[[dict], str | None]  # body of the last request -> error or None
     tokens: list[str] = field(default_factory=list)  # one per wrk thread; none: anonymous
     threads: int = 2
+    script: str | None = None  # a wrk Lua script of its own, instead of cycling ``requests``
     result: dict = field(default_factory=dict)
 
 
@@ -77,6 +78,8 @@ def lua_string(value: str) -> str:
 
 def wrk_script(scenario: Scenario) -> str:
     """Each thread takes its own token; each connection cycles the requests."""
+    if scenario.script:
+        return scenario.script
     tokens = ", ".join(lua_string(t) for t in scenario.tokens)
     requests = ", ".join(
         "{{{}, {}, {}}}".format(

@@ -114,6 +114,8 @@ def seed() -> Seeded:
     seeded.ids["offers"] = [o.pk for o in buy]
     if apps.is_installed("shop_orders"):
         seed_orders(seeded)
+    if apps.is_installed("shop_bookings"):
+        seed_bookings(seeded)
     return seeded
 
 
@@ -200,6 +202,8 @@ def scenarios(seeded: Seeded) -> list[Scenario]:
                 check=lambda body: None if body.get("number") else "no order number",
             ),
         ]
+    if apps.is_installed("shop_bookings"):
+        result += booking_scenarios(seeded)
     return result
 
 
@@ -242,3 +246,136 @@ def check(scenario: Scenario) -> dict[str, Any]:
     if error:
         raise SystemExit(f"{scenario.name}: {error}")
     return {"queries": len(queries)}
+
+
+# --- Bookings (issue: slots under 20 ms median; booking creation) ------------
+
+BOOKING_SPECIALISTS = 10  # B2 spreads new bookings over these, one 15-minute service each
+
+
+def _specialist(user: Any, name: str) -> Any:
+    from datetime import time as clock
+
+    from shop_bookings.models import Specialist, WorkingHours
+
+    specialist = Specialist.objects.create(user=user, display_name=name, time_zone="UTC")
+    WorkingHours.objects.bulk_create(
+        WorkingHours(specialist=specialist, weekday=day, start=clock(0), end=clock(0))
+        for day in range(7)
+    )
+    return specialist
+
+
+def seed_bookings(seeded: Seeded) -> None:
+    """B1: a specialist with 5 services and 200 bookings over 30 days;
+    B2: specialists with free all-day calendars to book into."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shop_accounts.services import create_user
+    from shop_bookings.models import Service
+    from shop_bookings.selectors import free_slots_for
+    from shop_bookings.services import create_booking
+
+    rng = random.Random(SEED)
+    busy = _specialist(create_user(email="busy@bench.example", password=None), "Busy specialist")
+    services = [
+        Service.objects.create(
+            specialist=busy,
+            name=f"Service {n}",
+            price=1000 + 500 * n,
+            duration_minutes=30 + 15 * n,
+            buffer_after_minutes=5,
+        )
+        for n in range(5)
+    ]
+    now = timezone.now()
+    window = (now + timedelta(hours=3), now + timedelta(days=30))
+    clients = seeded.ids["customers"][10:30]
+    made = 0
+    while made < 200:
+        service = rng.choice(services)
+        free = free_slots_for(
+            specialist=busy, service=service, window_start=window[0], window_end=window[1]
+        )
+        create_booking(client=rng.choice(clients), service=service, start=rng.choice(free))
+        made += 1
+    seeded.ids["busy"] = (busy.pk, services[0].pk)
+    seeded.summary["bookings of the busy specialist"] = made
+
+    free_services = []
+    for n in range(BOOKING_SPECIALISTS):
+        user = create_user(email=f"specialist{n}@bench.example", password=None)
+        specialist = _specialist(user, f"Free specialist {n}")
+        free_services.append(
+            Service.objects.create(
+                specialist=specialist, name="Quick", price=500, duration_minutes=15
+            ).pk
+        )
+    seeded.ids["free_services"] = free_services
+
+
+def booking_scenarios(seeded: Seeded) -> list[Scenario]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    specialist, service = seeded.ids["busy"]
+    today = timezone.now().date()
+    slots = (
+        f"/api/v1/bookings/specialists/{specialist}/slots/?service={service}"
+        f"&from={today + timedelta(days=1)}&to={today + timedelta(days=30)}"
+    )
+    # New bookings go to 15-minute slots from tomorrow on: request k books
+    # slot k // n of service k % n, so no two requests ask for the same one.
+    base = int(
+        (timezone.now() + timedelta(days=1))
+        .replace(hour=0, minute=0, second=0, microsecond=0)
+        .timestamp()
+    )
+    services = seeded.ids["free_services"]
+    tokens = [token_for(user) for user in seeded.ids["customers"][30:32]]
+    script = f"""
+local tokens = {{{", ".join(f'"{t}"' for t in tokens)}}}
+local services = {{{", ".join(str(s) for s in services)}}}
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads - 1)
+  thread:set("token", tokens[(threads - 1) % #tokens + 1])
+end
+local step = 0
+function request()
+  local k = step * 2 + id
+  step = step + 1
+  local start = os.date("!%Y-%m-%dT%H:%M:%SZ", {base} + math.floor(k / #services) * 900)
+  local body = '{{"service": ' .. services[k % #services + 1] .. ', "start": "' .. start .. '"}}'
+  return wrk.format("POST", "/api/v1/bookings/bookings/",
+    {{["Authorization"] = "Token " .. token, ["Content-Type"] = "application/json"}}, body)
+end
+"""
+    # The test-client check books the last slot of the horizon instead.
+    check_start = (timezone.now() + timedelta(days=50)).replace(minute=0, second=0, microsecond=0)
+    return [
+        Scenario(
+            "B1",
+            "free slots, 30 days, 200 bookings",
+            [("GET", slots, None)],
+            check=lambda body: None if body.get("slots") else "no slots",
+        ),
+        Scenario(
+            "B2",
+            "create a booking",
+            [
+                (
+                    "POST",
+                    "/api/v1/bookings/bookings/",
+                    {"service": services[0], "start": check_start.isoformat()},
+                )
+            ],
+            tokens=tokens,
+            script=script,
+            check=lambda body: None if body.get("status") else "no booking",
+        ),
+    ]

@@ -223,3 +223,14 @@ class TestApi:
         with django_assert_max_num_queries(2):  # count + page
             response = api.get(URL, {"page_size": 50})
         assert len(response.data["results"]) == 15
+
+
+def test_errors_are_translated_to_russian(user: Any) -> None:
+    from django.utils import translation
+
+    with translation.override("ru"):
+        with pytest.raises(ValidationError) as info:
+            factories.address(user, postal_code="12")
+        assert info.value.message_dict["postal_code"] == [
+            "Введите российский почтовый индекс: шесть цифр, например 101000."
+        ]

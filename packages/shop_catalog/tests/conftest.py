@@ -1,7 +1,6 @@
 import shutil
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
 from . import factories
@@ -21,10 +20,8 @@ def api():
 
 @pytest.fixture
 def supplier(db):
-    """A shop named as in the sample price list, with its owner."""
-    owner = factories.user("owner")
-    shop = factories.shop("Связной", owner=owner)
-    return shop
+    """The shop named in the sample price list, with its owner."""
+    return factories.shop("Связной", owner=factories.user("owner"))
 
 
 @pytest.fixture
@@ -32,6 +29,3 @@ def sample_data():
     from shop_catalog.pricelist import parse_pricelist
 
     return parse_pricelist(factories.sample_bytes(), "yaml")
-
-
-assert settings.configured

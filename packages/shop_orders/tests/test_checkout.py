@@ -312,3 +312,15 @@ def test_incomplete_resolved_address_is_400(api, customer, offer):
     assert response.status_code == 400
     assert "address_id" in response.json()
     assert not Order.objects.exists()
+
+
+def test_refused_attempt_stores_nothing_so_the_key_can_be_reused(api, customer, offer):
+    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=3)
+    Offer.objects.filter(pk=offer.pk).update(quantity=1)
+    first = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert first.status_code == 409
+    line = CartLine.objects.get(cart__user=customer)
+    assert api.patch(f"{LINES}{line.pk}/", {"quantity": 1}, format="json").status_code == 200
+    again = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert again.status_code == 201
+    assert Offer.objects.get(pk=offer.pk).quantity == 0

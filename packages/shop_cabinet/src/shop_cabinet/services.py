@@ -35,7 +35,6 @@ ADDRESS_FIELDS = (
 
 def _lock_user(user: Any) -> None:
     # select_for_update is a no-op on SQLite, which serializes writers anyway.
-    return
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
 
 

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
+from shop_catalog.models import Shop
+
 from .models import Order, OrderPart, StatusChange
 
 
@@ -46,7 +48,7 @@ class EmailNotifier:
         if to:
             send_mail(subject, body, self.from_email or settings.DEFAULT_FROM_EMAIL, to)
 
-    def shop_recipients(self, shop) -> list[str]:
+    def shop_recipients(self, shop: Shop) -> list[str]:
         """E-mails of the shop's owner and staff."""
         users = [shop.owner, *shop.staff.all()] if shop.owner_id else list(shop.staff.all())
         return [user.email for user in users if user is not None and user.email]
