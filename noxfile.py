@@ -33,6 +33,7 @@ ROOT = Path(__file__).parent
 PACKAGES: dict[str, list[str]] = {
     "shop_accounts": [],
     "shop_bookings": [],
+    "shop_catalog": [],
 }
 # Extra pytest runs of a package under another settings module (settings
 # that a dependency reads once at import cannot be switched inside one run).

@@ -3,10 +3,13 @@ for what it would create and leaves existing rows alone."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 
 from shop_accounts.services import assign_role, create_user, seed_roles, set_company_verified
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "shop-demo-2026"
 
 DEMO_USERS = [
@@ -55,3 +58,16 @@ def seed_bookings(users: dict[str, object]) -> None:
         specialist_users=[users["specialist@example.com"], users["masseur@example.com"]],
         clients=[users["customer@example.com"], users["b2b@example.com"]],
     )
+
+
+def seed_catalog(users: dict[str, object]) -> dict:
+    """A real supplier price list, owned by the demo supplier."""
+    from shop_catalog.models import Shop
+    from shop_catalog.services import import_pricelist_file
+
+    shop, _created = Shop.objects.get_or_create(
+        name="Связной",
+        defaults={"url": "https://www.svyaznoy.ru", "owner": users["supplier@example.com"]},
+    )
+    content = (DATA_DIR / "pricelist-svyaznoy.yaml").read_bytes()
+    return import_pricelist_file(content=content, fmt="yaml", shop=shop).as_dict()

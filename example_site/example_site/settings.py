@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
+    "import_export",
     "drf_spectacular",
     "allauth",
     "allauth.account",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "demo",
     "shop_accounts",
     "shop_bookings",
+    "shop_catalog",
     # django-cleanup last, as its docs ask.
     "django_cleanup.apps.CleanupConfig",
 ]

@@ -4,6 +4,7 @@ import os
 import tempfile
 
 import dj_database_url
+import django
 
 SECRET_KEY = "tests-only-not-secret-long-enough-for-hs256"
 DEBUG = False
@@ -69,8 +70,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-accounts-test-media")  # conftest: per test
+if django.VERSION >= (6, 1):  # EMAIL_BACKEND is deprecated there; tests swap in locmem
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # allauth: e-mail login, mandatory verification, links valid two hours.

@@ -134,6 +134,8 @@ def test_valid_inns(value):
         ("770708389", "inn_length"),
         ("77070838931", "inn_length"),
         ("77070838a3", "inn_length"),
+        ("770708389²", "inn_length"),  # str.isdigit() is true, int() fails
+        ("٧٧٠٧٠٨٣٨٩٣", "inn_length"),  # Arabic-Indic digits
         ("", "inn_length"),
     ],
 )
@@ -141,6 +143,14 @@ def test_invalid_inns(value, code):
     with pytest.raises(ValidationError) as excinfo:
         validate_inn(value)
     assert excinfo.value.code == code
+
+
+def test_user_cannot_give_themselves_roles(user_client, user):
+    response = user_client.patch(USER, {"roles": ["manager"], "pk": 999}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["roles"] == [] and response.json()["pk"] == user.pk
+    assert not user.groups.exists()
 
 
 def test_user_cannot_verify_own_company(user_client, user):

@@ -78,7 +78,7 @@ def order(
         phone="+74951234567",
         city="Moscow",
         street="Tverskaya",
-        house="1",
+        building="1",
         postal_code="101000",
         total=total,
     )

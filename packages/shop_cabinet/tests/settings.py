@@ -5,6 +5,7 @@ shop_bookings) for the tests marked ``with_apps``.
 """
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -67,7 +68,7 @@ TEMPLATES = [
     }
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "shop-cabinet-test-media")
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-cabinet-test-media")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

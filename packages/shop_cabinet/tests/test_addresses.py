@@ -123,7 +123,7 @@ class TestResolver:
             "phone": "+7 495 123-45-67",
             "city": "Moscow",
             "street": "Tverskaya",
-            "house": "7A",
+            "building": "7A",
             "apartment": "",
             "postal_code": "101000",
         }

@@ -55,8 +55,6 @@ def test_concurrent_first_addresses_make_one_default() -> None:
 def test_concurrent_set_default_leaves_exactly_one() -> None:
     user = factories.user()
     addresses = [factories.address(user, building=str(i)) for i in range(6)]
-    errors = run_together(
-        *[lambda a=a: services.set_default_address(address=a) for a in addresses]
-    )
+    errors = run_together(*[lambda a=a: services.set_default_address(address=a) for a in addresses])
     assert errors == []
     assert Address.objects.filter(user=user, is_default=True).count() == 1

@@ -8,6 +8,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -85,6 +86,12 @@ def test_providers_and_exclusions_from_settings(user: Any, settings: Any) -> Non
     assert sections["loyalty"] == {"points": "12.50", "user": "alice"}
     assert "favourites" not in sections
     assert "email" not in sections["account"] and "last_login" not in sections["account"]
+
+
+def test_unimportable_provider_is_a_configuration_error(user: Any, settings: Any) -> None:
+    settings.SHOP_CABINET = {"EXPORT_PROVIDERS": {"loyalty": "tests.nowhere.section"}}
+    with pytest.raises(ImproperlyConfigured, match="loyalty"):
+        export.build_export(user)
 
 
 def test_anonymous_cannot_export(client: Any) -> None:

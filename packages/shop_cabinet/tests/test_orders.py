@@ -40,7 +40,7 @@ def test_list_and_detail(api: Any, user: Any, offers: list[Any]) -> None:
 
     detail = api.get(f"{URL}{newer.pk}/")
     assert detail.status_code == 200
-    assert detail.data["address"]["house"] == "1"
+    assert detail.data["address"]["building"] == "1"
     assert len(detail.data["parts"]) == 1 and len(detail.data["parts"][0]["lines"]) == 3
 
 
@@ -94,7 +94,7 @@ def test_list_runs_a_constant_number_of_queries(
 def test_checkout_takes_an_address_from_the_book(user: Any, other_user: Any) -> None:
     address = factories.address(user, building="12", postal_code="190000")
     resolved = orders_resolve_address(user=user, address_id=address.pk)
-    assert resolved["house"] == "12" and resolved["postal_code"] == "190000"
+    assert resolved["building"] == "12" and resolved["postal_code"] == "190000"
     with pytest.raises(CheckoutError):
         orders_resolve_address(user=other_user, address_id=address.pk)
 
@@ -104,7 +104,7 @@ def test_the_order_keeps_its_address_after_the_book_changes(user: Any, offers: l
     from shop_orders import services as order_services
 
     address = factories.address(user, city="Kazan", postal_code="420000")
-    order_services.add_to_cart(user=user, offer_id=offers[0].pk, quantity=1)
+    order_services.add_line(user=user, offer_id=offers[0].pk, quantity=1)
     order = order_services.checkout(
         user=user, address=orders_resolve_address(user=user, address_id=address.pk)
     ).order
@@ -112,3 +112,37 @@ def test_the_order_keeps_its_address_after_the_book_changes(user: Any, offers: l
     services.delete_address(address=address)
     order.refresh_from_db()
     assert order.city == "Kazan" and order.postal_code == "420000"
+
+
+@pytest.mark.urls("tests.urls_with_orders")
+def test_checkout_over_http_with_an_address_id_then_the_dashboard(
+    api: Any,
+    user: Any,
+    other_user: Any,
+    offers: list[Any],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SHOP_CABINET = {"DASHBOARD_CACHE_TIMEOUT": 300}
+    mine = factories.address(user, city="Kazan", postal_code="420000")
+    theirs = factories.address(other_user, city="Omsk", postal_code="644000")
+    assert api.get("/api/v1/cabinet/dashboard/").json()["orders"]["count"] == 0  # cached
+
+    response = api.post("/api/v1/orders/cart/lines/", {"offer": offers[0].pk}, format="json")
+    assert response.status_code == 201, response.data
+    refused = api.post("/api/v1/orders/checkout/", {"address_id": str(theirs.pk)}, format="json")
+    assert refused.status_code == 400 and "address_id" in refused.data
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = api.post("/api/v1/orders/checkout/", {"address_id": str(mine.pk)}, format="json")
+    assert placed.status_code == 201, placed.data
+
+    detail = api.get(f"/api/v1/cabinet/orders/{placed.data['id']}/").json()
+    assert detail["address"]["city"] == "Kazan" and detail["address"]["postal_code"] == "420000"
+    dashboard = api.get("/api/v1/cabinet/dashboard/").json()
+    assert dashboard["orders"]["count"] == 1  # order_placed dropped the cached page
+    assert dashboard["orders"]["last"]["id"] == placed.data["id"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cabinet/orders/abc/", "/api/v1/cabinet/addresses/abc/"])
+def test_non_numeric_ids_are_404(api: Any, url: str) -> None:
+    assert api.get(url).status_code == 404

@@ -1,6 +1,7 @@
 """The minimum settings to run shop_catalog alone."""
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -57,7 +58,7 @@ TEMPLATES = [
     }
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "shop-catalog-test-media")
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-catalog-test-media")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

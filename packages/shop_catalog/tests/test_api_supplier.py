@@ -1,3 +1,4 @@
+import io
 import socket
 import threading
 from decimal import Decimal
@@ -207,9 +208,10 @@ class _Handler(BaseHTTPRequestHandler):
     body = b""
 
     def do_GET(self):  # noqa: N802 - the http.server API
-        if self.path == "/redirect":
+        if self.path in ("/redirect", "/redirect-inside"):
+            target = "/pricelist.yaml" if self.path == "/redirect" else "http://inside.example/"
             self.send_response(302)
-            self.send_header("Location", "/pricelist.yaml")
+            self.send_header("Location", target)
             self.end_headers()
             return
         self.send_response(200)
@@ -326,3 +328,45 @@ def test_supplier_offer_list_query_count(
     with django_assert_max_num_queries(6):
         response = owner_api.get(f"{BASE}/offers/", {"page_size": page_size})
     assert len(response.json()["results"]) == page_size
+
+
+def test_supplier_uploads_xlsx_and_csv(owner_api, supplier):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["id", "category", "name", "price", "quantity", "Цвет"])
+    wb.active.append([1, "Телефоны", "Телефон", 100, 2, "черный"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    url = f"{BASE}/shops/{supplier.pk}/import/"
+    response = owner_api.post(url, {"file": upload("list.xlsx", buffer.getvalue())})
+    assert response.status_code == 201, response.content
+    csv_content = "id;category;name;price;quantity;Цвет\n1;Телефоны;Телефон;90;2;черный\n"
+    response = owner_api.post(url, {"file": upload("list.csv", csv_content.encode())})
+    assert response.json()["summary"]["updated"] == 1
+    assert Offer.objects.get(shop=supplier, external_id="1").price == Decimal("90.00")
+
+
+def test_default_fetcher_checks_every_redirect(local_server, monkeypatch):
+    port = int(local_server.rsplit(":", 1)[1])
+    addresses = {"supplier.example": "127.0.0.1", "inside.example": "10.1.2.3"}
+
+    def fake(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (addresses.get(host, host), port))]
+
+    monkeypatch.setattr("shop_catalog.fetch.socket.getaddrinfo", fake)
+    # pretend the local test server is on the internet; 10.1.2.3 stays private
+    monkeypatch.setattr("shop_catalog.fetch._is_public", lambda address: address == "127.0.0.1")
+    url = f"http://supplier.example:{port}"
+    assert fetch_url(f"{url}/redirect", max_bytes=10**6, timeout=5) == sample_bytes()
+    with pytest.raises(FetchError, match="inside.example resolves to a private"):
+        fetch_url(f"{url}/redirect-inside", max_bytes=10**6, timeout=5)
+
+
+def test_retried_task_does_not_import_twice(supplier):
+    from shop_catalog.tasks import import_pricelist_job
+
+    job = ImportJob.objects.create(shop=supplier, status=ImportJob.Status.SUCCEEDED)
+    func = getattr(import_pricelist_job, "func", None) or import_pricelist_job.call
+    assert func(job.pk) == "succeeded"
+    assert not Offer.objects.exists()

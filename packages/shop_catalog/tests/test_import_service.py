@@ -220,3 +220,10 @@ def test_generic_bulk_update_fallback(supplier, sample_data, monkeypatch):
     offer = Offer.objects.get(external_id="4216292")
     assert offer.price == Decimal("1.00")
     assert offer.parameters.get(parameter__name="Цвет").value == "белый"
+
+
+def test_empty_price_list_is_refused(supplier, sample_data):
+    import_pricelist(data=copy.deepcopy(sample_data))
+    with pytest.raises(PriceListError, match="no goods"):
+        import_pricelist(data={"shop": "Связной", "goods": []})
+    assert not Offer.objects.filter(quantity=0).exclude(external_id="7654321").exists()

@@ -97,3 +97,16 @@ def test_russian_translation_of_row_errors(supplier):
     with translation.override("ru"), pytest.raises(PriceListError) as exc:
         import_pricelist(data=data, shop=supplier)
     assert exc.value.errors[0]["message"] == "Введите число."
+
+
+@pytest.mark.django_db
+def test_category_subtree_ids_by_id_or_slug():
+    from shop_catalog.selectors import category_subtree_ids
+
+    root = factories.category()
+    child = factories.category(parent=root)
+    factories.category(parent=child)
+    factories.category()
+    assert len(list(category_subtree_ids(root.pk))) == 3
+    assert len(list(category_subtree_ids(child.slug))) == 2
+    assert list(category_subtree_ids("missing")) == []

@@ -17,7 +17,7 @@ ADDRESS = {
     "phone": "+7 900 123-45-67",
     "city": "Moscow",
     "street": "Tverskaya",
-    "house": "1",
+    "building": "1",
     "apartment": "10",
     "postal_code": "125009",
 }
@@ -61,5 +61,5 @@ def place_order(customer: Any, offers_quantities: list[tuple[Offer, int]], **kwa
     from shop_orders import services
 
     for offer_obj, quantity in offers_quantities:
-        services.add_to_cart(user=customer, offer_id=offer_obj.pk, quantity=quantity)
+        services.add_line(user=customer, offer_id=offer_obj.pk, quantity=quantity)
     return services.checkout(user=customer, address=dict(ADDRESS), **kwargs).order

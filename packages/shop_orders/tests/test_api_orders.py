@@ -14,7 +14,7 @@ from shop_orders.models import Order, OrderPart, StatusChange
 from . import factories
 from .conftest import client_for
 
-ORDERS = "/api/v1/orders/"
+ORDERS = "/api/v1/orders/orders/"
 SUPPLIER = "/api/v1/orders/supplier/orders/"
 
 pytestmark = pytest.mark.django_db

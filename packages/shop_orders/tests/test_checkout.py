@@ -26,8 +26,8 @@ pytestmark = pytest.mark.django_db
 
 def test_checkout_splits_by_shop_snapshots_and_takes_stock(customer, offer):
     other = factories.offer(price="10.00", quantity=3)
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=2)
-    services.add_to_cart(user=customer, offer_id=other.pk, quantity=3)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)
+    services.add_line(user=customer, offer_id=other.pk, quantity=3)
 
     result = services.checkout(user=customer, address=ADDRESS, comment="ring twice")
 
@@ -94,8 +94,8 @@ def test_empty_cart_is_a_checkout_error(customer):
 
 def test_stock_gone_since_adding_rolls_everything_back(customer, offer):
     fine = factories.offer(quantity=5)
-    services.add_to_cart(user=customer, offer_id=fine.pk, quantity=2)
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=5)
+    services.add_line(user=customer, offer_id=fine.pk, quantity=2)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=5)
     Offer.objects.filter(pk=offer.pk).update(quantity=4)
     with pytest.raises(LinesUnavailable) as exc:
         services.checkout(user=customer, address=ADDRESS)
@@ -111,7 +111,7 @@ def test_conditional_update_catches_stock_taken_after_the_check(customer, offer)
     """The pre-check passes, but the stock is gone at write time: still refused."""
     from django.db.models.signals import post_save
 
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=5)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=5)
 
     def someone_buys(sender, **kwargs):  # runs between the check and the UPDATE
         Offer.objects.filter(pk=offer.pk).update(quantity=2)
@@ -130,7 +130,7 @@ def test_conditional_update_catches_stock_taken_after_the_check(customer, offer)
 
 
 def test_shop_that_stopped_accepting_orders_blocks_checkout(customer, offer):
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=1)
     offer.shop.accepts_orders = False
     offer.shop.save()
     with pytest.raises(LinesUnavailable) as exc:
@@ -187,8 +187,8 @@ def test_api_idempotent_retry_returns_the_first_order(api, customer, offer):
 
 
 def test_idempotency_keys_are_per_user(api, other_api, customer, other_user, offer):
-    services.add_to_cart(user=customer, offer_id=offer.pk)
-    services.add_to_cart(user=other_user, offer_id=offer.pk)
+    services.add_line(user=customer, offer_id=offer.pk)
+    services.add_line(user=other_user, offer_id=offer.pk)
     a = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="same")
     b = other_api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="same")
     assert (a.status_code, b.status_code) == (201, 201)
@@ -201,7 +201,7 @@ def test_service_race_on_the_same_key_returns_the_winner(customer, offer, monkey
     checkout_module = importlib.import_module("shop_orders.services.checkout")
 
     winner = factories.place_order(customer, [(offer, 1)], idempotency_key="k")
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=1)
     calls = []
     real = checkout_module.replayed_order
 
@@ -217,7 +217,7 @@ def test_service_race_on_the_same_key_returns_the_winner(customer, offer, monkey
 
 
 def test_api_too_long_idempotency_key_is_400(api, customer, offer):
-    services.add_to_cart(user=customer, offer_id=offer.pk)
+    services.add_line(user=customer, offer_id=offer.pk)
     response = api.post(
         CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 300
     )
@@ -226,7 +226,7 @@ def test_api_too_long_idempotency_key_is_400(api, customer, offer):
 
 
 def test_api_out_of_stock_is_409_with_lines(api, customer, offer):
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=3)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=3)
     Offer.objects.filter(pk=offer.pk).update(quantity=1)
     response = api.post(CHECKOUT, {"address": ADDRESS}, format="json")
     assert response.status_code == 409
@@ -254,7 +254,7 @@ def test_api_out_of_stock_is_409_with_lines(api, customer, offer):
     ],
 )
 def test_api_bad_checkout_input_is_400(api, customer, offer, payload, field):
-    services.add_to_cart(user=customer, offer_id=offer.pk)
+    services.add_line(user=customer, offer_id=offer.pk)
     response = api.post(CHECKOUT, payload, format="json")
     assert response.status_code == 400
     assert field in response.json()
@@ -268,7 +268,7 @@ def test_api_empty_cart_is_400(api):
 
 
 def test_address_id_without_resolver_is_400(api, customer, offer):
-    services.add_to_cart(user=customer, offer_id=offer.pk)
+    services.add_line(user=customer, offer_id=offer.pk)
     response = api.post(CHECKOUT, {"address_id": "7"}, format="json")
     assert response.status_code == 400
     assert "address_id" in response.json()
@@ -288,7 +288,7 @@ def resolve_saved(user, address_id):
 @override_settings(SHOP_ORDERS={"ADDRESS_RESOLVER": "tests.test_checkout.resolve_saved"})
 def test_address_resolver_hook(api, customer, offer):
     RESOLVER_CALLS.clear()
-    services.add_to_cart(user=customer, offer_id=offer.pk)
+    services.add_line(user=customer, offer_id=offer.pk)
     missing = api.post(CHECKOUT, {"address_id": "8"}, format="json")
     assert missing.status_code == 400 and "address_id" in missing.json()
     response = api.post(CHECKOUT, {"address_id": "7"}, format="json")
@@ -307,7 +307,7 @@ def resolve_incomplete(user, address_id):
 
 @override_settings(SHOP_ORDERS={"ADDRESS_RESOLVER": "tests.test_checkout.resolve_incomplete"})
 def test_incomplete_resolved_address_is_400(api, customer, offer):
-    services.add_to_cart(user=customer, offer_id=offer.pk)
+    services.add_line(user=customer, offer_id=offer.pk)
     response = api.post(CHECKOUT, {"address_id": "1"}, format="json")
     assert response.status_code == 400
     assert "address_id" in response.json()
@@ -315,7 +315,7 @@ def test_incomplete_resolved_address_is_400(api, customer, offer):
 
 
 def test_refused_attempt_stores_nothing_so_the_key_can_be_reused(api, customer, offer):
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=3)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=3)
     Offer.objects.filter(pk=offer.pk).update(quantity=1)
     first = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert first.status_code == 409

@@ -55,7 +55,7 @@ def test_fifty_concurrent_checkouts_for_ten_units(_postgres_only):
     offer = factories.offer(quantity=STOCK, price="99.00")
     customers = [factories.user() for _ in range(CUSTOMERS)]
     for customer in customers:
-        services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+        services.add_line(user=customer, offer_id=offer.pk, quantity=1)
 
     def checkout_for(customer):
         return lambda: services.checkout(user=customer, address=factories.ADDRESS)
@@ -79,7 +79,7 @@ def test_fifty_concurrent_checkouts_for_ten_units(_postgres_only):
 def test_concurrent_retries_with_one_key_make_one_order(_postgres_only):
     offer = factories.offer(quantity=STOCK)
     customer = factories.user()
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=2)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)
 
     def retry():
         return services.checkout(user=customer, address=factories.ADDRESS, idempotency_key="k1")
@@ -119,7 +119,7 @@ def test_concurrent_adds_of_one_offer_make_one_line(_postgres_only):
     services.get_cart(user=customer)
 
     def add():
-        return services.add_to_cart(user=customer, offer_id=offer.pk, quantity=1)
+        return services.add_line(user=customer, offer_id=offer.pk, quantity=1)
 
     results = _run_at_once([add for _ in range(8)])
 

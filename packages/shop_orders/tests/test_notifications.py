@@ -81,7 +81,7 @@ def test_notifier_none_sends_nothing(customer, offer, django_capture_on_commit_c
 def test_failed_checkout_sends_nothing(customer, offer, django_capture_on_commit_callbacks):
     from shop_orders.exceptions import LinesUnavailable
 
-    services.add_to_cart(user=customer, offer_id=offer.pk, quantity=5)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=5)
     offer.quantity = 1
     offer.save()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

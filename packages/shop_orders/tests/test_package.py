@@ -110,7 +110,53 @@ def test_selectors_stats_in_one_query(customer, offer, django_assert_num_queries
     assert stats["by_status"]["canceled"] == 1 and stats["by_status"]["new"] == 1
     assert stats["by_status"]["sent"] == 0
     assert stats["total_spent"] == Decimal("500.00")
+    assert stats["open_total"] == Decimal("500.00")
+    assert stats["average_total"] == Decimal("500.00")
     assert stats["last_order_at"] is not None
+
+
+@pytest.mark.django_db
+def test_stats_of_a_user_without_orders(customer):
+    from decimal import Decimal
+
+    from shop_orders.selectors import monthly_totals, order_stats
+
+    stats = order_stats(customer)
+    assert (stats["count"], stats["total_spent"], stats["average_total"]) == (
+        0,
+        Decimal("0.00"),
+        None,
+    )
+    assert [m["count"] for m in monthly_totals(customer, months=3)] == [0, 0, 0]
+
+
+@pytest.mark.django_db
+def test_monthly_totals_in_one_query(customer, offer, django_assert_num_queries):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from shop_orders.selectors import monthly_totals
+
+    now = timezone.now()
+    old = factories.place_order(customer, [(offer, 1)])
+    factories.place_order(customer, [(offer, 2)])
+    canceled = factories.place_order(customer, [(offer, 1)])
+    services.cancel_order(order=canceled, by=customer)
+    last_month = (now.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
+    Order.objects.filter(pk=old.pk).update(created=last_month)
+    ancient = now - dt.timedelta(days=800)
+    factories.offer()  # unrelated
+    Order.objects.filter(pk=canceled.pk).update(created=ancient)
+    with django_assert_num_queries(1):
+        months = monthly_totals(customer, months=3)
+    assert [m["month"] for m in months][-1] == timezone.localdate().replace(day=1)
+    assert [(m["count"], m["total"]) for m in months] == [
+        (0, Decimal("0.00")),
+        (1, Decimal("250.00")),
+        (1, Decimal("500.00")),
+    ]
 
 
 @pytest.mark.django_db

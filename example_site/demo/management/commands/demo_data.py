@@ -3,7 +3,7 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_accounts, seed_bookings
+from demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_accounts, seed_bookings, seed_catalog
 
 
 class Command(BaseCommand):
@@ -11,6 +11,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = seed_accounts()
+        if apps.is_installed("shop_catalog"):
+            seed_catalog(users)
         if apps.is_installed("shop_bookings"):
             seed_bookings(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))

@@ -21,7 +21,7 @@ def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int:
 
 def validate_inn(value: str) -> None:
     """A Russian INN: 10 digits (companies) or 12 (individuals) with checksum."""
-    if not value.isdigit() or len(value) not in (10, 12):
+    if not (value.isascii() and value.isdigit()) or len(value) not in (10, 12):
         raise ValidationError(_("An INN has 10 or 12 digits."), code="inn_length")
     digits = [int(c) for c in value]
     if len(digits) == 10:

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -58,7 +59,12 @@ def providers() -> dict[str, Provider]:
     ``EXPORT_EXCLUDE``, in that order."""
     result = dict(_registry)
     for name, path in app_settings.EXPORT_PROVIDERS.items():
-        result[name] = import_string(path) if isinstance(path, str) else path
+        try:
+            result[name] = import_string(path) if isinstance(path, str) else path
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"SHOP_CABINET['EXPORT_PROVIDERS'][{name!r}]: cannot import {path!r}: {exc}"
+            ) from exc
     for name in app_settings.EXPORT_EXCLUDE:
         result.pop(name, None)
     return result

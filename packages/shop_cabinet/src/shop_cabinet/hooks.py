@@ -23,8 +23,7 @@ def resolve_address(user: Any, address_id: Any) -> dict[str, str]:
     (``SHOP_ORDERS["ADDRESS_RESOLVER"]``).
 
     Returns the keys of shop_orders' address: ``recipient``, ``phone``,
-    ``city``, ``street``, ``house`` (the address book's ``building``),
-    ``apartment`` and ``postal_code``. Raises
+    ``city``, ``street``, ``building``, ``apartment`` and ``postal_code``. Raises
     ``django.core.exceptions.ValidationError`` (code ``"not_found"``) when the
     id is not an address of this user: another user's address is reported
     exactly like a missing one, so ids leak nothing.
@@ -40,7 +39,7 @@ def resolve_address(user: Any, address_id: Any) -> dict[str, str]:
         "phone": address.phone,
         "city": address.city,
         "street": address.street,
-        "house": address.building,
+        "building": address.building,
         "apartment": address.apartment,
         "postal_code": address.postal_code,
     }

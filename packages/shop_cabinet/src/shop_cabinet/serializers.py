@@ -166,7 +166,7 @@ class OrderAddressSerializer(serializers.Serializer):
     phone = serializers.CharField()
     city = serializers.CharField()
     street = serializers.CharField()
-    house = serializers.CharField()
+    building = serializers.CharField()
     apartment = serializers.CharField()
     postal_code = serializers.CharField()
 

@@ -22,7 +22,8 @@ def is_supplier(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     group = app_settings.SUPPLIER_GROUP
-    if group and user.groups.filter(name=group).exists():
+    # a custom user model without PermissionsMixin has no groups
+    if group and hasattr(user, "groups") and user.groups.filter(name=group).exists():
         return True
     return shops_of(user).exists()
 

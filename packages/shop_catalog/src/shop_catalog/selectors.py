@@ -37,7 +37,12 @@ def shops_of(user: Any) -> QuerySet[Shop]:
     """The shops ``user`` owns or works for (empty for anonymous users)."""
     if not getattr(user, "is_authenticated", False):
         return Shop.objects.none()
-    staffed = Shop.staff.through.objects.filter(shop_id=OuterRef("pk"), user_id=user.pk)
+    # the auto-created through model names its columns after the models
+    # (user_id for "User", account_id for "Account"): ask the field
+    field = Shop.staff.field
+    staffed = Shop.staff.through.objects.filter(
+        **{field.m2m_field_name(): OuterRef("pk"), field.m2m_reverse_field_name(): user.pk}
+    )
     return Shop.objects.filter(Q(owner_id=user.pk) | Q(Exists(staffed)))
 
 

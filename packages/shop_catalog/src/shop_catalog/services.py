@@ -152,6 +152,9 @@ def validate_pricelist(data: dict[str, Any]) -> tuple[list[_Row], list[dict[str,
 
     rows: list[_Row] = []
     seen: dict[str, int] = {}
+    if not data.get("goods"):
+        # an empty list would set every offer of the shop to zero stock
+        c.add("file", None, "goods", _("The price list has no goods."))
     for position, item in enumerate(data.get("goods") or [], start=1):
         if not isinstance(item, dict):
             c.add("goods", position, "", _("Must be a mapping."))
@@ -402,6 +405,123 @@ def _parameters(rows: list[_Row], summary: ImportSummary) -> dict[str, int]:
     return found
 
 
+_OFFER_FIELDS = ["product", "model", "price", "price_rrc", "quantity", "is_active", "updated"]
+
+
+def _sync_offers(
+    shop: Shop, rows: list[_Row], product_ids: dict, category_ids: dict[str, int], now: Any
+) -> tuple[dict[str, Offer], list[Offer], list[Offer]]:
+    """Create new offers; return (all offers by external id, created, changed).
+
+    Changed offers are modified in memory only; they are written together
+    with the offers whose parameters changed (``_sync_parameters``).
+    """
+    existing: dict[str, Offer] = {
+        o.external_id: o
+        for o in Offer.objects.filter(shop=shop).only(
+            "pk",
+            "external_id",
+            "product_id",
+            "model",
+            "price",
+            "price_rrc",
+            "quantity",
+            "is_active",
+        )
+    }
+    created: list[Offer] = []
+    changed: list[Offer] = []
+    for r in rows:
+        values = {
+            "product_id": product_ids[(r.name, category_ids[r.category])],
+            "model": r.model,
+            "price": r.price,
+            "price_rrc": r.price_rrc,
+            "quantity": r.quantity,
+            "is_active": True,
+        }
+        offer = existing.get(r.external_id)
+        if offer is None:
+            created.append(Offer(shop=shop, external_id=r.external_id, updated=now, **values))
+        elif any(getattr(offer, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(offer, k, v)
+            offer.updated = now
+            changed.append(offer)
+    if created:
+        Offer.objects.bulk_create(created, batch_size=BATCH_SIZE)
+        if any(o.pk is None for o in created):  # a database without RETURNING
+            pks: dict[str, int] = {}
+            for chunk in _chunks([o.external_id for o in created]):
+                pks.update(
+                    Offer.objects.filter(shop=shop, external_id__in=chunk).values_list(
+                        "external_id", "pk"
+                    )
+                )
+            for o in created:
+                o.pk = pks[o.external_id]
+        for o in created:
+            existing[o.external_id] = o
+    return existing, created, changed
+
+
+def _sync_parameters(
+    shop: Shop, rows: list[_Row], offers: dict[str, Offer], parameter_ids: dict[str, int]
+) -> set[int]:
+    """Make the offers' parameters those of the file; return ids of offers changed.
+
+    Offers not in the file keep their parameters.
+    """
+    wanted: dict[tuple[int, int], str] = {}
+    for r in rows:
+        offer_id = offers[r.external_id].pk
+        for pname, value in r.parameters.items():
+            wanted[(offer_id, parameter_ids[pname])] = value
+    in_file = {offers[r.external_id].pk for r in rows}
+    stored = OfferParameter.objects.filter(offer__shop=shop).values_list(
+        "pk", "offer_id", "parameter_id", "value"
+    )
+    changed: set[int] = set()
+    to_update: list[OfferParameter] = []
+    to_delete: list[int] = []
+    seen: set[tuple[int, int]] = set()
+    for pk, offer_id, parameter_id, value in stored:
+        if offer_id not in in_file:
+            continue
+        key = (offer_id, parameter_id)
+        seen.add(key)
+        if key not in wanted:
+            to_delete.append(pk)
+            changed.add(offer_id)
+        elif wanted[key] != value:
+            to_update.append(OfferParameter(pk=pk, value=wanted[key]))
+            changed.add(offer_id)
+    to_create = [
+        OfferParameter(offer_id=offer_id, parameter_id=parameter_id, value=value)
+        for (offer_id, parameter_id), value in wanted.items()
+        if (offer_id, parameter_id) not in seen
+    ]
+    changed.update(p.offer_id for p in to_create)
+    for chunk in _chunks(to_delete):
+        OfferParameter.objects.filter(pk__in=chunk).delete()
+    bulk_update(to_update, ["value"])
+    OfferParameter.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    return changed
+
+
+def _mark_missing(gone: list[Offer], missing: str, now: Any) -> int:
+    """Zero the stock of (or deactivate) offers missing from the file; never delete."""
+    if missing == "zero_stock":
+        ids = [o.pk for o in gone if o.quantity > 0]
+        values: dict[str, Any] = {"quantity": 0}
+    else:
+        ids = [o.pk for o in gone if o.is_active]
+        values = {"is_active": False}
+    for chunk in _chunks(ids):
+        Offer.objects.filter(pk__in=chunk).update(updated=now, **values)
+    return len(ids)
+
+
 def import_pricelist(
     *,
     data: dict[str, Any],
@@ -418,6 +538,7 @@ def import_pricelist(
     - ``missing``: "zero_stock" or "deactivate" for the shop's offers not in
       the file; default ``SHOP_CATALOG["IMPORT_MISSING"]``. Offers are never
       deleted.
+    - ``progress``: optional ``callable(stage, done, total)``.
 
     Every row is validated first; any error raises ``PriceListError`` with
     all row errors and nothing is changed. Then one transaction writes with
@@ -432,7 +553,8 @@ def import_pricelist(
     rows, errors = validate_pricelist(data)
     if errors:
         raise PriceListError(errors)
-    report("validated", len(rows), len(rows))
+    total = len(rows)
+    report("validated", total, total)
 
     with transaction.atomic():
         shop_obj = _resolve_shop(shop, data, create_shop)
@@ -442,132 +564,30 @@ def import_pricelist(
         category_ids = _categories({r.category for r in rows}, summary)
         product_ids = _products(rows, category_ids, summary)
         parameter_ids = _parameters(rows, summary)
-        report("catalogue", len(rows), len(rows))
+        report("catalogue", total, total)
 
-        existing: dict[str, Offer] = {
-            o.external_id: o
-            for o in Offer.objects.filter(shop=shop_obj).only(
-                "pk",
-                "external_id",
-                "product_id",
-                "model",
-                "price",
-                "price_rrc",
-                "quantity",
-                "is_active",
-            )
-        }
         now = timezone.now()
-        to_create: list[Offer] = []
-        to_update: list[Offer] = []
-        changed_ids: set[int] = set()
-        for r in rows:
-            product_id = product_ids[(r.name, category_ids[r.category])]
-            values = {
-                "product_id": product_id,
-                "model": r.model,
-                "price": r.price,
-                "price_rrc": r.price_rrc,
-                "quantity": r.quantity,
-                "is_active": True,
-            }
-            offer = existing.get(r.external_id)
-            if offer is None:
-                to_create.append(Offer(shop=shop_obj, external_id=r.external_id, **values))
-            elif any(getattr(offer, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(offer, k, v)
-                offer.updated = now
-                to_update.append(offer)
-                changed_ids.add(offer.pk)
-        if to_create:
-            Offer.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-            if any(o.pk is None for o in to_create):
-                new_ids = [o.external_id for o in to_create]
-                by_id = {}
-                for chunk in _chunks(new_ids):
-                    by_id.update(
-                        Offer.objects.filter(shop=shop_obj, external_id__in=chunk).values_list(
-                            "external_id", "pk"
-                        )
-                    )
-                for o in to_create:
-                    o.pk = by_id[o.external_id]
-            for o in to_create:
-                existing[o.external_id] = o
-        report("offers", len(rows), len(rows))
+        offers, created, changed = _sync_offers(shop_obj, rows, product_ids, category_ids, now)
+        report("offers", total, total)
+        # an offer whose only change is a parameter counts as updated too
+        skip = {o.pk for o in created} | {o.pk for o in changed}
+        by_pk = {o.pk: o for o in offers.values()}
+        for offer_id in _sync_parameters(shop_obj, rows, offers, parameter_ids) - skip:
+            by_pk[offer_id].updated = now
+            changed.append(by_pk[offer_id])
+        bulk_update(changed, _OFFER_FIELDS)
+        report("parameters", total, total)
 
-        # parameters: wanted (offer, parameter) -> value against what is stored
-        wanted: dict[tuple[int, int], str] = {}
-        for r in rows:
-            offer_id = existing[r.external_id].pk
-            for pname, value in r.parameters.items():
-                wanted[(offer_id, parameter_ids[pname])] = value
-        in_file = {existing[r.external_id].pk for r in rows}
-        stored = OfferParameter.objects.filter(offer__shop=shop_obj).values_list(
-            "pk", "offer_id", "parameter_id", "value"
-        )
-        param_update: list[OfferParameter] = []
-        param_delete: list[int] = []
-        seen_pairs: set[tuple[int, int]] = set()
-        for pk, offer_id, parameter_id, value in stored:
-            if offer_id not in in_file:
-                continue  # a missing offer keeps its parameters
-            key = (offer_id, parameter_id)
-            seen_pairs.add(key)
-            if key not in wanted:
-                param_delete.append(pk)
-                changed_ids.add(offer_id)
-            elif wanted[key] != value:
-                param_update.append(OfferParameter(pk=pk, value=wanted[key]))
-                changed_ids.add(offer_id)
-        new_offer_ids = {o.pk for o in to_create}
-        param_create = []
-        for (offer_id, parameter_id), value in wanted.items():
-            if (offer_id, parameter_id) not in seen_pairs:
-                param_create.append(
-                    OfferParameter(offer_id=offer_id, parameter_id=parameter_id, value=value)
-                )
-                changed_ids.add(offer_id)
-        for chunk in _chunks(param_delete):
-            OfferParameter.objects.filter(pk__in=chunk).delete()
-        if param_update:
-            bulk_update(param_update, ["value"])
-        if param_create:
-            OfferParameter.objects.bulk_create(param_create, batch_size=BATCH_SIZE)
-        # an offer whose only change is a parameter is "updated" too
-        offers_by_pk = {o.pk: o for o in existing.values()}
-        for offer_id in changed_ids - new_offer_ids - {o.pk for o in to_update}:
-            offer = offers_by_pk[offer_id]
-            offer.updated = now
-            to_update.append(offer)
-        if to_update:
-            bulk_update(
-                to_update,
-                ["product", "model", "price", "price_rrc", "quantity", "is_active", "updated"],
-            )
-        report("parameters", len(rows), len(rows))
-
-        # goods missing from the file: zero stock or inactive, never deleted
-        file_ids = {r.external_id for r in rows}
-        gone = [o for eid, o in existing.items() if eid not in file_ids]
-        if missing == "zero_stock":
-            gone_ids = [o.pk for o in gone if o.quantity > 0]
-            for chunk in _chunks(gone_ids):
-                Offer.objects.filter(pk__in=chunk).update(quantity=0, updated=now)
-        else:
-            gone_ids = [o.pk for o in gone if o.is_active]
-            for chunk in _chunks(gone_ids):
-                Offer.objects.filter(pk__in=chunk).update(is_active=False, updated=now)
-
-        summary.created = len(to_create)
-        summary.updated = len(to_update)
-        summary.unchanged = len(rows) - summary.created - summary.updated
-        summary.deactivated = len(gone_ids)
+        in_file = {r.external_id for r in rows}
+        gone = [o for external_id, o in offers.items() if external_id not in in_file]
+        summary.deactivated = _mark_missing(gone, missing, now)
+        summary.created = len(created)
+        summary.updated = len(changed)
+        summary.unchanged = total - summary.created - summary.updated
         transaction.on_commit(
             lambda: pricelist_imported.send(sender=Shop, shop=shop_obj, summary=summary)
         )
-    report("done", len(rows), len(rows))
+    report("done", total, total)
     return summary
 
 
@@ -609,21 +629,25 @@ def import_pricelist_file(
     )
 
 
-def run_import_job(*, job: ImportJob) -> ImportJob:
-    """Run a pending job: fetch its URL or read its file, import, record outcome."""
+def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob:
+    """Run a pending job and record its outcome (``summary`` or row ``errors``).
+
+    The price list is ``content`` if given, else the job's URL (through the
+    ``URL_FETCHER`` hook) or its stored file.
+    """
     from .fetch import FetchError
     from .pricelist import detect_format
 
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
     try:
-        if job.source_url:
+        if content is None and job.source_url:
             content = app_settings.URL_FETCHER(
                 job.source_url,
                 max_bytes=app_settings.IMPORT_MAX_BYTES,
                 timeout=app_settings.URL_TIMEOUT,
             )
-        else:
+        elif content is None:
             with job.file.open("rb") as fh:
                 content = fh.read()
         fmt = job.format or detect_format(job.source_url or job.file.name) or "yaml"
@@ -640,6 +664,35 @@ def run_import_job(*, job: ImportJob) -> ImportJob:
     job.finished = timezone.now()
     job.save(update_fields=["status", "summary", "errors", "finished"])
     return job
+
+
+def submit_import(
+    *,
+    shop: Shop,
+    user: Any,
+    fmt: str,
+    missing: str = "",
+    upload: Any = None,
+    url: str = "",
+) -> tuple[ImportJob, bool]:
+    """Record an ``ImportJob`` for an upload or a URL; return (job, queued).
+
+    An upload up to ``IMPORT_SYNC_MAX_BYTES`` is imported now (``queued`` is
+    False, the job is finished). A larger upload is stored with the job and a
+    URL is fetched later: both run as the ``import_pricelist_job`` task,
+    enqueued when the transaction commits (``queued`` is True).
+    """
+    from .tasks import import_pricelist_job
+
+    job = ImportJob(shop=shop, created_by=user, format=fmt, missing=missing, source_url=url)
+    if upload is not None and upload.size <= app_settings.IMPORT_SYNC_MAX_BYTES:
+        job.save()
+        return run_import_job(job=job, content=upload.read()), False
+    if upload is not None:
+        job.file.save(upload.name, upload, save=False)
+    job.save()
+    transaction.on_commit(lambda: import_pricelist_job.enqueue(job.pk))
+    return job, True
 
 
 def set_accepts_orders(*, shop: Shop, accepts_orders: bool, user: Any = None) -> Shop:

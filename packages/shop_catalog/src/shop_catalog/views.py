@@ -6,7 +6,6 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
@@ -26,7 +25,7 @@ from .conf import app_settings
 from .filters import ProductFilter
 from .models import Category, ImportJob, Offer, OfferParameter, Parameter, Shop
 from .permissions import IsSupplier
-from .pricelist import PriceListError, detect_format
+from .pricelist import detect_format
 from .selectors import category_tree, product_list, shops_of
 from .serializers import (
     CategoryNodeSerializer,
@@ -38,8 +37,7 @@ from .serializers import (
     SupplierOfferSerializer,
     SupplierShopSerializer,
 )
-from .services import import_pricelist_file, set_accepts_orders
-from .tasks import import_pricelist_job
+from .services import set_accepts_orders, submit_import
 
 
 class CatalogPagination(PageNumberPagination):
@@ -212,34 +210,17 @@ class SupplierShopViewSet(
                 {"format": [_("Cannot tell the format; give format.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        job = ImportJob(
+        job, queued = submit_import(
             shop=shop,
-            created_by=request.user,
-            format=fmt,
+            user=request.user,
+            fmt=fmt,
             missing=data.get("missing", ""),
-            source_url=data.get("url", ""),
+            upload=upload,
+            url=data.get("url", ""),
         )
-        if upload is not None and upload.size <= app_settings.IMPORT_SYNC_MAX_BYTES:
-            return self._import_now(job, upload.read())
-        if upload is not None:
-            job.file.save(upload.name, upload, save=False)
-        job.save()
-        transaction.on_commit(lambda: import_pricelist_job.enqueue(job.pk))
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-
-    def _import_now(self, job: ImportJob, content: bytes) -> Response:
-        from django.utils import timezone
-
-        try:
-            summary = import_pricelist_file(
-                content=content, fmt=job.format, shop=job.shop, missing=job.missing or None
-            )
-        except PriceListError as exc:
-            job.status, job.errors = ImportJob.Status.FAILED, exc.errors
-        else:
-            job.status, job.summary = ImportJob.Status.SUCCEEDED, summary.as_dict()
-        job.finished = timezone.now()
-        job.save()
+        if queued:
+            job.refresh_from_db()  # an immediate task backend has run it already
+            return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
         if job.status == ImportJob.Status.FAILED:
             return Response(
                 {

@@ -95,7 +95,7 @@ class OrderAdmin(admin.ModelAdmin):
         "phone",
         "city",
         "street",
-        "house",
+        "building",
         "apartment",
         "postal_code",
         "comment",

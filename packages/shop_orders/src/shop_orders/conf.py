@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     # Statuses from which the customer may cancel an order (every part of it).
     "CUSTOMER_CANCEL_STATUSES": ["new", "confirmed"],
     # Dotted path to ``callable(user, address_id) -> dict`` of address fields
-    # (recipient, phone, city, street, house, apartment, postal_code); it
+    # (recipient, phone, city, street, building, apartment, postal_code); it
     # raises LookupError / ObjectDoesNotExist / ValidationError for an id the
     # user may not use. None: checkout accepts inline addresses only.
     "ADDRESS_RESOLVER": None,

@@ -98,7 +98,7 @@ class Order(models.Model):
     phone = models.CharField(_("phone"), max_length=32)
     city = models.CharField(_("city"), max_length=100)
     street = models.CharField(_("street"), max_length=200)
-    house = models.CharField(_("house"), max_length=20)
+    building = models.CharField(_("building"), max_length=20)
     apartment = models.CharField(_("apartment"), max_length=20, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     comment = models.TextField(_("comment"), blank=True)
@@ -130,7 +130,7 @@ class Order(models.Model):
         "phone",
         "city",
         "street",
-        "house",
+        "building",
         "apartment",
         "postal_code",
     )

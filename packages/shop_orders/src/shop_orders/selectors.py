@@ -1,16 +1,20 @@
 """Read queries used by the views and by other packages (public API).
 
 Other packages (shop_cabinet) may rely on: ``orders_of``, ``order_detail``,
-``order_stats``, ``supplier_parts``, ``cart_lines``. Each runs a constant
-number of queries whatever the number of orders and lines.
+``with_history``, ``order_stats``, ``monthly_totals``, ``supplier_parts``,
+``cart_lines``. Each runs a constant number of queries whatever the number
+of orders and lines.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from shop_catalog.selectors import shops_of
 
@@ -55,29 +59,78 @@ def order_detail(*, user: Any, pk: Any) -> Order:
     return with_history(orders_of(user)).get(pk=pk)
 
 
+ZERO = Decimal("0.00")
+OPEN = ~Q(status__in=[Status.DELIVERED, Status.CANCELED])
+
+
 def order_stats(user: Any) -> dict[str, Any]:
     """The user's order figures in one query.
 
-    ``{"count": int, "by_status": {status: int for every status},
-    "total_spent": Decimal (orders not canceled), "last_order_at": datetime | None}``
+    ``count`` (all orders), ``by_status`` ({status: count} for every status),
+    ``total_spent`` (sum of orders not canceled), ``open_total`` (sum of
+    orders neither delivered nor canceled), ``average_total`` (mean of
+    orders not canceled, ``None`` without any), ``last_order_at``
+    (datetime or ``None``). Sums are ``Decimal``.
     """
+    not_canceled = ~Q(status=Status.CANCELED)
     aggregates: dict[str, Any] = {
         "count": Count("pk"),
-        "total_spent": Sum("total", filter=~Q(status=Status.CANCELED)),
+        "total_spent": Sum("total", filter=not_canceled),
+        "alive": Count("pk", filter=not_canceled),
+        "open_total": Sum("total", filter=OPEN),
         "last_order_at": Max("created"),
     }
     for status in Status.values:
         aggregates[f"status_{status}"] = Count("pk", filter=Q(status=status))
+    row: dict[str, Any] = {"count": 0, "alive": 0}
     if _is_authenticated(user):
         row = Order.objects.filter(user=user).aggregate(**aggregates)
-    else:
-        row = {"count": 0, "total_spent": None, "last_order_at": None}
+    spent = row.get("total_spent") or ZERO
     return {
         "count": row["count"],
         "by_status": {status: row.get(f"status_{status}", 0) for status in Status.values},
-        "total_spent": row["total_spent"] or Decimal("0.00"),
-        "last_order_at": row["last_order_at"],
+        "total_spent": spent,
+        "open_total": row.get("open_total") or ZERO,
+        "average_total": (spent / row["alive"]).quantize(ZERO) if row["alive"] else None,
+        "last_order_at": row.get("last_order_at"),
     }
+
+
+def _month_start(day: date, back: int) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_totals(user: Any, *, months: int = 12) -> list[dict[str, Any]]:
+    """Orders not canceled per calendar month (current time zone), oldest first.
+
+    The last ``months`` months including the current one, months without
+    orders included: ``[{"month": date (first day), "count": int, "total": Decimal}]``.
+    One query.
+    """
+    today = timezone.localdate()
+    first = _month_start(today, months - 1)
+    found: dict[date, dict[str, Any]] = {}
+    if _is_authenticated(user):
+        since = timezone.make_aware(datetime.combine(first, time.min))
+        rows = (
+            Order.objects.filter(user=user, created__gte=since)
+            .exclude(status=Status.CANCELED)
+            .annotate(month=TruncMonth("created"))
+            .values("month")
+            .annotate(count=Count("pk"), total=Sum("total"))
+            .order_by("month")
+        )
+        for row in rows:
+            month = row["month"]
+            month = month.date() if isinstance(month, datetime) else month
+            found[month] = {"count": row["count"], "total": row["total"] or ZERO}
+    result = []
+    for back in range(months - 1, -1, -1):
+        month = _month_start(today, back)
+        figures = found.get(month, {"count": 0, "total": ZERO})
+        result.append({"month": month, **figures})
+    return result
 
 
 def supplier_parts(user: Any) -> QuerySet[OrderPart]:

@@ -94,7 +94,7 @@ class AddressSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, validators=[phone_validator])
     city = serializers.CharField(max_length=100)
     street = serializers.CharField(max_length=200)
-    house = serializers.CharField(max_length=20)
+    building = serializers.CharField(max_length=20)
     apartment = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 

@@ -9,7 +9,7 @@ app_name = "shop_orders"
 
 router = SimpleRouter()
 router.register("supplier/orders", views.SupplierOrderViewSet, basename="supplier-order")
-router.register("", views.OrderViewSet, basename="order")
+router.register("orders", views.OrderViewSet, basename="order")
 
 urlpatterns = [
     path("cart/", views.CartView.as_view(), name="cart"),

@@ -33,7 +33,6 @@ from .models import CartLine, Order, OrderPart
 from .serializers import (
     AddLineSerializer,
     CancelSerializer,
-    CartLineSerializer,
     CartSerializer,
     ChangeLineSerializer,
     CheckoutSerializer,
@@ -98,19 +97,19 @@ class CartLinesView(ServiceErrorsMixin, APIView):
 
     @extend_schema(
         summary="Add an offer to the cart",
-        description="Adds to the offer's line if it is already in the cart.",
+        description="Adds to the offer's line if it is already in the cart. Answers the cart.",
         request=AddLineSerializer,
-        responses={201: CartLineSerializer, 400: ERROR_400},
+        responses={201: CartSerializer, 400: ERROR_400},
     )
     def post(self, request: Request) -> Response:
         data = AddLineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        line = services.add_to_cart(
+        services.add_line(
             user=request.user,
             offer_id=data.validated_data["offer"],
             quantity=data.validated_data["quantity"],
         )
-        return Response(CartLineSerializer(line).data, status=status.HTTP_201_CREATED)
+        return Response(_cart_body(request), status=status.HTTP_201_CREATED)
 
 
 class CartLineView(ServiceErrorsMixin, APIView):
@@ -118,14 +117,15 @@ class CartLineView(ServiceErrorsMixin, APIView):
 
     @extend_schema(
         summary="Change a cart line's quantity",
+        description="Answers the cart.",
         request=ChangeLineSerializer,
-        responses={200: CartLineSerializer, 400: ERROR_400, 404: ERROR_404},
+        responses={200: CartSerializer, 400: ERROR_400, 404: ERROR_404},
     )
     def patch(self, request: Request, pk: int) -> Response:
         data = ChangeLineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        line = services.change_line(user=request.user, line_id=pk, **data.validated_data)
-        return Response(CartLineSerializer(line).data)
+        services.change_line(user=request.user, line_id=pk, **data.validated_data)
+        return Response(_cart_body(request))
 
     @extend_schema(summary="Remove a cart line", responses={204: None, 404: ERROR_404})
     def delete(self, request: Request, pk: int) -> Response:

@@ -1,12 +1,12 @@
 """Services: the use cases that write (cart, checkout, status moves)."""
 
-from .cart import add_to_cart, change_line, clear_cart, get_cart, remove_line
+from .cart import add_line, change_line, clear_cart, get_cart, remove_line
 from .checkout import CheckoutResult, checkout, replayed_order, resolve_address
 from .status import allowed_targets, cancel_order, move_part, overall_status
 
 __all__ = [
     "CheckoutResult",
-    "add_to_cart",
+    "add_line",
     "allowed_targets",
     "cancel_order",
     "change_line",

@@ -46,7 +46,7 @@ def _check_offer(offer: Offer, quantity: int) -> None:
         )
 
 
-def add_to_cart(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
+def add_line(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
     """Put ``quantity`` more of an offer into the user's cart.
 
     Adds to the line of that offer if there is one. Raises ``CartError`` for

@@ -26,7 +26,7 @@ from ..exceptions import CheckoutError, LinesUnavailable
 from ..models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
 from ..signals import order_placed
 
-REQUIRED_ADDRESS_FIELDS = ("recipient", "phone", "city", "street", "house")
+REQUIRED_ADDRESS_FIELDS = ("recipient", "phone", "city", "street", "building")
 
 
 @dataclass(frozen=True)

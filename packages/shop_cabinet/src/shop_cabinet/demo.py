@@ -1,0 +1,128 @@
+"""Demo data for a reference site: addresses, favourites and a year of orders.
+
+``create_demo_data`` is idempotent: run it again and it finds what it made
+(addresses by recipient, favourites by product, orders by idempotency key)
+instead of making more. Orders go through shop_orders' own services (cart,
+checkout, status moves), so stock, snapshots and signals are real; only the
+placing date is moved back afterwards, which no service offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shop_catalog.models import Offer, Product
+from shop_orders import services as order_services
+from shop_orders.models import Order
+
+from . import services
+from .hooks import resolve_address
+from .models import Address
+from .selectors import _month_start, _months_back
+
+DEMO_ADDRESSES = [
+    {
+        "kind": "shipping",
+        "recipient": "Анна Смирнова",
+        "phone": "+7 495 123-45-67",
+        "city": "Москва",
+        "street": "ул. Тверская",
+        "building": "7",
+        "apartment": "15",
+        "postal_code": "125009",
+    },
+    {
+        "kind": "shipping",
+        "recipient": "Анна Смирнова (дача)",
+        "phone": "+7 495 123-45-67",
+        "city": "Истра",
+        "street": "ул. Лесная",
+        "building": "3",
+        "apartment": "",
+        "postal_code": "143500",
+    },
+]
+DEMO_LEGAL_ADDRESS = {
+    "kind": "legal",
+    "recipient": "ООО «Ромашка»",
+    "phone": "+7 812 555-00-11",
+    "city": "Санкт-Петербург",
+    "street": "Невский пр.",
+    "building": "28",
+    "apartment": "офис 4",
+    "postal_code": "191186",
+}
+# The order of a month that has passed moves along the whole pipeline.
+DELIVERED_PATH = ["confirmed", "assembled", "sent", "delivered"]
+
+
+def ensure_addresses(user: Any, specs: Iterable[dict[str, str]]) -> list[Address]:
+    result = []
+    for spec in specs:
+        existing = Address.objects.filter(
+            user_id=user.pk, kind=spec["kind"], recipient=spec["recipient"]
+        ).first()
+        result.append(existing or services.create_address(user=user, **spec))
+    return result
+
+
+def ensure_favourites(user: Any, products: Iterable[Product]) -> None:
+    for product in products:
+        services.add_favourite(user=user, product=product)
+
+
+def ensure_monthly_orders(user: Any, *, address: Address, months: int = 12) -> list[Order]:
+    """One order a month for ``months`` months (this month's still open), placed
+    through the cart and checkout; returns the orders (existing ones included)."""
+    offers = list(
+        Offer.objects.filter(is_active=True, shop__accepts_orders=True, quantity__gte=20)
+        .select_related("product")
+        .order_by("pk")[:6]
+    )
+    if not offers:
+        return []
+    now = timezone.now()
+    orders = []
+    for back in range(months - 1, -1, -1):
+        key = f"demo-cabinet-{back}"
+        order = order_services.replayed_order(user=user, idempotency_key=key)
+        if order is None:
+            with transaction.atomic():
+                order_services.clear_cart(user=user)
+                for offer in (offers[back % len(offers)], offers[(back + 1) % len(offers)]):
+                    order_services.add_line(user=user, offer_id=offer.pk, quantity=1 + back % 2)
+                order = order_services.checkout(
+                    user=user,
+                    address=resolve_address(user, address.pk),
+                    comment="Demo order",
+                    idempotency_key=key,
+                ).order
+                if back:
+                    for part in order.parts.all():
+                        for status in DELIVERED_PATH:
+                            order_services.move_part(part=part, to_status=status)
+                if back:  # the 15th of that month, noon, in the site's time zone
+                    month = _months_back(_month_start(now), back)
+                    placed = month.replace(day=15, hour=12)
+                    Order.objects.filter(pk=order.pk).update(created=placed)
+        orders.append(order)
+    return orders
+
+
+def create_demo_data(
+    *, customers: Iterable[Any], b2b_customer: Any = None, months: int = 12
+) -> None:
+    """Addresses and favourites for every customer; for ``b2b_customer`` also a
+    legal address and one order a month for ``months`` months."""
+    products = list(Product.objects.filter(is_active=True).order_by("pk")[:3])
+    for customer in customers:
+        ensure_addresses(customer, DEMO_ADDRESSES)
+        ensure_favourites(customer, products)
+    if b2b_customer is not None:
+        shipping = ensure_addresses(b2b_customer, [*DEMO_ADDRESSES, DEMO_LEGAL_ADDRESS])[0]
+        ensure_favourites(b2b_customer, products)
+        ensure_monthly_orders(b2b_customer, address=shipping, months=months)
