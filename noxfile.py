@@ -38,7 +38,10 @@ PACKAGES: dict[str, list[str]] = {
 # Extra pytest runs of a package under another settings module (settings
 # that a dependency reads once at import cannot be switched inside one run).
 EXTRA_RUNS: dict[str, list[list[str]]] = {
-    "shop_accounts": [["--ds=tests.settings_jwt", "-m", "jwt"]],
+    "shop_accounts": [
+        ["--ds=tests.settings_jwt", "-m", "jwt"],
+        ["--ds=tests.settings_custom_user"],
+    ],
 }
 SITE_REQUIREMENTS = "example_site/requirements.txt"
 

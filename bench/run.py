@@ -44,6 +44,9 @@ class Scenario:
     tokens: list[str] = field(default_factory=list)  # one per wrk thread; none: anonymous
     threads: int = 2
     script: str | None = None  # a wrk Lua script of its own, instead of cycling ``requests``
+    warmup: list[tuple[str, str, dict | None]] | None = (
+        None  # test-client warm-up; default requests
+    )
     result: dict = field(default_factory=dict)
 
 
@@ -120,7 +123,7 @@ def run_wrk(base: str, scenario: Scenario, duration: str) -> dict:
         "--latency",
         "-s",
         script.name,
-        base + scenario.path,
+        base + scenario.requests[0][1],
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
