@@ -249,6 +249,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several packages name a field "status" or "role"; give each choice set
+    # its own component name.
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "shop_bookings.models.BookingStatus",
+        "BookingRoleEnum": ["client", "specialist"],
+        "ImportJobStatusEnum": "shop_catalog.models.ImportJob.Status",
+        "RegistrationRoleEnum": ["supplier", "specialist"],
+    },
 }
 
 # --- CORS (django-cors-headers): SPA and mobile web clients ------------------
