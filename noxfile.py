@@ -34,14 +34,19 @@ PACKAGES: dict[str, list[str]] = {
     "shop_accounts": [],
     "shop_bookings": [],
     "shop_catalog": [],
+    "shop_orders": ["shop_catalog"],
+    "shop_cabinet": ["shop_catalog", "shop_orders"],
 }
-# Extra pytest runs of a package under another settings module (settings
-# that a dependency reads once at import cannot be switched inside one run).
-EXTRA_RUNS: dict[str, list[list[str]]] = {
+# Extra pytest runs of a package under other settings modules (settings that
+# a dependency reads once at import cannot be switched inside one run):
+# (pytest arguments, shop packages to install first for that run).
+EXTRA_RUNS: dict[str, list[tuple[list[str], list[str]]]] = {
     "shop_accounts": [
-        ["--ds=tests.settings_jwt", "-m", "jwt"],
-        ["--ds=tests.settings_custom_user"],
+        (["--ds=tests.settings_jwt", "-m", "jwt"], []),
+        (["--ds=tests.settings_custom_user"], []),
     ],
+    # The optional integrations, after the run with the package alone.
+    "shop_cabinet": [(["--ds=tests.settings_integrations"], ["shop_accounts", "shop_bookings"])],
 }
 SITE_REQUIREMENTS = "example_site/requirements.txt"
 
@@ -69,8 +74,10 @@ def run_package_tests(session: nox.Session, package: str) -> None:
     )
     session.chdir(ROOT / "packages" / package)
     session.run("pytest", *session.posargs)
-    for extra in EXTRA_RUNS.get(package, []):
-        session.run("pytest", *extra, *session.posargs)
+    for args, extra_packages in EXTRA_RUNS.get(package, []):
+        if extra_packages:
+            session.install(*[package_path(name) for name in extra_packages])
+        session.run("pytest", *args, *session.posargs)
 
 
 def run_site_tests(session: nox.Session) -> None:

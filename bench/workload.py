@@ -120,14 +120,13 @@ def seed() -> Seeded:
 
 
 def seed_orders(seeded: Seeded) -> None:
-    from shop_orders.services import cart as cart_service
-    from shop_orders.services import checkout as checkout_service
+    from shop_orders import services
 
     heavy = seeded.ids["customers"][0]
     for n in range(HEAVY_ORDERS):
         for offer_id in seeded.ids["offers"]:
-            cart_service.add_line(user=heavy, offer_id=offer_id, quantity=1 + n % 2)
-        checkout_service.checkout(user=heavy, address=ADDRESS)
+            services.add_line(user=heavy, offer_id=offer_id, quantity=1 + n % 2)
+        services.checkout(user=heavy, address=ADDRESS)
     seeded.summary["heavy customer orders"] = HEAVY_ORDERS
 
 

@@ -69,5 +69,49 @@ def seed_catalog(users: dict[str, object]) -> dict:
         name="Связной",
         defaults={"url": "https://www.svyaznoy.ru", "owner": users["supplier@example.com"]},
     )
+    if shop.offers.exists():  # loaded before; a re-import would reset stock
+        return {}
     content = (DATA_DIR / "pricelist-svyaznoy.yaml").read_bytes()
     return import_pricelist_file(content=content, fmt="yaml", shop=shop).as_dict()
+
+
+def seed_orders(users: dict[str, object]) -> None:
+    """Orders of the demo customer in several states (idempotency keys make
+    a second run find them instead of placing new ones)."""
+    from shop_catalog.models import Offer
+    from shop_orders import services
+
+    customer = users["customer@example.com"]
+    offers = list(Offer.objects.filter(is_active=True, quantity__gte=5).order_by("pk")[:3])
+    address = {
+        "recipient": "Мария Иванова",
+        "phone": "+79161234567",
+        "city": "Москва",
+        "street": "ул. Тверская",
+        "building": "1",
+        "postal_code": "125009",
+    }
+    plan = {
+        "demo-new": [],
+        "demo-confirmed": ["confirmed"],
+        "demo-sent": ["confirmed", "assembled", "sent"],
+        "demo-canceled": ["canceled"],
+    }
+    for n, (key, moves) in enumerate(plan.items()):
+        if services.replayed_order(user=customer, idempotency_key=key) is not None:
+            continue
+        services.clear_cart(user=customer)
+        services.add_line(user=customer, offer_id=offers[n % len(offers)].pk, quantity=1)
+        order = services.checkout(user=customer, address=address, idempotency_key=key).order
+        for status in moves:
+            for part in order.parts.all():
+                services.move_part(part=part, to_status=status, comment="demo data")
+
+
+def seed_cabinet(users: dict[str, object]) -> None:
+    """Addresses and favourites; a verified B2B customer with a year of orders."""
+    from shop_cabinet.demo import create_demo_data
+
+    create_demo_data(
+        customers=[users["customer@example.com"]], b2b_customer=users["b2b@example.com"]
+    )

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "shop_accounts",
     "shop_bookings",
     "shop_catalog",
+    "shop_orders",
+    "shop_cabinet",
     # django-cleanup last, as its docs ask.
     "django_cleanup.apps.CleanupConfig",
 ]
@@ -204,6 +206,8 @@ SIMPLE_JWT = {
 SHOP_ACCOUNTS = {
     "REGISTRATION_ROLES": ["supplier", "specialist"],
 }
+# Checkout takes an address_id from the cabinet's address book.
+SHOP_ORDERS = {"ADDRESS_RESOLVER": "shop_cabinet.hooks.resolve_address"}
 
 # --- API ----------------------------------------------------------------------
 THROTTLE_RATES = {

@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/accounts/", include("shop_accounts.urls")),
     path("api/v1/bookings/", include("shop_bookings.urls")),
     path("api/v1/catalog/", include("shop_catalog.urls")),
+    path("api/v1/orders/", include("shop_orders.urls")),
+    path("api/v1/cabinet/", include("shop_cabinet.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -1,6 +1,7 @@
 """The minimum settings to run shop_orders alone (with shop_catalog)."""
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -63,7 +64,7 @@ TEMPLATES = [
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "shop@example.com"
-MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "shop-orders-test-media")
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-orders-test-media")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

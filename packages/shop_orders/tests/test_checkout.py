@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import sys
 from decimal import Decimal
 
 import pytest
@@ -198,7 +198,7 @@ def test_idempotency_keys_are_per_user(api, other_api, customer, other_user, off
 def test_service_race_on_the_same_key_returns_the_winner(customer, offer, monkeypatch):
     """Two requests with one key: the loser hits the unique constraint and answers
     with the winner's order instead of failing."""
-    checkout_module = importlib.import_module("shop_orders.services.checkout")
+    checkout_module = sys.modules["shop_orders.services.checkout"]
 
     winner = factories.place_order(customer, [(offer, 1)], idempotency_key="k")
     services.add_line(user=customer, offer_id=offer.pk, quantity=1)
@@ -324,3 +324,22 @@ def test_refused_attempt_stores_nothing_so_the_key_can_be_reused(api, customer, 
     again = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert again.status_code == 201
     assert Offer.objects.get(pk=offer.pk).quantity == 0
+
+
+def test_race_loser_finding_the_cart_emptied_returns_the_winner(customer, offer, monkeypatch):
+    """The loser looked for the key before the winner committed, then found the
+    cart already emptied by the winner: it still answers with the winner's order."""
+    checkout_module = sys.modules["shop_orders.services.checkout"]
+    winner = factories.place_order(customer, [(offer, 1)], idempotency_key="k")
+    calls = []
+    real = checkout_module.replayed_order
+
+    def not_found_first(**kwargs):
+        calls.append(1)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(checkout_module, "replayed_order", not_found_first)
+    result = services.checkout(user=customer, address=ADDRESS, idempotency_key="k")
+    assert (result.order.pk, result.created) == (winner.pk, False)
+    with pytest.raises(CheckoutError):  # without a key an empty cart is still an error
+        services.checkout(user=customer, address=ADDRESS)

@@ -3,7 +3,15 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_accounts, seed_bookings, seed_catalog
+from demo.seed import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    seed_accounts,
+    seed_bookings,
+    seed_cabinet,
+    seed_catalog,
+    seed_orders,
+)
 
 
 class Command(BaseCommand):
@@ -13,6 +21,10 @@ class Command(BaseCommand):
         users = seed_accounts()
         if apps.is_installed("shop_catalog"):
             seed_catalog(users)
+        if apps.is_installed("shop_orders"):
+            seed_orders(users)
+        if apps.is_installed("shop_cabinet"):
+            seed_cabinet(users)
         if apps.is_installed("shop_bookings"):
             seed_bookings(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))

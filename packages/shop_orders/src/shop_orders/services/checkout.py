@@ -133,8 +133,10 @@ def checkout(
             comment=comment,
             idempotency_key=idempotency_key,
         )
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its order.
+    except (IntegrityError, CheckoutError):
+        # A concurrent request with the same key may have won the race: it then
+        # holds the key (IntegrityError here) or already emptied the cart
+        # (CheckoutError). Either way answer with its order.
         existing = replayed_order(user=user, idempotency_key=idempotency_key)
         if existing is None:
             raise
