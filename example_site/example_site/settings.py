@@ -189,6 +189,7 @@ SHOP_AUTH = os.environ.get("SHOP_AUTH", "token")
 if SHOP_AUTH not in ("token", "jwt"):
     raise ImproperlyConfigured("SHOP_AUTH must be 'token' or 'jwt'.")
 REST_AUTH = {
+    "LOGIN_SERIALIZER": "shop_accounts.serializers.LoginSerializer",
     "REGISTER_SERIALIZER": "shop_accounts.serializers.RegisterSerializer",
     "USER_DETAILS_SERIALIZER": "shop_accounts.serializers.UserSerializer",
     "PASSWORD_RESET_SERIALIZER": "shop_accounts.serializers.PasswordResetSerializer",

@@ -47,11 +47,19 @@ def test_unverified_user_cannot_log_in(api_client):
     assert login(api_client, "bob@example.com").status_code == 400
 
 
-def test_login_is_throttled(api_client):
-    # The site allows 10 login attempts a minute per client.
-    statuses = [login(api_client, "nobody@example.com", "wrong").status_code for _ in range(11)]
-    assert statuses[:10] == [400] * 10
-    assert statuses[10] == 429
+def test_login_is_throttled(api_client, demo):
+    # The site allows 10 login requests a minute per client, even successful ones.
+    statuses = [
+        login(api_client, "customer@example.com", DEMO_PASSWORD).status_code for _ in range(11)
+    ]
+    assert statuses == [200] * 10 + [429]
+
+
+def test_guessing_a_password_locks_the_account(api_client, demo):
+    # allauth's limit: 5 failures per account; then even the right password is refused.
+    wrong = [login(api_client, "customer@example.com", "guess").status_code for _ in range(5)]
+    assert wrong == [400] * 5
+    assert login(api_client, "customer@example.com", DEMO_PASSWORD).status_code == 429
 
 
 def test_second_user_sees_only_own_account(demo):

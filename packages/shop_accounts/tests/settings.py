@@ -102,6 +102,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 REST_AUTH = {
+    "LOGIN_SERIALIZER": "shop_accounts.serializers.LoginSerializer",
     "REGISTER_SERIALIZER": "shop_accounts.serializers.RegisterSerializer",
     "USER_DETAILS_SERIALIZER": "shop_accounts.serializers.UserSerializer",
     "PASSWORD_RESET_SERIALIZER": "shop_accounts.serializers.PasswordResetSerializer",

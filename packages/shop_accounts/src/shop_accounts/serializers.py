@@ -7,6 +7,7 @@ from allauth.account.adapter import get_adapter
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
 from dj_rest_auth.registration.serializers import SocialLoginSerializer as BaseSocialLoginSerializer
+from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from .adapter import password_reset_url
 from .conf import app_settings
@@ -187,6 +188,24 @@ class RegisterSerializer(BaseRegisterSerializer):
             if data.get(name):
                 setattr(profile, name, data[name])
         profile.save()
+
+
+class LoginSerializer(BaseLoginSerializer):
+    """dj-rest-auth's login through allauth's adapter, so allauth's failed-login
+    limits (``ACCOUNT_RATE_LIMITS["login_failed"]``: per IP and per account)
+    apply: once an account has too many failures, even the right password is
+    refused (429) until the window ends. A success does not count.
+
+    Set ``REST_AUTH["LOGIN_SERIALIZER"]`` to this class.
+    """
+
+    def authenticate(self, **credentials: Any) -> Any:
+        request = self.context["request"]
+        django_request = getattr(request, "_request", request)
+        try:
+            return get_adapter(django_request).authenticate(django_request, **credentials)
+        except DjangoValidationError as exc:
+            raise exceptions.Throttled(detail=" ".join(exc.messages)) from exc
 
 
 class PasswordResetSerializer(BasePasswordResetSerializer):
