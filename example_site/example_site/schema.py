@@ -1,0 +1,35 @@
+"""The site's OpenAPI schema class: the packages document their success
+responses and domain errors (409 of a checkout, ...); this adds the errors
+any DRF view can answer, so clients and the fuzzer know them: 400 (invalid
+input), 401 (missing or bad credentials), 403, 404 (unknown object or
+page), 429 (throttled)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
+# Field errors: {"field": ["message", ...], "non_field_errors": [...]} or a detail.
+FIELD_ERRORS = serializers.DictField(child=serializers.JSONField())
+
+GENERIC_ERRORS = {
+    "400": (FIELD_ERRORS, "Invalid input: messages per field."),
+    "401": (DETAIL, "Missing or invalid credentials."),
+    "403": (DETAIL, "Not allowed."),
+    "404": (DETAIL, "No such object (or page)."),
+    "429": (DETAIL, "Too many requests; retry later."),
+}
+
+
+class ShopAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        for code, (serializer, description) in GENERIC_ERRORS.items():
+            if code not in responses:
+                response = self._get_response_for_code(serializer, code, direction=direction)
+                responses[code] = {**response, "description": description}
+        return responses
