@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 # Field errors: {"field": ["message", ...], "non_field_errors": [...]} or a detail.
-FIELD_ERRORS = serializers.DictField(child=serializers.JSONField())
+FIELD_ERRORS = OpenApiTypes.OBJECT
 
 GENERIC_ERRORS = {
     "400": (FIELD_ERRORS, "Invalid input: messages per field."),

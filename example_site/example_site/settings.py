@@ -114,6 +114,19 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+# SQLite with several server processes: a transaction that reads first and
+# writes later cannot upgrade its lock while another process writes, and
+# fails at once with "database is locked" (no waiting). BEGIN IMMEDIATE takes
+# the write lock up front and waits for it (up to `timeout` seconds); WAL
+# lets readers go on while one process writes; synchronous=NORMAL is safe
+# with WAL (a power cut may lose the last commits, never corrupt the file).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
@@ -260,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "shop_bookings.models.BookingStatus",
         "BookingRoleEnum": ["client", "specialist"],
         "ImportJobStatusEnum": "shop_catalog.models.ImportJob.Status",
+        "OrderStatusEnum": "shop_orders.models.Status",
         "RegistrationRoleEnum": ["supplier", "specialist"],
     },
 }

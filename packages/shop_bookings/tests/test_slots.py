@@ -358,3 +358,70 @@ def test_what_is_listed_is_exactly_what_may_be_booked(window_start):
 def test_invalid_step_is_rejected():
     with pytest.raises(ValueError):
         run(rules=[], step=0, window_start=utc(2026, 1, 1), window_end=utc(2026, 1, 2))
+
+
+# --- the engine's incremental grid equals resolving every wall time -----------
+
+
+def reference_free_slots(
+    *, rules, busy, service, window_start, window_end, tz, step, min_notice, horizon, now
+):
+    """The plain definition: resolve every grid wall time on its own."""
+    earliest = max(window_start, now + min_notice)
+    latest = min(window_end - timedelta(microseconds=1), now + horizon)
+    found = set()
+    day = earliest.astimezone(tz).date() - timedelta(days=1)
+    while day <= latest.astimezone(tz).date():
+        for rule in (r for r in rules if r.weekday == day.weekday()):
+            wall = datetime.combine(day, rule.start)
+            wall_end = datetime.combine(
+                day + timedelta(days=1) if rule.end == time(0) else day, rule.end
+            )
+            real_end = resolve_wall_time(wall_end, tz)
+            while wall < wall_end:
+                start = resolve_wall_time(wall, tz)
+                wall += step
+                if start is None:
+                    continue
+                end = start + service.duration
+                if (real_end is not None and end > real_end) or not earliest <= start <= latest:
+                    continue
+                blocked = (start - service.buffer_before, end + service.buffer_after)
+                if any(b.start < blocked[1] and b.end > blocked[0] for b in busy):
+                    continue
+                found.add(start)
+        day += timedelta(days=1)
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/St_Johns", "UTC"],
+)
+@pytest.mark.parametrize("step", [7, 15, 45])
+@pytest.mark.parametrize("month", [3, 4, 10])
+def test_engine_matches_resolving_every_wall_time(zone, step, month):
+    tz = ZoneInfo(zone)
+    rules = [
+        WeeklyRule(weekday=d, start=time(0, 30) if d % 2 else time(1), end=time(0))
+        for d in range(7)
+    ]
+    busy = [BusyRange(utc(2026, month, day, 9), utc(2026, month, day, 11)) for day in (2, 6, 9)]
+    kwargs = dict(
+        rules=rules,
+        busy=busy,
+        service=ServiceSpec(duration=50 * MIN, buffer_after=10 * MIN),
+        window_start=utc(2026, month, 1),  # the month holds a DST change in each zone
+        window_end=utc(2026, month + 1, 1),
+        tz=tz,
+        step=step * MIN,
+        min_notice=timedelta(0),
+        horizon=timedelta(days=365),
+        now=NEW_YEAR,
+    )
+    got = free_slots(exceptions=[], **kwargs)
+    assert got == reference_free_slots(**kwargs)
+    assert all(s.tzinfo is UTC for s in got)
+    if zone != "UTC":  # the month really crosses a change of offset
+        offsets = {s.astimezone(tz).utcoffset() for s in got}
+        assert len(offsets) == 2 or (month == 4 and zone != "Australia/Lord_Howe")

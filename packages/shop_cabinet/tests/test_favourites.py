@@ -96,3 +96,16 @@ def test_list_runs_a_constant_number_of_queries(
         response = api.get(URL, {"page_size": 100})
     assert len(response.data["results"]) == 25
     assert all(item["min_price"] == "100.00" for item in response.data["results"])
+
+
+@pytest.mark.parametrize("product_id", ["9" * 19, "9" * 30])
+def test_ids_beyond_any_column_are_404(api: Any, product_id: str) -> None:
+    assert api.delete(f"{URL}{product_id}/").status_code == 404
+    response = api.post(URL, {"product_id": product_id}, format="json")
+    assert response.status_code == 400 and "product_id" in response.data
+
+
+def test_absurd_pages_are_400(api: Any) -> None:
+    for page in ("0", "-1", "abc", "9" * 30):
+        response = api.get(URL, {"page": page})
+        assert response.status_code == 400 and "page" in response.data, page

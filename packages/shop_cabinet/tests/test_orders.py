@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from shop_orders.exceptions import CheckoutError
-from shop_orders.models import Status
+from shop_orders.models import Status, StatusChange
 from shop_orders.services import resolve_address as orders_resolve_address
 
 from . import factories
@@ -38,10 +38,16 @@ def test_list_and_detail(api: Any, user: Any, offers: list[Any]) -> None:
     assert first["items_count"] == 6 and first["total"] == "801.00"
     assert {line["product_name"] for line in first["lines"]} == {o.product.name for o in offers}
 
+    StatusChange.objects.create(
+        order=newer, part=newer.parts.get(), from_status="", to_status=Status.NEW, by=user
+    )
     detail = api.get(f"{URL}{newer.pk}/")
     assert detail.status_code == 200
     assert detail.data["address"]["building"] == "1"
     assert len(detail.data["parts"]) == 1 and len(detail.data["parts"][0]["lines"]) == 3
+    # The detail is shop_orders' own order shape: the same body as its endpoint.
+    assert detail.data["can_cancel"] is True
+    assert [(h["to_status"], h["by_customer"]) for h in detail.data["history"]] == [("new", True)]
 
 
 def test_filters(api: Any, user: Any, offers: list[Any]) -> None:
@@ -61,11 +67,28 @@ def test_filters(api: Any, user: Any, offers: list[Any]) -> None:
     assert ids(api.get(URL, {"total_max": "50.50"})) == [cheap.pk]
 
 
-def test_bad_filters_are_400(api: Any) -> None:
-    for params in ({"status": "lost"}, {"total_min": "abc"}, {"created_after": "yesterday"}):
-        response = api.get(URL, params)
-        assert response.status_code == 400, params
-        assert set(response.data) & {"status", "total_min", "created_after", "created"}
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "lost"}, "status"),
+        ({"total_min": "abc"}, "total_min"),
+        ({"total_min": "-1"}, "total_min"),
+        ({"total_max": "1e400"}, "total_max"),
+        ({"created_after": "yesterday"}, "created"),
+        ({"created_after": "2025-02-30"}, "created"),
+        ({"created_before": "9999-12-31"}, "created"),
+        ({"page": "0"}, "page"),
+        ({"page": "9" * 30}, "page"),
+    ],
+)
+def test_bad_filters_are_400_with_field_errors(
+    api: Any, user: Any, offers: list[Any], settings: Any, params: dict[str, str], field: str
+) -> None:
+    settings.TIME_ZONE = "America/New_York"  # the last day would end in year 10000 in UTC
+    factories.order(user, offers=offers[:1])
+    response = api.get(URL, params)
+    assert response.status_code == 400, params
+    assert field in response.data
 
 
 def test_pagination(api: Any, user: Any, offers: list[Any]) -> None:

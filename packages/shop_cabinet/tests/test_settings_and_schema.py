@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 from typing import Any
 
@@ -55,3 +56,28 @@ def test_schema_has_no_warnings(tmp_path: Any) -> None:
         "/export/",
     ):
         assert f"/api/v1/cabinet{path}" in text
+
+
+def test_schema_beside_shop_orders_has_no_component_clashes(tmp_path: Any) -> None:
+    """Mounted with shop_orders (as every site does), the two packages share the
+    order components and name their address serializers apart."""
+    out = tmp_path / "schema.json"
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--urlconf",
+        "tests.urls_with_orders",
+        "--format",
+        "openapi-json",
+        "--file",
+        str(out),
+    )
+    schema = json.loads(out.read_text())
+    components = schema["components"]["schemas"]
+    assert {"DeliveryAddress", "AddressBookEntry", "OrderDetail", "OrderSummary"} <= set(components)
+    assert "Address" not in components
+    detail = schema["paths"]["/api/v1/cabinet/orders/{id}/"]["get"]["responses"]["200"]
+    ours = detail["content"]["application/json"]["schema"]["$ref"]
+    checkout = schema["paths"]["/api/v1/orders/checkout/"]["post"]["responses"]["201"]
+    assert ours == checkout["content"]["application/json"]["schema"]["$ref"]

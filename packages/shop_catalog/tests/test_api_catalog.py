@@ -1,11 +1,19 @@
 import csv
 import io
+import json
 from decimal import Decimal
 
 import pytest
+from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.serializers import ModelSerializer
 
+from shop_catalog.models import Offer, ProductImage
+from shop_catalog.selectors import product_list, products
+from shop_catalog.serializers import ProductSerializer
 from shop_catalog.services import import_pricelist
 
 from . import factories
@@ -230,3 +238,85 @@ def test_export_is_in_the_schema_and_url_names(api):
     assert reverse("shop_catalog:supplier-shop-import-pricelist", args=[1]).endswith(
         "/supplier/shops/1/import/"
     )
+
+
+# --- the serializer's fast path gives what DRF's nested serializers give ------
+
+
+class _ReferenceProductSerializer(ProductSerializer):
+    """The same fields serialized the generic DRF way, from prefetched instances."""
+
+    loads_relations = False
+
+    def to_representation(self, instance):
+        return ModelSerializer.to_representation(self, instance)
+
+
+class _ExtraFieldSerializer(ProductSerializer):
+    category_path = serializers.CharField(source="category.path", read_only=True)
+    name = serializers.SerializerMethodField()
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "category_path"]
+
+    def get_name(self, product) -> str:
+        return product.name.upper()
+
+
+@pytest.fixture
+def rich_catalogue(catalogue):
+    from .test_images import image_file
+
+    p1, p2, p3, _ = catalogue["products"]
+    Offer.objects.filter(product=p1).update(price_rrc=Decimal("1100.50"))
+    ProductImage.objects.create(product=p1, image=image_file("a.png"), alt="front", position=2)
+    ProductImage.objects.create(product=p1, image=image_file("b.png"), position=1)
+    factories.product("No offers", p3.category)  # min_price null, no offers
+    Offer.objects.filter(product=p2).update(is_active=False)  # only inactive offers
+    return catalogue
+
+
+def test_fast_path_matches_the_nested_serializers(api, rich_catalogue, settings):
+    from rest_framework.test import APIRequestFactory
+
+    request = Request(APIRequestFactory().get(PRODUCTS))
+    expected = _ReferenceProductSerializer(
+        product_list().order_by(Lower("name"), "pk"), many=True, context={"request": request}
+    ).data
+    got = ProductSerializer(
+        products().order_by(Lower("name"), "pk"), many=True, context={"request": request}
+    ).data
+    assert json.dumps(got) == json.dumps(expected)
+    assert any(item["images"] for item in got) and any(item["min_price"] is None for item in got)
+    # Instances with their relations prefetched (product_list()) give the same.
+    assert (
+        ProductSerializer(
+            product_list().order_by(Lower("name"), "pk"), many=True, context={"request": request}
+        ).data
+        == got
+    )
+    # And through the API (absolute image URLs), list and detail alike.
+    listed = api.get(PRODUCTS, {"ordering": "name"}).json()["results"]
+    assert json.dumps(listed) == json.dumps(
+        [dict(item) for item in expected if item["name"] != "Hidden"]
+    )
+    detail = api.get(f"{PRODUCTS}{listed[0]['id']}/").json()
+    assert detail == listed[0]
+
+
+def test_list_and_detail_query_counts(api, rich_catalogue, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        assert api.get(PRODUCTS).status_code == 200
+    p1 = rich_catalogue["products"][0]
+    with django_assert_max_num_queries(4):
+        assert api.get(f"{PRODUCTS}{p1.pk}/").status_code == 200
+
+
+def test_subclass_fields_go_through_drf(api, rich_catalogue, settings):
+    settings.SHOP_CATALOG = {"PRODUCT_SERIALIZER": "tests.test_api_catalog._ExtraFieldSerializer"}
+    item = api.get(PRODUCTS, {"ordering": "name"}).json()["results"][0]
+    assert item["name"] == "IPHONE"
+    assert item["category_path"].endswith("/")
+    assert [o["shop"]["name"] for o in item["offers"]] == ["B", "A"]
+    assert item["offers"][0]["price_rrc"] == "1100.50"
+    assert [i["alt"] for i in item["images"]] == ["", "front"]  # by position

@@ -218,3 +218,60 @@ def test_supplier_list_runs_constant_queries(
         body = supplier_api.get(SUPPLIER, {"page_size": 100}).json()
     assert body["count"] == count
     assert all(len(r["lines"]) == 3 for r in body["results"])
+
+
+# --- bad input ----------------------------------------------------------------
+
+BAD_LIST_PARAMS = [
+    ({"page": "0"}, "page"),
+    ({"page": "-1"}, "page"),
+    ({"page": "abc"}, "page"),
+    ({"page": "9" * 30}, "page"),
+    ({"page": "2"}, "page"),  # past the last page
+    ({"total_min": "-5"}, "total_min"),
+    ({"total_max": "-0.01"}, "total_max"),
+    ({"total_min": "1e400"}, "total_min"),
+    ({"total_min": "NaN"}, "total_min"),
+    ({"total_max": "9" * 40}, "total_max"),
+    ({"total_min": "0.001"}, "total_min"),
+    ({"created_after": "2025-13-45"}, "created"),
+    ({"created_before": "yesterday"}, "created"),
+    ({"created_before": "9999-12-31"}, "created"),
+    ({"created_after": "0001-01-01"}, "created"),
+    ({"status": "lost"}, "status"),
+]
+
+
+@pytest.mark.parametrize("time_zone", ["America/New_York", "Asia/Tokyo"])
+@pytest.mark.parametrize(("params", "field"), BAD_LIST_PARAMS)
+def test_bad_list_parameters_are_400_with_field_errors(
+    api, two_shop_order, settings, time_zone, params, field
+):
+    settings.TIME_ZONE = time_zone  # extreme dates must not overflow in any zone
+    response = api.get(ORDERS, params)
+    assert response.status_code == 400, (params, response.content)
+    assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page": "0"}, "page"),
+        ({"shop": "-1"}, "shop"),
+        ({"shop": "9" * 30}, "shop"),
+        ({"shop": "1.5"}, "shop"),
+        ({"created_after": "0001-01-01"}, "created"),
+        ({"status": "lost"}, "status"),
+    ],
+)
+def test_bad_supplier_list_parameters_are_400(supplier_api, two_shop_order, params, field):
+    response = supplier_api.get(SUPPLIER, params)
+    assert response.status_code == 400, (params, response.content)
+    assert field in response.json()
+
+
+def test_sane_extremes_still_filter(api, two_shop_order):
+    assert api.get(ORDERS, {"total_min": "0", "total_max": "9999999999.99"}).json()["count"] == 1
+    body = api.get(ORDERS, {"created_after": "0001-01-02", "created_before": "9999-12-30"}).json()
+    assert body["count"] == 1
+    assert api.get(ORDERS, {"page_size": "abc"}).json()["count"] == 1  # falls back to the default

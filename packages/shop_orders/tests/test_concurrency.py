@@ -82,9 +82,7 @@ def test_concurrent_retries_with_one_key_make_one_order(_postgres_only):
     services.add_line(user=customer, offer_id=offer.pk, quantity=2)
 
     def retry():
-        return services.checkout(
-            user=customer, address=factories.ADDRESS, idempotency_key="k1"
-        )
+        return services.checkout(user=customer, address=factories.ADDRESS, idempotency_key="k1")
 
     results = _run_at_once([retry for _ in range(8)])
 

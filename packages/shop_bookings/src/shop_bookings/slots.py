@@ -183,8 +183,10 @@ def free_slots(
         raise ValueError("step must be positive")
     if service.duration <= timedelta(0):
         raise ValueError("duration must be positive")
-    earliest = max(window_start, now + min_notice)
-    latest = min(window_end - timedelta(microseconds=1), now + horizon)
+    # In UTC like every instant below: comparing aware datetimes of two
+    # different zones costs a utcoffset() call each time.
+    earliest = max(window_start, now + min_notice).astimezone(UTC)
+    latest = min(window_end - timedelta(microseconds=1), now + horizon).astimezone(UTC)
     if earliest > latest:
         return []
 
@@ -198,11 +200,9 @@ def free_slots(
     merged_busy = _merge((b.start.astimezone(UTC), b.end.astimezone(UTC)) for b in busy)
     busy_starts = [b[0] for b in merged_busy]
 
-    def overlaps_busy(start: datetime, end: datetime) -> bool:
-        # The last busy range starting before `end` is the only candidate,
-        # since merged ranges are disjoint and sorted.
-        i = bisect.bisect_left(busy_starts, end) - 1
-        return i >= 0 and merged_busy[i][1] > start
+    bisect_left = bisect.bisect_left
+    duration = service.duration
+    before, after = service.buffer_before, service.buffer_after
 
     result: list[datetime] = []
     first_day = earliest.astimezone(tz).date() - timedelta(days=1)
@@ -212,18 +212,37 @@ def free_slots(
         for wall_start, wall_end in _wall_intervals(day, rules_by_weekday, exceptions_by_date):
             real_start = _resolve_boundary(wall_start, tz)
             real_end = _resolve_boundary(wall_end, tz)
-            wall = wall_start
-            while wall < wall_end:
-                start = resolve_wall_time(wall, tz)
+            # Wall times carry ``tz`` so that comparing them with a local time
+            # of the same zone compares the clock readings only (no offsets).
+            wall = wall_start.replace(tzinfo=tz)
+            wall_stop = wall_end.replace(tzinfo=tz)
+            start: datetime | None = None
+            while wall < wall_stop:
+                # The next grid point is usually the previous instant plus the
+                # step; that guess is right exactly when it reads as this wall
+                # time in the zone, first occurrence (fold 0). Otherwise (a DST
+                # change in between, or after a gap) resolve it from scratch.
+                if start is not None:
+                    guess = start + step
+                    local = guess.astimezone(tz)
+                    if local.fold or local != wall:
+                        guess = resolve_wall_time(wall.replace(tzinfo=None), tz)
+                    start = guess
+                else:
+                    start = resolve_wall_time(wall.replace(tzinfo=None), tz)
                 wall += step
                 if start is None or start < real_start:
                     continue  # a gap: this wall time does not exist today
-                end = start + service.duration
+                end = start + duration
                 if end > real_end:
                     break  # later grid points end even later
                 if start < earliest or start > latest:
                     continue
-                if overlaps_busy(start - service.buffer_before, end + service.buffer_after):
+                # Does [start - before, end + after) overlap a busy range? The
+                # last one starting before its end is the only candidate, since
+                # merged ranges are disjoint and sorted.
+                i = bisect_left(busy_starts, end + after) - 1
+                if i >= 0 and merged_busy[i][1] > start - before:
                     continue
                 result.append(start)
         day += timedelta(days=1)

@@ -135,6 +135,8 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
+        if self.action == "slots":  # no services list nor lowest price needed
+            return Specialist.objects.filter(is_active=True)
         return selectors.public_specialists()
 
     @extend_schema(
@@ -180,21 +182,16 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
             window_start=window_start,
             window_end=window_end,
         )
-        duration = timedelta(minutes=service.duration_minutes)
-        data = {
-            "specialist": specialist.pk,
-            "service": service.pk,
-            "time_zone": tz_name,
-            "slots": [
-                {
-                    "start": start,
-                    "end": start + duration,
-                    "local_start": start.astimezone(tz).isoformat(),
-                }
-                for start in found
-            ],
-        }
-        return Response(SlotListSerializer(data).data)
+        return Response(
+            SlotListSerializer.represent(
+                specialist=specialist.pk,
+                service=service.pk,
+                time_zone=tz_name,
+                tz=tz,
+                starts=found,
+                duration=timedelta(minutes=service.duration_minutes),
+            )
+        )
 
     @extend_schema(
         summary="My specialist profile",

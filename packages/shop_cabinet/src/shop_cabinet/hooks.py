@@ -15,6 +15,8 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shop_orders.models import Order
+
 from .models import Address
 
 
@@ -22,8 +24,9 @@ def resolve_address(user: Any, address_id: Any) -> dict[str, str]:
     """The snapshot of one of ``user``'s addresses, for an order to copy
     (``SHOP_ORDERS["ADDRESS_RESOLVER"]``).
 
-    Returns the keys of shop_orders' address: ``recipient``, ``phone``,
-    ``city``, ``street``, ``building``, ``apartment`` and ``postal_code``. Raises
+    Returns the keys of shop_orders' address snapshot (``Order.ADDRESS_FIELDS``:
+    ``recipient``, ``phone``, ``city``, ``street``, ``building``, ``apartment``,
+    ``postal_code``). Raises
     ``django.core.exceptions.ValidationError`` (code ``"not_found"``) when the
     id is not an address of this user: another user's address is reported
     exactly like a missing one, so ids leak nothing.
@@ -34,15 +37,7 @@ def resolve_address(user: Any, address_id: Any) -> dict[str, str]:
         raise ValidationError(
             _("No such address in your address book."), code="not_found"
         ) from None
-    return {
-        "recipient": address.recipient,
-        "phone": address.phone,
-        "city": address.city,
-        "street": address.street,
-        "building": address.building,
-        "apartment": address.apartment,
-        "postal_code": address.postal_code,
-    }
+    return {name: getattr(address, name, "") for name in Order.ADDRESS_FIELDS}
 
 
 class CustomerKind(NamedTuple):

@@ -1,18 +1,17 @@
-"""Page-number pagination sized by ``SHOP_CABINET["PAGE_SIZE"]`` (read live)."""
+"""Page-number pagination sized by ``SHOP_CABINET["PAGE_SIZE"]`` (read live).
+
+shop_orders' ``OrdersPagination`` (its public API) with the cabinet's sizes:
+the same ``page``/``page_size`` parameters, and a page that does not exist is
+a 400 with a field error on ``page``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rest_framework.pagination import PageNumberPagination
+from shop_orders.pagination import OrdersPagination
 
 from .conf import app_settings
 
 
-class CabinetPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-
-    def get_page_size(self, request: Any) -> int:
-        self.page_size = app_settings.PAGE_SIZE
-        self.max_page_size = app_settings.MAX_PAGE_SIZE
-        return super().get_page_size(request)
+class CabinetPagination(OrdersPagination):
+    def get_limits(self) -> tuple[int, int]:
+        return app_settings.PAGE_SIZE, app_settings.MAX_PAGE_SIZE

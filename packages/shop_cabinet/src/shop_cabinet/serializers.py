@@ -11,7 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shop_catalog.models import Product
-from shop_orders.models import Order, OrderLine, OrderPart, StatusChange
+from shop_orders.models import Order, OrderLine
+from shop_orders.serializers import OrderLineSerializer
 
 from . import services
 from .models import Address, Favourite, PersonalDataExport
@@ -24,25 +25,13 @@ def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
-class AddressSerializer(serializers.ModelSerializer):
-    """An address of the caller's address book. ``is_default=true`` on create or
+class AddressBookEntrySerializer(serializers.ModelSerializer):
+    """An entry of the caller's address book. ``is_default=true`` on create or
     update makes it the default of its kind (the previous one loses the flag)."""
 
     class Meta:
         model = Address
-        fields = [
-            "id",
-            "kind",
-            "recipient",
-            "phone",
-            "city",
-            "street",
-            "building",
-            "apartment",
-            "postal_code",
-            "is_default",
-            "created",
-        ]
+        fields = ["id", *services.ADDRESS_FIELDS, "is_default", "created"]
         read_only_fields = ["id", "created"]
         extra_kwargs = {"is_default": {"required": False}}
 
@@ -101,32 +90,14 @@ class FavouriteSerializer(serializers.ModelSerializer):
 
 
 # --- orders --------------------------------------------------------------------
-
-
-class OrderLineSerializer(serializers.ModelSerializer):
-    """A bought item as it was at checkout (snapshot)."""
-
-    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-
-    class Meta:
-        model = OrderLine
-        fields = ["id", "product_name", "model", "shop_name", "unit_price", "quantity", "total"]
-        read_only_fields = fields
-
-
-class OrderPartSerializer(serializers.ModelSerializer):
-    """The part of an order one shop fulfils."""
-
-    lines = OrderLineSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = OrderPart
-        fields = ["id", "shop_name", "status", "total", "lines"]
-        read_only_fields = fields
+# The detail of an order is shop_orders' own ``OrderDetailSerializer`` (public
+# API): one shape and one schema component for both packages. Only the history
+# list has a shape of its own: a short row per order with its lines flattened.
 
 
 class OrderSummarySerializer(serializers.ModelSerializer):
-    """An order in the history list, with its lines (prefetched by ``orders_of``)."""
+    """A row of the cabinet's order history: the order with all its lines
+    (prefetched by ``orders_of``) and how many items it holds."""
 
     lines = serializers.SerializerMethodField()
     items_count = serializers.SerializerMethodField()
@@ -147,55 +118,6 @@ class OrderSummarySerializer(serializers.ModelSerializer):
         return sum(line.quantity for line in self._lines(order))
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
-    # Plain strings: one more enum of the same statuses under another name would
-    # make drf-spectacular warn in every site that mounts shop_orders too.
-    from_status = serializers.CharField(
-        read_only=True, help_text=_("An order status; empty for the checkout row.")
-    )
-    to_status = serializers.CharField(read_only=True, help_text=_("An order status."))
-
-    class Meta:
-        model = StatusChange
-        fields = ["part", "from_status", "to_status", "comment", "created"]
-        read_only_fields = fields
-
-
-class OrderAddressSerializer(serializers.Serializer):
-    recipient = serializers.CharField()
-    phone = serializers.CharField()
-    city = serializers.CharField()
-    street = serializers.CharField()
-    building = serializers.CharField()
-    apartment = serializers.CharField()
-    postal_code = serializers.CharField()
-
-
-class OrderDetailSerializer(serializers.ModelSerializer):
-    """One order: address snapshot, per-shop parts with lines, status history."""
-
-    address = OrderAddressSerializer(read_only=True)
-    parts = OrderPartSerializer(many=True, read_only=True)
-    history = StatusChangeSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "number",
-            "status",
-            "total",
-            "created",
-            "updated",
-            "email",
-            "comment",
-            "address",
-            "parts",
-            "history",
-        ]
-        read_only_fields = fields
-
-
 # --- dashboard -------------------------------------------------------------------
 
 
@@ -203,7 +125,7 @@ def money() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
 
-class LastOrderSerializer(serializers.Serializer):
+class DashboardLastOrderSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField(allow_null=True)
     status = serializers.CharField()
@@ -214,7 +136,7 @@ class LastOrderSerializer(serializers.Serializer):
 class DashboardOrdersSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     by_status = serializers.DictField(child=serializers.IntegerField())
-    last = LastOrderSerializer(allow_null=True)
+    last = DashboardLastOrderSerializer(allow_null=True)
 
 
 class DashboardSpentSerializer(serializers.Serializer):
@@ -222,23 +144,23 @@ class DashboardSpentSerializer(serializers.Serializer):
     overall = money()
 
 
-class CustomerKindSerializer(serializers.Serializer):
+class DashboardCustomerSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["b2c", "b2b"])
     verified = serializers.BooleanField()
 
 
-class MonthSpentSerializer(serializers.Serializer):
+class DashboardMonthSpentSerializer(serializers.Serializer):
     month = serializers.CharField(help_text=_("YYYY-MM, in the site's time zone."))
     spent = money()
 
 
-class FinanceSerializer(serializers.Serializer):
-    spent_per_month = MonthSpentSerializer(many=True)
+class DashboardFinanceSerializer(serializers.Serializer):
+    spent_per_month = DashboardMonthSpentSerializer(many=True)
     open_amount = money()
     average_order_value = money()
 
 
-class UpcomingBookingSerializer(serializers.Serializer):
+class DashboardBookingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     service = serializers.CharField()
     specialist = serializers.CharField()
@@ -255,9 +177,9 @@ class DashboardSerializer(serializers.Serializer):
     spent = DashboardSpentSerializer()
     favourites_count = serializers.IntegerField()
     addresses_count = serializers.IntegerField()
-    customer = CustomerKindSerializer()
-    finance = FinanceSerializer(allow_null=True)
-    upcoming_bookings = UpcomingBookingSerializer(many=True, allow_null=True)
+    customer = DashboardCustomerSerializer()
+    finance = DashboardFinanceSerializer(allow_null=True)
+    upcoming_bookings = DashboardBookingSerializer(many=True, allow_null=True)
 
 
 class PersonalDataExportSerializer(serializers.ModelSerializer):

@@ -21,6 +21,8 @@ from .export import build_export
 from .models import Address, Favourite, PersonalDataExport
 from .signals import favourites_changed
 
+# The fields of an address-book entry a caller sets (the API serializer and the
+# admin use this list too).
 ADDRESS_FIELDS = (
     "kind",
     "recipient",

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop_orders.models import Order
+from shop_orders.serializers import OrderDetailSerializer
 
 from . import export, selectors, services
 from .filters import OrderHistoryFilter
@@ -23,13 +24,14 @@ from .models import Address, PersonalDataExport
 from .pagination import CabinetPagination
 from .permissions import IsCustomer
 from .serializers import (
-    AddressSerializer,
+    AddressBookEntrySerializer,
     DashboardSerializer,
     FavouriteSerializer,
-    OrderDetailSerializer,
     OrderSummarySerializer,
     PersonalDataExportSerializer,
 )
+
+MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
 
 
 @extend_schema_view(
@@ -41,7 +43,7 @@ from .serializers import (
     destroy=extend_schema(summary="Delete an address (a default passes to another one)"),
 )
 class AddressViewSet(viewsets.ModelViewSet):
-    serializer_class = AddressSerializer
+    serializer_class = AddressBookEntrySerializer
     permission_classes = [IsCustomer]
     pagination_class = CabinetPagination
     queryset = Address.objects.none()  # for the schema; the real one is per user
@@ -55,7 +57,7 @@ class AddressViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Make this address the default of its kind",
         request=None,
-        responses=AddressSerializer,
+        responses=AddressBookEntrySerializer,
     )
     @action(detail=True, methods=["post"], url_path="set-default")
     def set_default(self, request: Request, pk: Any = None) -> Response:
@@ -105,8 +107,12 @@ class FavouriteViewSet(
         )
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        product_id = kwargs[self.lookup_field]
-        if not services.remove_favourite(user=request.user, product_id=int(product_id)):
+        product_id = int(kwargs[self.lookup_field])
+        # An id no database column can hold is simply not a favourite (SQLite
+        # would raise OverflowError on it: a 500).
+        if product_id > MAX_ID or not services.remove_favourite(
+            user=request.user, product_id=product_id
+        ):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 

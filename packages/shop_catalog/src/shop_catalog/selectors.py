@@ -75,27 +75,101 @@ def active_offers() -> QuerySet[Offer]:
     )
 
 
-def product_list() -> QuerySet[Product]:
-    """Active products with category, active offers (shop, parameters) and
-    images prefetched, annotated with ``min_price`` of their active offers.
-
-    A constant number of queries whatever the number of products.
-    """
-    min_price = (
+def _min_price() -> Subquery:
+    return Subquery(
         Offer.objects.filter(product=OuterRef("pk"), is_active=True)
         .values("product")
         .annotate(p=Min("price"))
         .values("p")
     )
+
+
+def products() -> QuerySet[Product]:
+    """Active products with category selected and ``min_price`` of their
+    active offers annotated; no relations prefetched.
+
+    The default ``ProductSerializer`` loads offers and images for a whole
+    page itself (``product_relations()``); other serializers get
+    ``product_list()``.
+    """
     return (
         Product.objects.filter(is_active=True)
         .select_related("category")
-        .annotate(min_price=Subquery(min_price))
-        .prefetch_related(
-            Prefetch("offers", queryset=active_offers()),
-            Prefetch("images", queryset=ProductImage.objects.all()),
-        )
+        .annotate(min_price=_min_price())
     )
+
+
+def product_list() -> QuerySet[Product]:
+    """Active products with category selected, active offers (shop,
+    parameters) and images prefetched, annotated with ``min_price`` of their
+    active offers.
+
+    A constant number of queries whatever the number of products.
+    """
+    return products().prefetch_related(
+        Prefetch("offers", queryset=active_offers()),
+        Prefetch("images", queryset=ProductImage.objects.all()),
+    )
+
+
+OFFER_ROW_FIELDS = (
+    "id",
+    "product_id",
+    "model",
+    "price",
+    "price_rrc",
+    "quantity",
+    "shop_id",
+    "shop__name",
+    "shop__accepts_orders",
+)
+
+
+def product_relations(
+    product_ids: list[int],
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[ProductImage]]]:
+    """Active offers and images of some products as plain data (three queries).
+
+    Returns ``(offers, images)`` keyed by product id. An offer is a dict with
+    ``id``, ``model``, ``price``, ``price_rrc``, ``quantity``, ``shop`` (``id``,
+    ``name``, ``accepts_orders``) and ``parameters`` (``[{"name", "value"}]``
+    by name), offers cheapest first; images are ``ProductImage`` instances in
+    their order. The same data ``product_list()`` prefetches, without
+    building a model instance per offer, shop and parameter.
+    """
+    offers: dict[int, list[dict[str, Any]]] = {pk: [] for pk in product_ids}
+    images: dict[int, list[ProductImage]] = {pk: [] for pk in product_ids}
+    if not product_ids:
+        return offers, images
+    by_id: dict[int, dict[str, Any]] = {}
+    rows = (
+        Offer.objects.filter(product_id__in=product_ids, is_active=True)
+        .order_by("price", "pk")
+        .values_list(*OFFER_ROW_FIELDS)
+    )
+    for pk, product_id, model, price, rrc, quantity, shop_id, shop_name, accepts in rows:
+        offer = {
+            "id": pk,
+            "shop": {"id": shop_id, "name": shop_name, "accepts_orders": accepts},
+            "model": model,
+            "price": price,
+            "price_rrc": rrc,
+            "quantity": quantity,
+            "parameters": [],
+        }
+        by_id[pk] = offer
+        offers[product_id].append(offer)
+    if by_id:
+        values = (
+            OfferParameter.objects.filter(offer_id__in=list(by_id))
+            .order_by("parameter__name")
+            .values_list("offer_id", "parameter__name", "value")
+        )
+        for offer_id, name, value in values:
+            by_id[offer_id]["parameters"].append({"name": name, "value": value})
+    for image in ProductImage.objects.filter(product_id__in=product_ids):
+        images[image.product_id].append(image)
+    return offers, images
 
 
 def category_tree() -> list[dict[str, Any]]:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 from .conf import app_settings
 from .fetch import FetchError, check_url
 from .models import Category, ImportJob, Offer, OfferParameter, Product, ProductImage, Shop
 from .pricelist import FORMATS
-from .selectors import shops_of
+from .selectors import product_relations, shops_of
 from .services import MISSING_POLICIES
+
+_SKIP = object()
+PREFETCHED = frozenset({"offers", "images"})
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -75,8 +85,54 @@ class ProductImageSerializer(serializers.ModelSerializer):
         fields = ["id", "image", "thumbnail", "alt"]
 
 
+def _fast_decimal(field: serializers.DecimalField) -> Callable[[Any], Any]:
+    """``field.to_representation`` for non-null values, without its per-call
+    context copy and quantize when the value already has the field's places."""
+    plain = (
+        getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        and not field.localize
+        and not field.normalize_output
+        and field.decimal_places is not None
+    )
+    if not plain:
+        return field.to_representation
+    exponent = -field.decimal_places
+    slow = field.to_representation
+
+    def represent(value: Any) -> Any:
+        if isinstance(value, Decimal) and value.as_tuple().exponent == exponent:
+            return f"{value:f}"
+        return slow(value)
+
+    return represent
+
+
+class ProductListSerializer(serializers.ListSerializer):
+    """Loads the offers and images of the whole page at once, then serializes."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        items = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        self.child.load_relations(items)
+        return [self.child.to_representation(item) for item in items]
+
+
 class ProductSerializer(serializers.ModelSerializer):
-    """A product with its category, active offers (shop, parameters), images."""
+    """A product with its category, active offers (shop, parameters), images.
+
+    Fast path: offers, shops and parameters are read as plain rows for the
+    whole page (``selectors.product_relations()``, three queries) and turned
+    into the documented shapes directly instead of through one nested
+    serializer per offer and parameter; the output is the same as the
+    declared fields give (they still describe the schema). Products that come
+    with ``offers``/``images`` prefetched (``selectors.product_list()``) use
+    those instead. Fields a subclass adds or replaces go through DRF as usual.
+
+    ``loads_relations = True`` tells the view to pass ``selectors.products()``
+    (nothing prefetched); set it to False in a subclass that reads other
+    relations from the instances, to get ``product_list()`` again.
+    """
+
+    loads_relations = True
 
     category = CategoryBriefSerializer(read_only=True)
     min_price = serializers.DecimalField(
@@ -98,6 +154,159 @@ class ProductSerializer(serializers.ModelSerializer):
             "images",
             "created",
         ]
+        list_serializer_class = ProductListSerializer
+
+    def load_relations(self, products: list[Product]) -> None:
+        """Read the offers and images of ``products`` that lack a prefetched one."""
+        wanted = [
+            p.pk
+            for p in products
+            if not PREFETCHED <= getattr(p, "_prefetched_objects_cache", {}).keys()
+        ]
+        self._offer_rows, self._image_rows = product_relations(wanted)
+
+    def _loaded(self, product: Product) -> tuple[list[dict[str, Any]], list[ProductImage]]:
+        """The loaded offer rows and images of ``product``; a single product
+        (the detail, or a serializer used without its list) loads its own."""
+        if product.pk not in getattr(self, "_offer_rows", {}):
+            self.load_relations([product])
+        return self._offer_rows[product.pk], self._image_rows[product.pk]
+
+    # --- the fast path --------------------------------------------------------
+
+    def _plan(self) -> list[tuple[str, Callable[[Product], Any]]]:
+        plan = getattr(self, "_cached_plan", None)
+        if plan is not None:
+            return plan
+        plain = {"id": serializers.IntegerField, "name": serializers.CharField}
+        plain |= {"slug": serializers.SlugField, "description": serializers.CharField}
+        plan = []
+        for field in self._readable_fields:
+            name = field.field_name
+            kind = type(field)
+            if field.source != name:
+                plan.append((name, self._generic(field)))
+            elif plain.get(name) is kind:
+                plan.append((name, attrgetter(name)))
+            elif name == "category" and kind is CategoryBriefSerializer:
+                plan.append((name, self._category))
+            elif name == "min_price" and kind is serializers.DecimalField:
+                plan.append((name, self._nullable(attrgetter(name), _fast_decimal(field))))
+            elif name == "created" and kind is serializers.DateTimeField:
+                plan.append((name, self._nullable(attrgetter(name), field.to_representation)))
+            elif name == "offers" and self._is_default_list(field, OfferSerializer):
+                self._offer_repr = self._offer_representer()
+                plan.append((name, self._offers))
+            elif name == "images":
+                plan.append((name, self._images(field)))
+            else:
+                plan.append((name, self._generic(field)))
+        self._cached_plan = plan
+        return plan
+
+    @staticmethod
+    def _is_default_list(field: serializers.Field, child: type) -> bool:
+        return type(field) is serializers.ListSerializer and type(field.child) is child
+
+    @staticmethod
+    def _generic(field: serializers.Field) -> Callable[[Product], Any]:
+        def represent(product: Product) -> Any:
+            try:
+                attribute = field.get_attribute(product)
+            except SkipField:
+                return _SKIP
+            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            return None if check is None else field.to_representation(attribute)
+
+        return represent
+
+    @staticmethod
+    def _nullable(get: Callable, represent: Callable) -> Callable[[Product], Any]:
+        def run(product: Product) -> Any:
+            value = get(product)
+            return None if value is None else represent(value)
+
+        return run
+
+    @staticmethod
+    def _category(product: Product) -> dict[str, Any]:
+        category = product.category
+        return {"id": category.pk, "name": category.name, "slug": category.slug}
+
+    @staticmethod
+    def _offer_representer() -> Callable[[dict], dict]:
+        """Turns an offer row into OfferSerializer's shape.
+
+        The prices are formatted as OfferSerializer's model-built decimal
+        fields do, without building that serializer's fields per request.
+        """
+        price, rrc = (
+            _fast_decimal(
+                serializers.DecimalField(
+                    max_digits=field.max_digits, decimal_places=field.decimal_places
+                )
+            )
+            for field in (Offer._meta.get_field("price"), Offer._meta.get_field("price_rrc"))
+        )
+
+        def represent(row: dict[str, Any]) -> dict[str, Any]:
+            value = row["price_rrc"]
+            return {
+                "id": row["id"],
+                "shop": row["shop"],
+                "model": row["model"],
+                "price": price(row["price"]),
+                "price_rrc": None if value is None else rrc(value),
+                "quantity": row["quantity"],
+                "parameters": row["parameters"],
+            }
+
+        return represent
+
+    def _offer_rows_of(self, product: Product) -> list[dict[str, Any]]:
+        cache = getattr(product, "_prefetched_objects_cache", {})
+        if "offers" in cache:
+            return [
+                {
+                    "id": offer.pk,
+                    "shop": {
+                        "id": offer.shop.pk,
+                        "name": offer.shop.name,
+                        "accepts_orders": offer.shop.accepts_orders,
+                    },
+                    "model": offer.model,
+                    "price": offer.price,
+                    "price_rrc": offer.price_rrc,
+                    "quantity": offer.quantity,
+                    "parameters": [
+                        {"name": p.parameter.name, "value": p.value} for p in offer.parameters.all()
+                    ],
+                }
+                for offer in cache["offers"]
+            ]
+        return self._loaded(product)[0]
+
+    def _offers(self, product: Product) -> list[dict[str, Any]]:
+        return [self._offer_repr(row) for row in self._offer_rows_of(product)]
+
+    def _images(self, field: serializers.Field) -> Callable[[Product], Any]:
+        def represent(product: Product) -> Any:
+            cache = getattr(product, "_prefetched_objects_cache", {})
+            if "images" in cache:
+                images = list(cache["images"])
+            else:
+                images = self._loaded(product)[1]
+            return field.to_representation(images) if images else []
+
+        return represent
+
+    def to_representation(self, instance: Product) -> dict[str, Any]:
+        data = {}
+        for name, represent in self._plan():
+            value = represent(instance)
+            if value is not _SKIP:
+                data[name] = value
+        return data
 
 
 class SupplierShopSerializer(serializers.ModelSerializer):

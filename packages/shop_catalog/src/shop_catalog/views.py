@@ -26,7 +26,7 @@ from .filters import ProductFilter
 from .models import Category, ImportJob, Offer, OfferParameter, Parameter, Shop
 from .permissions import IsSupplier
 from .pricelist import detect_format
-from .selectors import category_tree, product_list, shops_of
+from .selectors import category_tree, product_list, products, shops_of
 from .serializers import (
     CategoryNodeSerializer,
     CategorySerializer,
@@ -88,6 +88,10 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ProductFilter
 
     def get_queryset(self) -> QuerySet:
+        # The default serializer reads offers and images for the whole page
+        # itself, as plain rows; others get them prefetched as instances.
+        if getattr(self.get_serializer_class(), "loads_relations", False):
+            return products()
         return product_list()
 
     def get_serializer_class(self) -> Any:

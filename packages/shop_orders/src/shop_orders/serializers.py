@@ -89,7 +89,10 @@ class ChangeLineSerializer(serializers.Serializer):
 # --- checkout -------------------------------------------------------------
 
 
-class AddressSerializer(serializers.Serializer):
+class DeliveryAddressSerializer(serializers.Serializer):
+    """The delivery address and contact of an order: sent at checkout, then kept
+    on the order as a snapshot (editing an address book later changes nothing)."""
+
     recipient = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=32, validators=[phone_validator])
     city = serializers.CharField(max_length=100)
@@ -102,7 +105,7 @@ class AddressSerializer(serializers.Serializer):
 class CheckoutSerializer(serializers.Serializer):
     """Either ``address`` inline or ``address_id`` of a saved address."""
 
-    address = AddressSerializer(required=False)
+    address = DeliveryAddressSerializer(required=False)
     address_id = serializers.CharField(
         required=False, max_length=100, help_text=_("Id of a saved address (needs a resolver).")
     )
@@ -121,7 +124,7 @@ class CheckoutSerializer(serializers.Serializer):
                 data = resolve_address(user=user, address_id=attrs.pop("address_id"))
             except CheckoutError as exc:
                 raise serializers.ValidationError({exc.field: [exc.message]}) from exc
-            resolved = AddressSerializer(data=data)
+            resolved = DeliveryAddressSerializer(data=data)
             if not resolved.is_valid():
                 raise serializers.ValidationError({"address_id": [resolved.errors]})
             attrs["address"] = resolved.validated_data
@@ -132,6 +135,8 @@ class CheckoutSerializer(serializers.Serializer):
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
+    """A bought item as it was at checkout (snapshot)."""
+
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
     class Meta:
@@ -150,6 +155,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderPartSerializer(serializers.ModelSerializer):
+    """The part of an order one shop fulfils, with its own status and lines."""
+
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
 
@@ -160,6 +167,8 @@ class OrderPartSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    """One recorded move of a part (the checkout row has an empty ``from_status``)."""
+
     # Plain strings in the schema: one enum under three names upsets drf-spectacular.
     from_status = serializers.CharField(
         read_only=True, help_text=_("Previous status; empty for the checkout entry.")
@@ -177,8 +186,13 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
+    """An order with its address snapshot and per-shop parts with lines.
+
+    Needs the prefetches of ``selectors.orders_of`` to stay at a constant
+    number of queries."""
+
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    address = AddressSerializer(read_only=True)
+    address = DeliveryAddressSerializer(read_only=True)
     parts = OrderPartSerializer(many=True, read_only=True)
     can_cancel = serializers.SerializerMethodField()
 
@@ -190,6 +204,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             "created",
+            "updated",
             "total",
             "email",
             "address",
@@ -206,6 +221,9 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderDetailSerializer(OrderSerializer):
+    """``OrderSerializer`` plus the status ``history`` (prefetched by
+    ``selectors.order_detail`` / ``with_history``)."""
+
     history = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
@@ -228,7 +246,7 @@ class CancelSerializer(serializers.Serializer):
 
 
 class SupplierOrderInfoSerializer(serializers.ModelSerializer):
-    address = AddressSerializer(read_only=True)
+    address = DeliveryAddressSerializer(read_only=True)
 
     class Meta:
         model = Order

@@ -19,7 +19,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from .conf import app_settings
 from .exceptions import OrderError
 from .filters import OrderFilter, SupplierOrderFilter
 from .models import CartLine, Order, OrderPart
+from .pagination import OrdersPagination
 from .serializers import (
     AddLineSerializer,
     CancelSerializer,
@@ -48,17 +48,6 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 ERROR_400 = OpenApiResponse(ErrorSerializer, description="Invalid input (field errors or detail).")
 ERROR_404 = OpenApiResponse(description="Not found (or not yours).")
-
-
-class OrdersPagination(PageNumberPagination):
-    """Page-number pagination; ``?page_size=`` capped at ``MAX_PAGE_SIZE``."""
-
-    page_size_query_param = "page_size"
-
-    def get_page_size(self, request: Request) -> int | None:
-        self.page_size = app_settings.PAGE_SIZE
-        self.max_page_size = app_settings.MAX_PAGE_SIZE
-        return super().get_page_size(request)
 
 
 class ServiceErrorsMixin:
