@@ -6,6 +6,7 @@
     nox -s lint            ruff check + ruff format --check
     nox -s bench           the benchmark workload (gunicorn + wrk)
     nox -s fuzz            schemathesis over the API, anonymous and per role
+    nox -s load            locust mixed load on gunicorn + PostgreSQL, then consistency checks
 
 Sessions use uv when it is installed (``pip install "nox[uv]"``), plain
 virtualenv otherwise.
@@ -136,6 +137,18 @@ def fuzz(session: nox.Session) -> None:
     install_site(session)
     session.install("schemathesis>=4.0")
     session.run("python", str(ROOT / "tools" / "fuzz.py"), *session.posargs)
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """Mixed load (browse/cart/checkout/bookings) with locust against gunicorn +
+    PostgreSQL on loopback, then stock/order/booking consistency checks."""
+    start_postgres(session)
+    install_site(session)
+    session.install("locust>=2.20")
+    session.run(
+        "python", str(ROOT / "tools" / "load.py"), *session.posargs, env={"DATABASE_URL": PG_URL}
+    )
 
 
 @nox.session

@@ -373,3 +373,48 @@ def test_booking_list_query_count(api_as, client_user, specialist, django_assert
 def test_reverse_names():
     assert reverse("shop_bookings:booking-list") == f"{BASE}bookings/"
     assert reverse("shop_bookings:feed", args=["t"]) == f"{BASE}feeds/t.ics"
+
+
+@pytest.mark.parametrize("current", ["UTC", "Europe/Berlin"])
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_slot_list_is_what_the_serializer_gives(current, zone):
+    from datetime import datetime
+    from datetime import timezone as dt_timezone
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from shop_bookings.serializers import SlotListSerializer
+
+    tz = ZoneInfo(zone)
+    base = datetime(2030, 3, 9, 23, tzinfo=dt_timezone.utc)  # the night of a US DST change
+    starts = [base + timedelta(minutes=15 * k) for k in range(40)]
+    starts += [s.astimezone(tz) for s in starts[-5:]] + [starts[-1] + timedelta(seconds=1.5)]
+    duration = timedelta(minutes=30)
+    with timezone.override(ZoneInfo(current)):
+        expected = SlotListSerializer(
+            {
+                "specialist": 1,
+                "service": 2,
+                "time_zone": zone,
+                "slots": [
+                    {"start": s, "end": s + duration, "local_start": s.astimezone(tz).isoformat()}
+                    for s in starts
+                ],
+            }
+        ).data
+        got = SlotListSerializer.represent(
+            specialist=1, service=2, time_zone=zone, tz=tz, starts=starts, duration=duration
+        )
+    assert got == expected
+    assert [dict(slot) for slot in expected["slots"]] == got["slots"]
+
+
+def test_slots_query_count(api, specialist, service, django_assert_max_num_queries):
+    day = future_day()
+    with django_assert_max_num_queries(5):
+        response = api.get(
+            f"{BASE}specialists/{specialist.pk}/slots/",
+            {"service": service.pk, "from": day, "to": day},
+        )
+    assert response.status_code == 200 and response.data["slots"]

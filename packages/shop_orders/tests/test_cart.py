@@ -145,3 +145,20 @@ def test_cart_get_runs_constant_queries(api, customer, django_assert_max_num_que
         services.add_line(user=customer, offer_id=factories.offer().pk)
     with django_assert_max_num_queries(3):
         assert len(api.get(CART).json()["lines"]) == 10
+
+
+def test_changing_a_line_removed_meanwhile_is_404(api, customer, offer, monkeypatch):
+    """Another device deletes the line between the read and the write."""
+    from shop_orders.services import cart as cart_module
+
+    line = services.add_line(user=customer, offer_id=offer.pk, quantity=1)
+    real_check = cart_module._check_offer
+
+    def delete_then_check(*args, **kwargs):
+        CartLine.objects.filter(pk=line.pk).delete()
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(cart_module, "_check_offer", delete_then_check)
+    response = api.patch(f"{LINES}{line.pk}/", {"quantity": 2}, format="json")
+    assert response.status_code == 404
+    assert not CartLine.objects.exists()

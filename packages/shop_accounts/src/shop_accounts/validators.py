@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from .conf import app_settings
 
@@ -36,34 +36,45 @@ def validate_inn(value: str) -> None:
 
 
 def validate_avatar(file: File) -> None:
-    """Size, decodable image, allowed format and pixel count (decompression bombs)."""
+    """Size, then the decoded content: pixel count, allowed format, every pixel readable.
+
+    The name and the client's content type are not trusted. The pixel count
+    is read from the header before anything is decoded (decompression
+    bombs); then the whole image is decoded, so a truncated file is refused.
+    """
     if file.size is not None and file.size > app_settings.AVATAR_MAX_BYTES:
         raise ValidationError(
             _("The image is larger than %(limit)s.")
             % {"limit": filesizeformat(app_settings.AVATAR_MAX_BYTES)},
             code="avatar_too_large",
         )
+    too_many_pixels = ValidationError(_("The image has too many pixels."), code="avatar_pixels")
+    allowed = [f.upper() for f in app_settings.AVATAR_FORMATS]
     position = file.tell() if hasattr(file, "tell") else 0
     try:
         file.seek(0)
         with Image.open(file) as image:  # reads the header only
             image_format, (width, height) = image.format, image.size
             if width * height > app_settings.AVATAR_MAX_PIXELS:
-                raise ValidationError(_("The image has too many pixels."), code="avatar_pixels")
-            image.verify()
+                raise too_many_pixels
+            if image_format not in allowed:
+                raise ValidationError(
+                    _("Unsupported image format %(format)s; use one of: %(allowed)s.")
+                    % {"format": image_format, "allowed": ", ".join(allowed)},
+                    code="avatar_format",
+                )
+            image.verify()  # checksums (PNG)
+        file.seek(0)
+        with Image.open(file) as image:
+            image.load()  # decodes every pixel: truncated data fails here
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except Exception:  # Pillow raises many kinds (OSError, SyntaxError, struct.error...)
         raise ValidationError(
             _("Upload a valid image. The file is not an image or is corrupted."),
             code="avatar_invalid",
         ) from None
     finally:
         file.seek(position)
-    allowed = [f.upper() for f in app_settings.AVATAR_FORMATS]
-    if image_format not in allowed:
-        raise ValidationError(
-            _("Unsupported image format %(format)s; use one of: %(allowed)s.")
-            % {"format": image_format, "allowed": ", ".join(allowed)},
-            code="avatar_format",
-        )

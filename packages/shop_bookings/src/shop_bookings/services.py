@@ -385,7 +385,12 @@ def save_specialist_profile(*, user, data: dict[str, Any], photo: Any = _UNSET) 
             if photo:
                 specialist.photo = photo
                 specialist.save()
-                _make_thumbnail(specialist)
+                try:
+                    _make_thumbnail(specialist)
+                except Exception:
+                    # the row rolls back; the stored file would stay behind
+                    specialist.photo.delete(save=False)
+                    raise
             else:
                 specialist.photo = None
                 specialist.photo_thumbnail = None

@@ -23,12 +23,14 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_photo(file) -> None:
-    """Check size, then decode the image: format allowed, pixel count bounded.
+    """Check size, then decode the image: pixel count bounded, format allowed, pixels readable.
 
     The file name and the declared content type are not trusted; Pillow
-    reads the bytes.
+    reads the bytes. The pixel count comes from the header before anything
+    is decoded (decompression bombs); then the whole image is decoded, so a
+    truncated file is refused.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     if file.size is not None and file.size > app_settings.PHOTO_MAX_BYTES:
         raise ValidationError(
@@ -36,25 +38,30 @@ def validate_photo(file) -> None:
             code="photo_too_large",
             params={"max": app_settings.PHOTO_MAX_BYTES},
         )
+    too_many_pixels = ValidationError(_("The photo has too many pixels."), code="photo_too_big")
     position = file.tell() if hasattr(file, "tell") else None
     try:
         file.seek(0)
-        with Image.open(file) as image:
-            image_format = image.format
+        with Image.open(file) as image:  # reads the header only
             width, height = image.size
             if width * height > app_settings.PHOTO_MAX_PIXELS:
-                raise ValidationError(_("The photo has too many pixels."), code="photo_too_big")
-            image.verify()
+                raise too_many_pixels
+            if image.format not in app_settings.PHOTO_FORMATS:
+                raise ValidationError(
+                    _("Allowed image formats: %(formats)s."),
+                    code="photo_format",
+                    params={"formats": ", ".join(app_settings.PHOTO_FORMATS)},
+                )
+            image.verify()  # checksums (PNG)
+        file.seek(0)
+        with Image.open(file) as image:
+            image.load()  # decodes every pixel: truncated data fails here
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except Exception:  # Pillow raises many kinds (OSError, SyntaxError, struct.error...)
         raise ValidationError(_("Upload a valid image."), code="invalid_image") from None
     finally:
         if position is not None:
             file.seek(position)
-    if image_format not in app_settings.PHOTO_FORMATS:
-        raise ValidationError(
-            _("Allowed image formats: %(formats)s."),
-            code="photo_format",
-            params={"formats": ", ".join(app_settings.PHOTO_FORMATS)},
-        )

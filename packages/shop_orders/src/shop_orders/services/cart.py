@@ -100,8 +100,11 @@ def change_line(*, user: Any, line_id: int, quantity: int) -> CartLine:
     quantity = _check_quantity(quantity)
     line = _line_of(user, line_id)
     _check_offer(line.offer, quantity)
+    # A conditional UPDATE: the line may have been removed meanwhile (another
+    # device, a checkout emptying the cart), which is a 404, not an error.
+    if not CartLine.objects.filter(pk=line.pk).update(quantity=quantity):
+        raise CartLine.DoesNotExist
     line.quantity = quantity
-    line.save(update_fields=["quantity"])
     return line
 
 
