@@ -100,9 +100,10 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         wanted = args.only.split(",") if args.only else list(IDENTITIES)
+        # Log in first: fuzzing the login endpoint trips allauth's per-IP limit.
+        tokens = {name: login(base, IDENTITIES[name]) for name in wanted if IDENTITIES[name]}
         failed = []
         for identity in wanted:
-            email = IDENTITIES[identity]
             command = [
                 "st",
                 "run",
@@ -120,10 +121,10 @@ def main() -> int:
                 "--seed",
                 "2026",
             ]
-            if email:
+            if identity in tokens:
                 command += [
                     "-H",
-                    f"Authorization: Token {login(base, email)}",
+                    f"Authorization: Token {tokens[identity]}",
                     "--exclude-path-regex",
                     EXCLUDE_AUTHENTICATED,
                 ]
