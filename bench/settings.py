@@ -7,13 +7,14 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
 os.environ["SHOP_THROTTLING"] = "off"
 
 from example_site.settings import *  # noqa: E402,F403
-from example_site.settings import BASE_DIR  # noqa: E402
+from example_site.settings import BASE_DIR, SQLITE_OPTIONS  # noqa: E402
 
 DEBUG = False
 ROOT_URLCONF = "bench.urls"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
+        "OPTIONS": SQLITE_OPTIONS,
         "NAME": os.environ.get(
             "SHOP_BENCH_DB", str(BASE_DIR.parent / "bench" / "results" / "bench.sqlite3")
         ),

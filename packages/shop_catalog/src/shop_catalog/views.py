@@ -97,6 +97,13 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self) -> Any:
         return app_settings.PRODUCT_SERIALIZER
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Without query parameters the filter set changes nothing (no filter,
+        # default ordering): skip building it and its form on every request.
+        if not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)
+
     @extend_schema(
         summary="Products as CSV (streamed), one row per active offer",
         description=_(
