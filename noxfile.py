@@ -69,10 +69,10 @@ def install_site(session: nox.Session) -> None:
 
 
 def run_package_tests(session: nox.Session, package: str) -> None:
-    session.install(
-        package_path(package, "test"),
-        *[package_path(dep) for dep in PACKAGES[package]],
-    )
+    local = [package, *PACKAGES[package]]
+    session.install(package_path(package, "test"), *[package_path(dep) for dep in local[1:]])
+    # Reused virtualenvs would keep a stale build of the packages under test.
+    session.install("--force-reinstall", "--no-deps", *[package_path(name) for name in local])
     session.chdir(ROOT / "packages" / package)
     session.run("pytest", *session.posargs)
     for args, extra_packages in EXTRA_RUNS.get(package, []):

@@ -20,16 +20,22 @@ Parsers only read; the import service validates every value.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
+import zipfile
 from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
 
 FORMATS = ("yaml", "json", "csv", "xlsx")
+# Deepest nesting accepted in YAML/JSON (the format itself needs 4 levels).
+MAX_DEPTH = 50
+# An XLSX is a zip: refuse one that unpacks to more than this many times its size.
+XLSX_MAX_RATIO = 100
 FLAT_COLUMNS = ("id", "category", "model", "name", "price", "price_rrc", "quantity", "shop")
 _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 _CONTENT_TYPES = {
@@ -77,11 +83,38 @@ def detect_format(filename: str = "", content_type: str = "") -> str | None:
     return _CONTENT_TYPES.get((content_type or "").split(";")[0].strip().lower())
 
 
+def check_content(head: bytes, fmt: str) -> None:
+    """Refuse content that cannot be ``fmt`` whatever the file is called.
+
+    ``head`` is the start of the file (or all of it): YAML, JSON and CSV must
+    be UTF-8 text (YAML may also be UTF-16 with a byte-order mark), an XLSX
+    workbook is a zip archive. Raises ``PriceListError``.
+    """
+    if fmt == "xlsx":
+        if not head.startswith(b"PK\x03\x04"):
+            raise file_error(_("The file is not an XLSX workbook."))
+        return
+    if fmt == "yaml" and head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        binary = True
+    else:
+        binary = b"\0" in head
+    if binary:
+        raise file_error(
+            _("The file is not UTF-8 %(format)s text; is it binary data such as an image?")
+            % {"format": fmt.upper()}
+        )
+
+
 def parse_pricelist(content: bytes, fmt: str) -> dict[str, Any]:
     """Parse ``content`` of format ``fmt`` into the common dict (see module doc)."""
     parser = {"yaml": parse_yaml, "json": parse_json, "csv": parse_csv, "xlsx": parse_xlsx}.get(fmt)
     if parser is None:
         raise file_error(_("Unknown price-list format %(format)s.") % {"format": fmt})
+    check_content(content, fmt)
     data = parser(content)
     if not isinstance(data, dict):
         raise file_error(_("The price list must be a mapping with a 'goods' list."))
@@ -95,54 +128,85 @@ def parse_pricelist(content: bytes, fmt: str) -> dict[str, Any]:
     return data
 
 
-class _CountingLoader(yaml.SafeLoader):
-    """SafeLoader (no Python objects); the alias bomb check runs after loading."""
+def _too_deep() -> PriceListError:
+    return file_error(
+        _("The document is nested too deeply (more than %(depth)s levels).") % {"depth": MAX_DEPTH}
+    )
 
 
-def _expanded_size(data: Any, limit: int) -> int:
-    """Nodes the document would have with every alias expanded (memoized, linear)."""
-    memo: dict[int, int] = {}
+def _check_yaml_events(content: bytes, loader: Any, max_nodes: int) -> None:
+    """One pass over the parser's events, before anything is built.
 
-    def size(node: Any) -> int:
-        key = id(node)
-        if key in memo:
-            return memo[key]
-        if isinstance(node, dict):
-            total = 1 + sum(size(k) + size(v) for k, v in node.items())
-        elif isinstance(node, list):
-            total = 1 + sum(size(v) for v in node)
-        else:
-            return 1
-        memo[key] = min(total, limit + 1)
-        return memo[key]
-
-    return size(data)
+    Refuses nesting deeper than ``MAX_DEPTH`` and documents that, with
+    every alias expanded, have more than ``max_nodes`` nodes ("billion
+    laughs"). Iterative: no recursion, however deep the input.
+    """
+    anchored: dict[str, int] = {}  # anchor -> nodes of its value, aliases expanded
+    open_sizes: list[tuple[str | None, int]] = []  # per open collection: anchor, start total
+    total = 0
+    for event in yaml.parse(content, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_sizes) >= MAX_DEPTH:
+                raise _too_deep()
+            open_sizes.append((event.anchor, total))
+            total += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, started = open_sizes.pop()
+            if anchor is not None:
+                anchored[anchor] = total - started
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                anchored[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchored:  # undefined, or its node is still open
+                raise file_error(_("The YAML document has an undefined or recursive alias."))
+            total += anchored[event.anchor]
+        if total > max_nodes:
+            raise file_error(_("The YAML document expands to too many nodes (aliases)."))
 
 
 def parse_yaml(content: bytes) -> Any:
-    """``yaml.safe_load`` semantics, refusing documents whose aliases blow up."""
+    """``yaml.safe_load`` semantics (no Python objects), refusing alias bombs and deep nesting."""
     from .conf import app_settings
 
-    loader = getattr(yaml, "CSafeLoader", None) or _CountingLoader
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
-        data = yaml.load(content, Loader=loader)  # noqa: S506 - a SafeLoader
+        _check_yaml_events(content, loader, app_settings.YAML_MAX_NODES)
+        return yaml.load(content, Loader=loader)  # noqa: S506 - a SafeLoader
+    except RecursionError:
+        raise _too_deep() from None
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # libyaml's own limit
+            raise _too_deep() from None
         raise file_error(_("Not valid YAML: %(error)s") % {"error": exc}) from None
-    limit = app_settings.YAML_MAX_NODES
-    try:
-        too_big = _expanded_size(data, limit) > limit
-    except RecursionError:  # a recursive alias or absurd nesting
-        too_big = True
-    if too_big:
-        raise file_error(_("The YAML document expands to too many nodes (aliases)."))
-    return data
+
+
+def _check_depth(data: Any) -> None:
+    """Refuse JSON nested deeper than ``MAX_DEPTH`` (iterative walk)."""
+    pending = [(data, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        pending.extend((child, depth + 1) for child in children)
 
 
 def parse_json(content: bytes) -> Any:
     try:
-        return json.loads(content.decode("utf-8-sig"))
+        data = json.loads(content.decode("utf-8-sig"))
+    except RecursionError:
+        raise _too_deep() from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise file_error(_("Not valid JSON: %(error)s") % {"error": exc}) from None
+    _check_depth(data)
+    return data
 
 
 def _flat_rows(header: list[Any], rows: Any) -> dict[str, Any]:
@@ -198,6 +262,13 @@ def parse_csv(content: bytes) -> dict[str, Any]:
 def parse_xlsx(content: bytes) -> dict[str, Any]:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise file_error(_("Not a valid XLSX workbook.")) from None
+    if unpacked > XLSX_MAX_RATIO * max(len(content), 64 * 1024):
+        raise file_error(_("The XLSX workbook unpacks to too much data."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a bad file

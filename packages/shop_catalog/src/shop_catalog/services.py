@@ -30,7 +30,7 @@ from .models import (
     Shop,
     search_text,
 )
-from .pricelist import PriceListError, parse_pricelist
+from .pricelist import PriceListError, check_content, parse_pricelist
 from .signals import pricelist_imported, shop_accepts_orders_changed
 
 MISSING_POLICIES = ("zero_stock", "deactivate")
@@ -662,7 +662,11 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
     else:
         job.status, job.summary, job.errors = ImportJob.Status.SUCCEEDED, summary.as_dict(), []
     job.finished = timezone.now()
-    job.save(update_fields=["status", "summary", "errors", "finished"])
+    fields = ["status", "summary", "errors", "finished"]
+    if job.status == ImportJob.Status.FAILED and job.file:
+        job.file.delete(save=False)  # a refused upload leaves no file behind
+        fields.append("file")
+    job.save(update_fields=fields)
     return job
 
 
@@ -685,6 +689,17 @@ def submit_import(
     from .tasks import import_pricelist_job
 
     job = ImportJob(shop=shop, created_by=user, format=fmt, missing=missing, source_url=url)
+    if upload is not None:
+        # judged by content, not by name: an image called list.yaml is refused
+        # now (a 400), not stored and failed later by the background job
+        head = upload.read(64 * 1024)
+        upload.seek(0)
+        try:
+            check_content(head, fmt)
+        except PriceListError as exc:
+            job.status, job.errors, job.finished = ImportJob.Status.FAILED, exc.errors, timezone.now()
+            job.save()
+            return job, False
     if upload is not None and upload.size <= app_settings.IMPORT_SYNC_MAX_BYTES:
         job.save()
         return run_import_job(job=job, content=upload.read()), False
