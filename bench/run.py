@@ -232,7 +232,7 @@ def print_table(report: dict) -> None:
         print(f"{key}: {value}")
     header = (
         f"{'':4}{'scenario':<44}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'of S0':>8}{'SQL':>5}{'non2xx':>8}"
+        f"{'of S0':>8}{'SQL':>5}{'non2xx':>8}{'1-req ms':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -240,8 +240,9 @@ def print_table(report: dict) -> None:
         print(
             f"{row['name']:<4}{row['title']:<44}{row['rps']:>9.1f}{row['p50_ms'] or 0:>9.2f}"
             f"{row['p99_ms'] or 0:>9.2f}{row['share_of_ceiling']:>8.1%}{row.get('queries', 0):>5}"
-            f"{row['non_2xx']:>8}"
+            f"{row['non_2xx']:>8}{row.get('single_ms', '-'):>10}"
         )
+    print("1-req ms: median of one request at a time through the test client (no queue)")
     print(f"peak RSS per worker (MB): {report['peak_rss_per_worker_mb']}")
     print(f"written to {RESULTS / 'bench.json'}")
 
