@@ -697,7 +697,11 @@ def submit_import(
         try:
             check_content(head, fmt)
         except PriceListError as exc:
-            job.status, job.errors, job.finished = ImportJob.Status.FAILED, exc.errors, timezone.now()
+            job.status, job.errors, job.finished = (
+                ImportJob.Status.FAILED,
+                exc.errors,
+                timezone.now(),
+            )
             job.save()
             return job, False
     if upload is not None and upload.size <= app_settings.IMPORT_SYNC_MAX_BYTES:
