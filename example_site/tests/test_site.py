@@ -39,6 +39,16 @@ def test_health_503_when_database_is_down(client, db):
     assert response.json()["database"].startswith("error")
 
 
+def test_health_503_when_the_cache_is_down(client, db):
+    from django.core.cache import cache
+
+    with mock.patch.object(cache, "set", side_effect=ConnectionError("cache unreachable")):
+        response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["cache"].startswith("error")
+    assert response.json()["database"] == "ok"
+
+
 @pytest.mark.parametrize(
     ("env", "ok"),
     [
