@@ -9,13 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
-# Field errors: {"field": ["message", ...], "non_field_errors": [...]} or a detail.
-FIELD_ERRORS = OpenApiTypes.OBJECT
+# Field errors: {"field": ["message", ...], "non_field_errors": [...]} or a detail;
+# a bare list of messages when DRF validates a query parameter outside a
+# serializer (SearchFilter with a NUL character: ["Null characters are not allowed."]).
+FIELD_ERRORS = {
+    "oneOf": [
+        {"type": "object", "additionalProperties": {}},
+        {"type": "array", "items": {"type": "string"}},
+    ]
+}
 
 GENERIC_ERRORS = {
     "400": (FIELD_ERRORS, "Invalid input: messages per field."),

@@ -184,7 +184,9 @@ class AvatarView(APIView):
 
     @extend_schema(request=AvatarSerializer, responses=AvatarSerializer)
     def put(self, request: Request) -> Response:
-        serializer = AvatarSerializer(get_profile(request.user), data=request.data)
+        serializer = AvatarSerializer(
+            get_profile(request.user), data=request.data, context={"request": request}
+        )  # the request makes the URLs absolute, as the schema's format: uri says
         serializer.is_valid(raise_exception=True)
         serializer.save()  # Profile.save() makes the thumbnail
         return Response(serializer.data)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -104,7 +105,31 @@ def _check_interval(start: time | None, end: time | None) -> None:
         )
 
 
-class WorkingHoursSerializer(serializers.ModelSerializer):
+# "09:00", "09:00:00", "09:00:00.5": a wall-clock time without an offset.
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME_PATTERN, "example": "09:00:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the specialist's time zone, written without an offset.
+
+    drf-spectacular documents a ``TimeField`` as ``format: time``, which JSON
+    Schema defines as RFC 3339 ``full-time`` with a mandatory offset
+    (``09:00:00Z``); these times have none, so the schema gives a pattern.
+    """
+
+
+class LocalTimeModelSerializer(serializers.ModelSerializer):
+    # The model's TimeField -> LocalTimeField (no docstring: it would become
+    # the description of every subclass's schema component).
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: LocalTimeField,
+    }
+
+
+class WorkingHoursSerializer(LocalTimeModelSerializer):
     class Meta:
         model = WorkingHours
         fields = ["id", "weekday", "start", "end"]
@@ -116,7 +141,7 @@ class WorkingHoursSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ScheduleExceptionSerializer(serializers.ModelSerializer):
+class ScheduleExceptionSerializer(LocalTimeModelSerializer):
     class Meta:
         model = ScheduleException
         fields = ["id", "date", "is_day_off", "start", "end", "note"]

@@ -139,6 +139,17 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
             return Specialist.objects.filter(is_active=True)
         return selectors.public_specialists()
 
+    def get_object(self):
+        # ``me`` (also OPTIONS on it, where the action is "metadata") has no pk:
+        # the object is the caller's own profile.
+        if self.action in ("me", "metadata") and self.lookup_field not in self.kwargs:
+            specialist = Specialist.objects.filter(user=self.request.user).first()
+            if specialist is None:
+                raise NotFound(_("You have no specialist profile yet."))
+            self.check_object_permissions(self.request, specialist)
+            return specialist
+        return super().get_object()
+
     @extend_schema(
         summary="Free start times of a service",
         parameters=SLOT_PARAMETERS,

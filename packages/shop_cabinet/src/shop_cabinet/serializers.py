@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shop_catalog.models import Product
+from shop_catalog.serializers import UnicodeSlugField
 from shop_orders.models import Order, OrderLine
 from shop_orders.serializers import OrderLineSerializer
 
@@ -55,6 +56,7 @@ class AddressBookEntrySerializer(serializers.ModelSerializer):
 class FavouriteProductSerializer(serializers.ModelSerializer):
     """The product of a favourite: enough to draw a card without another request."""
 
+    slug = UnicodeSlugField()  # Cyrillic slugs: no ASCII-only pattern in the schema
     category = serializers.CharField(source="category.name", read_only=True)
     image = serializers.SerializerMethodField()
 

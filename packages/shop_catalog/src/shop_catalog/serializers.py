@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -25,7 +26,25 @@ _SKIP = object()
 PREFETCHED = frozenset({"offers", "images"})
 
 
+class UnicodeSlugField(serializers.CharField):
+    """A read-only slug of ``SlugField(allow_unicode=True)`` (``"смартфоны"``).
+
+    drf-spectacular documents a serializer ``SlugField`` with the pattern
+    ``^[-\\w]+$`` taken from its validator; in the ECMA regex dialect of
+    OpenAPI ``\\w`` is ASCII only, so every Cyrillic slug would break the
+    schema. Slugs are never written through the API, so this field documents
+    a plain string instead.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", _("Unicode letters, digits, hyphens and underscores."))
+        super().__init__(**kwargs)
+
+
 class CategorySerializer(serializers.ModelSerializer):
+    slug = UnicodeSlugField()
+
     class Meta:
         model = Category
         fields = ["id", "name", "slug", "parent", "depth", "position"]
@@ -36,7 +55,7 @@ class CategoryNodeSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
-    slug = serializers.CharField()
+    slug = UnicodeSlugField()
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -45,6 +64,8 @@ class CategoryNodeSerializer(serializers.Serializer):
 
 
 class CategoryBriefSerializer(serializers.ModelSerializer):
+    slug = UnicodeSlugField()
+
     class Meta:
         model = Category
         fields = ["id", "name", "slug"]
@@ -134,6 +155,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     loads_relations = True
 
+    slug = UnicodeSlugField()
     category = CategoryBriefSerializer(read_only=True)
     min_price = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, allow_null=True
@@ -179,7 +201,7 @@ class ProductSerializer(serializers.ModelSerializer):
         if plan is not None:
             return plan
         plain = {"id": serializers.IntegerField, "name": serializers.CharField}
-        plain |= {"slug": serializers.SlugField, "description": serializers.CharField}
+        plain |= {"slug": UnicodeSlugField, "description": serializers.CharField}
         plan = []
         for field in self._readable_fields:
             name = field.field_name
@@ -349,6 +371,22 @@ class SupplierOfferSerializer(serializers.ModelSerializer):
             fields["shop"].read_only = True  # an offer never moves to another shop
         return fields
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # DRF checks (shop, external_id) only while ``shop`` is writable, i.e.
+        # on create; an update must not hit the database constraint (500).
+        instance = self.instance if isinstance(self.instance, Offer) else None
+        shop = attrs.get("shop", instance.shop if instance else None)
+        external_id = attrs.get("external_id", instance.external_id if instance else None)
+        if shop is not None and external_id is not None:
+            clash = Offer.objects.filter(shop=shop, external_id=external_id)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError(
+                    {"external_id": [_("This shop already has an offer with this external id.")]}
+                )
+        return attrs
+
 
 class ImportRequestSerializer(serializers.Serializer):
     """Upload a price list (``file``) or name one to download (``url``)."""
@@ -394,7 +432,18 @@ class ImportErrorItemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
+)
+class BlankableURLField(serializers.URLField):
+    """A URL or ``""`` (``URLField(blank=True)``): ``format: uri`` alone refuses ``""``."""
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
+    source_url = BlankableURLField(
+        read_only=True,
+        help_text=_("Where the price list was downloaded from; empty for an upload."),
+    )
     errors = ImportErrorItemSerializer(many=True, read_only=True)
     summary = serializers.DictField(read_only=True)
 
@@ -416,6 +465,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportFailedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    job = serializers.IntegerField()
-    errors = ImportErrorItemSerializer(many=True)
+    """A 400 of an import: row errors of the price list (``detail``, ``job``,
+    ``errors``), or DRF field errors of the request (``{"url": ["..."]}``)."""
+
+    detail = serializers.CharField(required=False)
+    job = serializers.IntegerField(required=False)
+    errors = ImportErrorItemSerializer(many=True, required=False)

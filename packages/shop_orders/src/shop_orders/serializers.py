@@ -291,8 +291,12 @@ class MoveSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+    """A 400 answer: ``{"detail", "code"}`` from a service, or DRF field
+    errors (``{"quantity": ["..."]}``, with ``code`` when a service names
+    the field), so neither key is always there."""
+
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
 
 
 class UnavailableLineSerializer(serializers.Serializer):
@@ -305,5 +309,7 @@ class UnavailableLineSerializer(serializers.Serializer):
     problem = serializers.ChoiceField(choices=["inactive", "shop_closed", "out_of_stock"])
 
 
-class UnavailableSerializer(ErrorSerializer):
+class UnavailableSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
     lines = UnavailableLineSerializer(many=True)
