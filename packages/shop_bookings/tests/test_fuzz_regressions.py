@@ -68,3 +68,32 @@ def test_a_time_the_schema_allows_is_accepted(api_as):
         assert response.status_code == 201, response.content
         assert_matches_schema(openapi(), f"{BASE}/working-hours/", "post", 201, response.json())
         api.delete(f"{BASE}/working-hours/{response.json()['id']}/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"), [("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-02")]
+)
+def test_far_dates_for_slots_are_400(start, end):
+    from rest_framework.test import APIClient
+
+    from .factories import make_service, make_specialist
+
+    specialist = make_specialist()
+    service = make_service(specialist)
+    response = APIClient().get(
+        f"/api/v1/bookings/specialists/{specialist.pk}/slots/",
+        {"service": service.pk, "from": start, "to": end},
+    )
+    assert response.status_code == 400
+    assert "from" in response.json() or "to" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["0", "abc", "99999"])
+def test_pages_that_do_not_exist_are_400(page):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/bookings/specialists/", {"page": page})
+    assert response.status_code == 400
+    assert "page" in response.json()

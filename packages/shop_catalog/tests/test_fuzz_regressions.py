@@ -83,3 +83,23 @@ def test_import_jobs_of_uploads_match_the_schema(owner_api, supplier):
     )
     schema = document["components"]["schemas"]["ImportJob"]["properties"]["source_url"]
     assert {"type": "string", "format": "uri"} in schema["anyOf"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"shop": "1" + "0" * 30},
+        {"category": "1" + "0" * 30},
+        {"page": "0"},
+        {"page": "abc"},
+        {"page": "1" + "0" * 30},
+    ],
+)
+def test_absurd_list_parameters_are_400_or_empty(query):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/catalog/products/", query)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert response.json()["results"] == []

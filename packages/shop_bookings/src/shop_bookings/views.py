@@ -60,6 +60,13 @@ class BookingsPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # A page that does not exist is bad input (400), not a missing object.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            raise ValidationError({self.page_query_param: [exc.detail]}) from exc
+
 
 class IdempotencyConflict(ValidationError):
     status_code = 422
@@ -79,6 +86,9 @@ def _own_specialist(user) -> Specialist:
     return specialist
 
 
+BOUNDS_YEARS = (1970, 9000)
+
+
 def _parse_bound(name: str, raw: str | None, tz: ZoneInfo) -> tuple[datetime, bool]:
     """An ISO date (midnight in ``tz``; flag True) or an ISO datetime (naive: in ``tz``)."""
     if not raw:
@@ -86,15 +96,19 @@ def _parse_bound(name: str, raw: str | None, tz: ZoneInfo) -> tuple[datetime, bo
     try:
         day = parse_date(raw)
         if day is not None:
-            return datetime.combine(day, datetime.min.time(), tzinfo=tz), True
-        moment = parse_datetime(raw)
+            moment, is_date = datetime.combine(day, datetime.min.time(), tzinfo=tz), True
+        else:
+            moment, is_date = parse_datetime(raw), False
     except ValueError:
         moment = None
     if moment is None:
         raise ValidationError({name: [_("Use an ISO 8601 date or date-time.")]})
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=tz)
-    return moment, False
+    if not BOUNDS_YEARS[0] <= moment.year <= BOUNDS_YEARS[1]:
+        # Far dates overflow the date arithmetic (a date "to" adds a day).
+        raise ValidationError({name: [_("Use a date between the years 1970 and 9000.")]})
+    return moment, is_date
 
 
 SLOT_PARAMETERS = [

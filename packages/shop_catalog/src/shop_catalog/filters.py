@@ -68,7 +68,10 @@ class ProductFilter(filters.FilterSet):
         method="filter_category",
         help_text=_("Category id or slug; includes its descendants."),
     )
-    shop = filters.NumberFilter(method="offer_shop", help_text=_("Shop id."))
+    # Bounded so an absurd id is a 400, not a database overflow.
+    shop = filters.NumberFilter(
+        method="offer_shop", min_value=1, max_value=2**63 - 1, help_text=_("Shop id.")
+    )
     price_min = filters.NumberFilter(method="offer_price", help_text=_("Lowest price."))
     price_max = filters.NumberFilter(method="offer_price", help_text=_("Highest price."))
     in_stock = filters.BooleanFilter(method="offer_stock", help_text=_("Only products with stock."))

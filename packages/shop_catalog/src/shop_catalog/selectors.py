@@ -49,7 +49,7 @@ def shops_of(user: Any) -> QuerySet[Shop]:
 def category_path_subquery(value: Any) -> Subquery:
     """The path of the category given by id or slug, for ``path__startswith``."""
     lookup = Q(slug=str(value))
-    if str(value).isdigit():
+    if str(value).isdigit() and len(str(value)) < 19:  # fits a 64-bit key
         lookup |= Q(pk=int(value))
     return Subquery(Category.objects.filter(lookup).values("path")[:1])
 

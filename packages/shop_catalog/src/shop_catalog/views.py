@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -49,6 +50,13 @@ class CatalogPagination(PageNumberPagination):
         self.page_size = app_settings.PAGE_SIZE
         self.max_page_size = app_settings.MAX_PAGE_SIZE
         return super().get_page_size(request)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        # A page that does not exist is bad input (400), not a missing object.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            raise ValidationError({self.page_query_param: [exc.detail]}) from exc
 
 
 @extend_schema_view(
