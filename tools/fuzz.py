@@ -68,6 +68,7 @@ def main() -> int:
         "DATABASE_URL": f"sqlite:///{workdir / 'fuzz.sqlite3'}",
         "DJANGO_MEDIA_ROOT": str(workdir / "media"),
         "SHOP_THROTTLING": "off",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=SITE, env=env, check=True)

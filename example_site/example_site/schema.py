@@ -2,7 +2,8 @@
 responses and domain errors (409 of a checkout, ...); this adds the errors
 any DRF view can answer, so clients and the fuzzer know them: 400 (invalid
 input), 401 (missing or bad credentials), 403, 404 (unknown object or
-page), 429 (throttled)."""
+page), 429 (throttled), and 414, which the web server answers for an
+absurdly long URL."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ GENERIC_ERRORS = {
     "403": (DETAIL, "Not allowed."),
     "404": (DETAIL, "No such object (or page)."),
     "429": (DETAIL, "Too many requests; retry later."),
+    # Answered by the web server itself (gunicorn's request-line limit).
+    "414": (None, "Request line too long."),
 }
 
 

@@ -156,9 +156,11 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "shop@example.com")
-if DEBUG:
+if "DJANGO_EMAIL_BACKEND" in os.environ:  # e.g. the dummy backend for fuzzing
+    EMAIL_BACKEND = os.environ["DJANGO_EMAIL_BACKEND"]
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-else:
+if not DEBUG:
     EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
