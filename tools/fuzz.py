@@ -117,10 +117,10 @@ def main() -> int:
                 "examples,coverage,fuzzing",
                 "--workers",
                 "2",
-                "--request-timeout",
-                "30",
                 "--seed",
                 "2026",
+                "--request-timeout",
+                "30",
             ]
             if identity in tokens:
                 command += [
