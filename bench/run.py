@@ -15,12 +15,9 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "example_site"
 RESULTS = ROOT / "bench" / "results"
 sys.path[:0] = [str(SITE), str(ROOT)]
+from tools.site_server import start_site  # noqa: E402
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("SHOP_BENCH_DB", str(RESULTS / "bench.sqlite3"))
 
@@ -48,12 +47,6 @@ class Scenario:
         None  # test-client warm-up; default requests
     )
     result: dict = field(default_factory=dict)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def parse_wrk(output: str) -> dict:
@@ -141,37 +134,6 @@ def worker_peak_rss_kb(master_pid: int) -> list[int]:
     return peaks
 
 
-def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)])}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "example_site.wsgi:application",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(SITE),
-        ],
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ceiling/", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", default="10s", help="wrk duration per scenario")
@@ -197,12 +159,11 @@ def main() -> None:
     for scenario in scenarios:
         scenario.result.update(workload.check(scenario))
 
-    port = free_port()
-    server = start_server(port)
+    server, base = start_site({**os.environ, "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)])})
     try:
         for scenario in scenarios:
             print(f"wrk {scenario.name} {scenario.title} ...", flush=True)
-            scenario.result.update(run_wrk(f"http://127.0.0.1:{port}", scenario, args.duration))
+            scenario.result.update(run_wrk(base, scenario, args.duration))
         peaks = worker_peak_rss_kb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)

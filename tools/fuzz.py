@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
+
+from site_server import start_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "example_site"
@@ -35,12 +35,6 @@ DEMO_PASSWORD = "shop-demo-2026"  # example_site/demo/seed.py
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 # Operations that would end the run's own session.
 EXCLUDE_AUTHENTICATED = r"/logout/$"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def login(base: str, email: str) -> str:
@@ -74,32 +68,8 @@ def main() -> int:
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=SITE, env=env, check=True)
     subprocess.run([*manage, "demo_data"], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "example_site.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(SITE),
-        ],
-        env=env,
-    )
+    server, base = start_site(env)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/health/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         wanted = args.only.split(",") if args.only else list(IDENTITIES)
         # Log in first: fuzzing the login endpoint trips allauth's per-IP limit.
         tokens = {name: login(base, IDENTITIES[name]) for name in wanted if IDENTITIES[name]}

@@ -31,15 +31,15 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from site_server import start_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "example_site"
@@ -138,12 +138,6 @@ def site_env(args: argparse.Namespace, database_url: str, workdir: Path) -> dict
         "SHOP_THROTTLING": "off",
         "SHOP_TASKS_BACKEND": args.tasks,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- seeding (in this process, through the packages' services) ---------------
@@ -303,40 +297,6 @@ def seed(args: argparse.Namespace) -> tuple[dict, dict]:
 
 
 # --- server and load ------------------------------------------------------------
-
-
-def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "example_site.wsgi:application",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "30",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(SITE),
-        ],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    for _ in range(150):
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit(f"gunicorn did not answer /health/ within 30 s; see {log}")
 
 
 def run_locust(
@@ -590,9 +550,9 @@ def main() -> int:
     (workdir / "snapshot.json").write_text(json.dumps(snapshot), encoding="utf-8")
     connections.close_all()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server({**os.environ, **env}, port, args.workers, workdir / "gunicorn.log")
+    server, base = start_site(
+        {**os.environ, **env}, workers=args.workers, log=workdir / "gunicorn.log"
+    )
     try:
         print(
             f"Running locust: {args.users} users, {args.time} s, against {base} "
