@@ -32,11 +32,12 @@ ROOT = Path(__file__).parent
 
 # Each package -> the shop packages it needs installed beside it.
 PACKAGES: dict[str, list[str]] = {
-    "shop_accounts": [],
-    "shop_bookings": [],
-    "shop_catalog": [],
-    "shop_orders": ["shop_catalog"],
-    "shop_cabinet": ["shop_catalog", "shop_orders"],
+    "shop_core": [],
+    "shop_accounts": ["shop_core"],
+    "shop_bookings": ["shop_core"],
+    "shop_catalog": ["shop_core"],
+    "shop_orders": ["shop_core", "shop_catalog"],
+    "shop_cabinet": ["shop_core", "shop_catalog", "shop_orders"],
 }
 # Extra pytest runs of a package under other settings modules (settings that
 # a dependency reads once at import cannot be switched inside one run):
