@@ -39,9 +39,7 @@ def key_from(request: Request, max_length: int = MAX_KEY_LENGTH) -> str:
         raise ValidationError(
             {
                 "idempotency_key": [
-                    _(
-                        "The Idempotency-Key header must be at most %(n)d printable ASCII characters."
-                    )
+                    _("Idempotency-Key: at most %(n)d printable ASCII characters.")
                     % {"n": max_length}
                 ],
                 "code": "invalid_idempotency_key",
