@@ -78,3 +78,12 @@ def test_view_still_parses_ordinary_json():
     response = APIClient().post("/echo/", json.dumps(body), content_type="application/json")
     assert response.status_code == 200
     assert response.json() == {"received": body}
+
+
+def test_the_error_is_translated():
+    from django.utils import translation
+
+    with translation.override("ru"):
+        response = APIClient().post("/echo/", nested_json(100), content_type="application/json")
+    assert "JSON" in response.json()["detail"]
+    assert "вложен" in response.json()["detail"]
