@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "import_export",
+    "shop_core",
     "shop_catalog",
     "django_cleanup.apps.CleanupConfig",
 ]

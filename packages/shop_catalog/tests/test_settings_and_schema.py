@@ -17,7 +17,21 @@ def test_unknown_key_raises(settings):
     settings.SHOP_CATALOG = {"PAGE_SIZ": 5}
     with pytest.raises(ImproperlyConfigured, match="PAGE_SIZ"):
         _ = app_settings.PAGE_SIZE
-    assert check_settings()[0].id == "shop_catalog.E001"
+    errors = check_settings()
+    assert [e.id for e in errors] == ["shop_catalog.E001"]
+    assert "PAGE_SIZ" in errors[0].msg
+
+
+def test_hook_that_does_not_import_is_a_check_error(settings):
+    settings.SHOP_CATALOG = {"URL_FETCHER": "tests.hooks.no_such_fetcher"}
+    errors = check_settings()
+    assert [e.id for e in errors] == ["shop_catalog.E001"]
+    assert "URL_FETCHER" in errors[0].msg and "no_such_fetcher" in errors[0].msg
+
+
+def test_settings_that_are_not_a_dict_are_a_check_error(settings):
+    settings.SHOP_CATALOG = ["PAGE_SIZE"]
+    assert [e.id for e in check_settings()] == ["shop_catalog.E001"]
 
 
 def test_bad_values_are_system_check_errors(settings):

@@ -1,9 +1,10 @@
 """System checks: the SHOP_CATALOG dict is well formed."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.core.checks import Error, register
-from django.core.exceptions import ImproperlyConfigured
 
 from .conf import app_settings
 
@@ -12,12 +13,11 @@ KNOWN_FORMATS = ("yaml", "json", "csv", "xlsx")
 
 
 @register()
-def check_settings(app_configs: Any = None, **kwargs: Any) -> list:
-    try:
-        app_settings.user_settings()
-    except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="shop_catalog.E001")]
-    errors = []
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """E001: shape, unknown keys, hooks that do not import; E002/E003: bad values."""
+    errors = app_settings.check("shop_catalog.E001")
+    if errors:
+        return errors
     if app_settings.IMPORT_MISSING not in MISSING_POLICIES:
         errors.append(
             Error(
