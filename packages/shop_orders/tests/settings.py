@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "shop_core",
     # shop_catalog and what it needs
     "import_export",
     "shop_catalog",

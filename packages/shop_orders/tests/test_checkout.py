@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 
 import pytest
@@ -172,18 +171,77 @@ def test_api_checkout_201_with_order(api, customer, offer):
 def test_api_idempotent_retry_returns_the_first_order(api, customer, offer):
     api.post(LINES, {"offer": offer.pk, "quantity": 1}, format="json")
     first = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
-    # the client retries, maybe after adding something else to the cart
-    api.post(LINES, {"offer": offer.pk, "quantity": 1}, format="json")
+    # the retry finds the cart emptied by the first attempt: the same request
     retry = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
     assert first.status_code == 201
     assert retry.status_code == 200
     assert retry.json() == first.json()
+    # ... or refilled with what the order was placed from: the same request too
+    api.post(LINES, {"offer": offer.pk, "quantity": 1}, format="json")
+    again = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     assert Order.objects.count() == 1
     assert Offer.objects.get(pk=offer.pk).quantity == 4
+    assert CartLine.objects.filter(cart__user=customer).count() == 1  # the replay wrote nothing
     # a new key is a new checkout
     third = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="abc-2")
     assert third.status_code == 201
     assert Order.objects.count() == 2
+
+
+def test_retry_with_the_address_in_other_digits_is_the_same_request(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk)
+    first = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    arabic = {**ADDRESS, "postal_code": "١٢٥٠٠٩"}
+    retry = api.post(CHECKOUT, {"address": arabic}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert (first.status_code, retry.status_code) == (201, 200)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"address": {**ADDRESS, "city": "Kazan"}},
+        {"email": "someone@example.com"},
+        {"comment": "ring twice"},
+    ],
+    ids=["address", "email", "comment"],
+)
+def test_the_key_with_another_request_is_422(api, customer, offer, change):
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)
+    first = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert first.status_code == 201
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)  # the same cart again
+    reused = api.post(
+        CHECKOUT, {"address": ADDRESS, **change}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert Order.objects.count() == 1
+    assert Offer.objects.get(pk=offer.pk).quantity == 3
+    assert CartLine.objects.get(cart__user=customer).quantity == 2
+
+
+def test_the_key_with_another_cart_is_422(api, customer, offer):
+    """Same body, but the cart now holds something else: not a retry of that order."""
+    services.add_line(user=customer, offer_id=offer.pk, quantity=1)
+    assert api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    other = factories.offer(quantity=3)
+    services.add_line(user=customer, offer_id=other.pk, quantity=1)
+    reused = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert Order.objects.count() == 1
+    assert Offer.objects.get(pk=other.pk).quantity == 3
+    assert CartLine.objects.filter(cart__user=customer, offer=other).exists()
+
+
+def test_orders_placed_before_fingerprints_replay_without_comparing(customer, offer):
+    order = factories.place_order(customer, [(offer, 1)], idempotency_key="old")
+    Order.objects.filter(pk=order.pk).update(request_fingerprint="")
+    result = services.checkout(
+        user=customer, address={**ADDRESS, "city": "Kazan"}, idempotency_key="old"
+    )
+    assert (result.order.pk, result.created) == (order.pk, False)
 
 
 def test_idempotency_keys_are_per_user(api, other_api, customer, other_user, offer):
@@ -195,34 +253,20 @@ def test_idempotency_keys_are_per_user(api, other_api, customer, other_user, off
     assert a.json()["id"] != b.json()["id"]
 
 
-def test_service_race_on_the_same_key_returns_the_winner(customer, offer, monkeypatch):
-    """Two requests with one key: the loser hits the unique constraint and answers
-    with the winner's order instead of failing."""
-    checkout_module = sys.modules["shop_orders.services.checkout"]
-
-    winner = factories.place_order(customer, [(offer, 1)], idempotency_key="k")
-    services.add_line(user=customer, offer_id=offer.pk, quantity=1)
-    calls = []
-    real = checkout_module.replayed_order
-
-    def not_found_first(**kwargs):
-        calls.append(1)
-        return None if len(calls) == 1 else real(**kwargs)
-
-    monkeypatch.setattr(checkout_module, "replayed_order", not_found_first)
-    result = services.checkout(user=customer, address=ADDRESS, idempotency_key="k")
-    assert (result.order.pk, result.created) == (winner.pk, False)
-    assert Order.objects.count() == 1
-    assert Offer.objects.get(pk=offer.pk).quantity == 4
-
-
-def test_api_too_long_idempotency_key_is_400(api, customer, offer):
+@pytest.mark.parametrize("key", ["k" * 256, "ключ"])
+def test_api_bad_idempotency_key_is_400(api, customer, offer, key):
     services.add_line(user=customer, offer_id=offer.pk)
-    response = api.post(
-        CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 300
-    )
+    response = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"
     assert not Order.objects.exists()
+
+
+@override_settings(SHOP_ORDERS={"IDEMPOTENCY_KEY_MAX_LENGTH": 8})
+def test_the_key_length_is_a_setting(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk)
+    response = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 9)
+    assert response.status_code == 400
 
 
 def test_api_out_of_stock_is_409_with_lines(api, customer, offer):
@@ -261,10 +305,33 @@ def test_api_bad_checkout_input_is_400(api, customer, offer, payload, field):
     assert not Order.objects.exists()
 
 
-def test_api_empty_cart_is_400(api):
+def test_api_empty_cart_is_409(api):
     response = api.post(CHECKOUT, {"address": ADDRESS}, format="json")
-    assert response.status_code == 400
-    assert response.json()["code"] == "empty_cart"
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Your cart is empty.", "code": "empty_cart", "lines": []}
+
+
+def test_lines_removed_during_checkout_undo_the_order(customer, offer):
+    """A writer that does not lock the cart (the admin) removes a line while the
+    checkout runs: fewer lines deleted than read, so the whole order is undone."""
+    from django.db.models.signals import post_save
+
+    other = factories.offer(quantity=5)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=1)
+    services.add_line(user=customer, offer_id=other.pk, quantity=1)
+
+    def admin_removes_a_line(sender, **kwargs):  # between the read and the delete
+        CartLine.objects.filter(offer=other).delete()
+
+    post_save.connect(admin_removes_a_line, sender=Order)
+    try:
+        with pytest.raises(CheckoutError) as exc:
+            services.checkout(user=customer, address=ADDRESS)
+    finally:
+        post_save.disconnect(admin_removes_a_line, sender=Order)
+    assert (exc.value.code, exc.value.status_code) == ("cart_changed", 409)
+    assert not Order.objects.exists()
+    assert Offer.objects.get(pk=offer.pk).quantity == 5
 
 
 def test_address_id_without_resolver_is_400(api, customer, offer):
@@ -324,22 +391,3 @@ def test_refused_attempt_stores_nothing_so_the_key_can_be_reused(api, customer, 
     again = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert again.status_code == 201
     assert Offer.objects.get(pk=offer.pk).quantity == 0
-
-
-def test_race_loser_finding_the_cart_emptied_returns_the_winner(customer, offer, monkeypatch):
-    """The loser looked for the key before the winner committed, then found the
-    cart already emptied by the winner: it still answers with the winner's order."""
-    checkout_module = sys.modules["shop_orders.services.checkout"]
-    winner = factories.place_order(customer, [(offer, 1)], idempotency_key="k")
-    calls = []
-    real = checkout_module.replayed_order
-
-    def not_found_first(**kwargs):
-        calls.append(1)
-        return None if len(calls) == 1 else real(**kwargs)
-
-    monkeypatch.setattr(checkout_module, "replayed_order", not_found_first)
-    result = services.checkout(user=customer, address=ADDRESS, idempotency_key="k")
-    assert (result.order.pk, result.created) == (winner.pk, False)
-    with pytest.raises(CheckoutError):  # without a key an empty cart is still an error
-        services.checkout(user=customer, address=ADDRESS)

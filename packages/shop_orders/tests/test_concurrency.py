@@ -6,14 +6,13 @@ Needs PostgreSQL (SQLite serialises writers, so it proves nothing there):
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from shop_catalog.models import Offer
+from shop_core.testing import run_at_once
 from shop_orders import services
-from shop_orders.exceptions import LinesUnavailable
+from shop_orders.exceptions import CheckoutError, LinesUnavailable
 from shop_orders.models import Order, OrderLine
 
 from . import factories
@@ -28,27 +27,6 @@ def _postgres_only(db):
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
 
 
-def _run_at_once(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(i, function):
-        try:
-            barrier.wait()
-            results[i] = function()
-        except Exception as exc:  # collected and asserted by the caller
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_checkouts_for_ten_units(_postgres_only):
@@ -60,7 +38,7 @@ def test_fifty_concurrent_checkouts_for_ten_units(_postgres_only):
     def checkout_for(customer):
         return lambda: services.checkout(user=customer, address=factories.ADDRESS)
 
-    results = _run_at_once([checkout_for(c) for c in customers])
+    results = run_at_once([checkout_for(c) for c in customers])
 
     placed = [r for r in results if isinstance(r, services.CheckoutResult)]
     refused = [r for r in results if isinstance(r, LinesUnavailable)]
@@ -84,7 +62,7 @@ def test_concurrent_retries_with_one_key_make_one_order(_postgres_only):
     def retry():
         return services.checkout(user=customer, address=factories.ADDRESS, idempotency_key="k1")
 
-    results = _run_at_once([retry for _ in range(8)])
+    results = run_at_once([retry for _ in range(8)])
 
     assert all(isinstance(r, services.CheckoutResult) for r in results), results
     assert len({r.order.pk for r in results}) == 1
@@ -103,7 +81,7 @@ def test_concurrent_cancels_return_stock_once(_postgres_only):
     def cancel():
         return services.cancel_order(order=Order.objects.get(pk=order.pk), by=customer)
 
-    results = _run_at_once([cancel for _ in range(6)])
+    results = run_at_once([cancel for _ in range(6)])
 
     assert sum(isinstance(r, list) for r in results) == 1, results
     assert Offer.objects.get(pk=offer.pk).quantity == STOCK
@@ -121,7 +99,52 @@ def test_concurrent_adds_of_one_offer_make_one_line(_postgres_only):
     def add():
         return services.add_line(user=customer, offer_id=offer.pk, quantity=1)
 
-    results = _run_at_once([add for _ in range(8)])
+    results = run_at_once([add for _ in range(8)])
 
     assert all(isinstance(r, CartLine) for r in results), results
     assert CartLine.objects.get(cart__user=customer).quantity == 8
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "keys", [[""] * 10, [f"key-{n}" for n in range(10)]], ids=["no key", "ten keys"]
+)
+def test_one_cart_becomes_one_order_however_many_checkouts_race(_postgres_only, keys):
+    offer = factories.offer(quantity=STOCK)
+    customer = factories.user()
+    services.add_line(user=customer, offer_id=offer.pk, quantity=1)
+
+    def checkout_with(key):
+        return lambda: services.checkout(
+            user=customer, address=factories.ADDRESS, idempotency_key=key
+        )
+
+    results = run_at_once([checkout_with(key) for key in keys])
+
+    placed = [r for r in results if isinstance(r, services.CheckoutResult)]
+    refused = [r for r in results if isinstance(r, CheckoutError)]
+    assert len(placed) == 1 and placed[0].created, results
+    assert len(refused) == len(keys) - 1, results
+    assert {(r.code, r.status_code) for r in refused} == {("empty_cart", 409)}
+    assert Order.objects.count() == 1
+    assert Offer.objects.get(pk=offer.pk).quantity == STOCK - 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_moves_of_two_parts_leave_the_right_order_status(_postgres_only):
+    """Two suppliers confirm their parts of one order at once: the order is confirmed."""
+    customer = factories.user()
+    offers = [factories.offer(quantity=STOCK) for _ in range(2)]
+    for _round in range(3):
+        order = factories.place_order(customer, [(offer, 1) for offer in offers])
+        parts = list(order.parts.all())
+
+        def confirm(part):
+            return lambda: services.move_part(part=part, to_status="confirmed")
+
+        results = run_at_once([confirm(part) for part in parts])
+
+        assert not [r for r in results if isinstance(r, Exception)], results
+        assert Order.objects.get(pk=order.pk).status == "confirmed"

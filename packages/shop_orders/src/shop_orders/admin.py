@@ -7,12 +7,22 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import TransitionError
-from .models import Cart, CartLine, Order, OrderLine, OrderPart, Status, StatusChange
+from .models import (
+    Cart,
+    CartLine,
+    Notification,
+    Order,
+    OrderLine,
+    OrderPart,
+    Status,
+    StatusChange,
+)
 from .services import allowed_targets, move_part
 
 
@@ -129,3 +139,25 @@ class CartAdmin(admin.ModelAdmin):
     list_display = ["user", "updated"]
     raw_id_fields = ["user"]
     inlines = [CartLineInline]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what waits for a retry, what gave up (``last_error``)."""
+
+    list_display = ["order", "event", "created", "sent_at", "attempts", "due", "last_error"]
+    list_filter = ["event", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["order__number"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Send again (unsent ones, at the next run)"))
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = queryset.filter(sent_at__isnull=True).update(attempts=0, due=timezone.now())
+        self.message_user(
+            request, gettext("%(n)d notification(s) will be sent again.") % {"n": count}
+        )

@@ -5,21 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import Error, register
-from django.core.exceptions import ImproperlyConfigured
 
 from .conf import app_settings
-from .models import Status
+from .models import Order, Status
+
+# The largest value each numeric setting may take (what the columns hold).
+NUMBER_LIMITS = {
+    "IDEMPOTENCY_KEY_MAX_LENGTH": Order._meta.get_field("idempotency_key").max_length,
+    "MAX_LINE_QUANTITY": 2**31 - 1,
+    "NOTIFICATION_MAX_ATTEMPTS": 1000,
+}
 
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    try:
-        app_settings.user_settings()
-        # Import the hooks now so a typo fails at start-up, not at checkout.
-        app_settings.ADDRESS_RESOLVER  # noqa: B018
-        app_settings.NOTIFIER  # noqa: B018
-    except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="shop_orders.E001")]
+    errors = app_settings.check("shop_orders.E001")
+    if errors:  # the rest reads the settings, which would raise
+        return errors
+    return [*_transition_errors(), *_number_errors()]
+
+
+def _transition_errors() -> list[Error]:
     errors: list[Error] = []
     known = set(Status.values)
     transitions = app_settings.STATUS_TRANSITIONS
@@ -40,6 +46,20 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                     f"SHOP_ORDERS['CUSTOMER_CANCEL_STATUSES'] names {status!r}, "
                     "from which STATUS_TRANSITIONS does not allow 'canceled'.",
                     id="shop_orders.E003",
+                )
+            )
+    return errors
+
+
+def _number_errors() -> list[Error]:
+    errors = []
+    for key, limit in NUMBER_LIMITS.items():
+        value = getattr(app_settings, key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+            errors.append(
+                Error(
+                    f"SHOP_ORDERS[{key!r}] must be a whole number from 1 to {limit}.",
+                    id="shop_orders.E004",
                 )
             )
     return errors

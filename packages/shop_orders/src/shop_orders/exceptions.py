@@ -37,12 +37,27 @@ class CheckoutError(OrderError):
     """A checkout that cannot start (empty cart, bad address)."""
 
 
+class CartConflict(CheckoutError):
+    """The cart cannot be checked out as it is now (HTTP 409); nothing was written.
+
+    ``empty_cart``: nothing in it (also what a checkout racing another one of
+    the same cart finds); ``cart_changed``: lines removed while checking out.
+    """
+
+    status_code = 409
+    default_code = "empty_cart"
+
+    def as_data(self) -> dict[str, Any]:
+        # The shape of every checkout 409 (see LinesUnavailable): no line is to blame.
+        return {"detail": self.message, "code": self.code, "lines": []}
+
+
 class LinesUnavailable(CheckoutError):
     """Some cart lines cannot be bought now (HTTP 409); nothing was written.
 
-    ``lines`` lists dicts: ``offer``, ``product_name``, ``shop_name``,
-    ``requested``, ``available``, ``problem`` (``out_of_stock``,
-    ``inactive`` or ``shop_closed``).
+    ``lines`` lists dicts: ``line``, ``offer``, ``product_name``,
+    ``shop_name``, ``requested``, ``available``, ``problem``
+    (``out_of_stock``, ``inactive``, ``shop_closed`` or ``amount_too_large``).
     """
 
     status_code = 409

@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.request import Request
+
+from shop_core.bounds import validate_date_bounds
 
 from .models import Order, OrderPart, Status
 
-# A day's start and end exist in UTC whatever the site's time zone: the day
-# before date.max in a zone west of UTC would end in year 10000 (a 500).
-FIRST_DAY = date.min + timedelta(days=1)
-LAST_DAY = date.max - timedelta(days=1)
-
 
 class BoundedDateRangeField(DateRangeField):
-    """``DateRangeField`` that refuses dates a time-zone shift would push out of range."""
+    """``DateRangeField`` refusing days outside 1970-01-01 .. 9000-12-31 (``out_of_range``).
+
+    Inside those years a day's start and end exist in every time zone.
+    """
 
     def compress(self, data_list: Any) -> Any:
         for value in data_list or ():
-            if value and not FIRST_DAY <= value <= LAST_DAY:
-                raise ValidationError(
-                    _("Enter a date between %(first)s and %(last)s."),
-                    code="out_of_range",
-                    params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
-                )
+            if value:
+                validate_date_bounds(value)
         return super().compress(data_list)
 
 
@@ -75,3 +74,22 @@ class SupplierOrderFilter(django_filters.FilterSet):
     class Meta:
         model = OrderPart
         fields = ["status", "shop", "created"]
+
+
+class OrdersFilterBackend(DjangoFilterBackend):
+    """``DjangoFilterBackend`` whose 400 also names the code of the first problem.
+
+    ``{"created": ["Dates must lie between ..."], "code": "out_of_range"}``:
+    the package's error shape (field errors plus a machine-readable code).
+    """
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            exc = translate_validation(filterset.errors)
+            first = next(iter(filterset.errors.as_data().values()))[0]
+            exc.detail["code"] = ErrorDetail(first.code or "invalid", code=first.code)
+            raise exc
+        return filterset.qs

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop_catalog.models import Offer, Shop
@@ -58,6 +59,11 @@ class CartLine(models.Model):
     def __str__(self) -> str:
         return f"{self.offer_id} x {self.quantity}"
 
+    @property
+    def total(self) -> Decimal:
+        """At the offer's current price; may exceed what an order could hold (see checkout)."""
+        return self.offer.price * self.quantity
+
 
 class Status(models.TextChoices):
     """Order and order-part states, in pipeline order (used to aggregate)."""
@@ -105,6 +111,11 @@ class Order(models.Model):
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal(0))
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=255, blank=True, editable=False
+    )
+    # shop_core.idempotency.fingerprint of the checkout request (see README,
+    # "Safe retries"); empty for orders placed before it was recorded.
+    request_fingerprint = models.CharField(
+        _("request fingerprint"), max_length=64, blank=True, editable=False
     )
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -245,3 +256,60 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class Notification(models.Model):
+    """One message to send after a commit: an outbox row kept until it was sent.
+
+    Written in the transaction that placed the order or moved the part, so it
+    is never lost; ``sent_at`` is set only after the notifier returned, and a
+    sender first claims the row with a conditional UPDATE (see
+    ``services.notifications``), so it is never sent twice by two workers.
+    """
+
+    class Event(models.TextChoices):
+        ORDER_PLACED = "order_placed", _("order placed (customer)")
+        SHOP_ORDER_PLACED = "shop_order_placed", _("order placed (supplier)")
+        STATUS_CHANGED = "status_changed", _("status changed (customer)")
+
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    part = models.ForeignKey(
+        OrderPart,
+        verbose_name=_("order part"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    change = models.ForeignKey(
+        StatusChange,
+        verbose_name=_("status change"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    # Not to be tried before this instant: the retry back-off, and the lease of a claim.
+    due = models.DateTimeField(_("due"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["due"],
+                condition=Q(sent_at__isnull=True),
+                name="shop_orders_notification_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} #{self.order_id}"

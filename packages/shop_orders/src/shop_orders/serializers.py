@@ -10,10 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shop_core.bounds import ascii_digits
+
 from .conf import app_settings
 from .exceptions import CheckoutError
 from .models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
 from .services import allowed_targets, resolve_address
+from .services.cart import line_problem
+
+LINE_PROBLEMS = ["inactive", "shop_closed", "out_of_stock", "amount_too_large"]
+ID_MAX = 2**63 - 1
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ()\-]{4,30}$", _("Enter a phone number: digits, spaces, ( ) - and a leading +.")
@@ -38,47 +44,36 @@ class CartLineSerializer(serializers.ModelSerializer):
     """A cart line with the offer's current price and whether it can be ordered now."""
 
     offer = CartOfferSerializer(read_only=True)
-    total = serializers.SerializerMethodField()
+    # No digit limit: a price raised after the add may push a total past what
+    # an order holds; the cart still reads (``problem`` says so).
+    total = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True)
     problem = serializers.SerializerMethodField()
 
     class Meta:
         model = CartLine
         fields = ["id", "offer", "quantity", "total", "problem"]
 
-    def get_total(self, line: CartLine) -> Decimal:
-        return line.offer.price * line.quantity
-
-    @extend_schema_field(
-        serializers.ChoiceField(
-            choices=["inactive", "shop_closed", "out_of_stock"], allow_null=True
-        )
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=LINE_PROBLEMS, allow_null=True))
     def get_problem(self, line: CartLine) -> str | None:
-        if not line.offer.is_active:
-            return "inactive"
-        if not line.offer.shop.accepts_orders:
-            return "shop_closed"
-        if line.quantity > line.offer.quantity:
-            return "out_of_stock"
-        return None
+        return line_problem(line)
 
 
 class CartSerializer(serializers.Serializer):
     lines = CartLineSerializer(many=True, read_only=True)
     count = serializers.IntegerField(read_only=True, help_text=_("Items in the cart."))
-    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    total = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True)
 
     @staticmethod
     def summary(lines: list[CartLine]) -> dict[str, Any]:
         return {
             "lines": lines,
             "count": sum(line.quantity for line in lines),
-            "total": sum((line.offer.price * line.quantity for line in lines), Decimal("0.00")),
+            "total": sum((line.total for line in lines), Decimal("0.00")),
         }
 
 
 class AddLineSerializer(serializers.Serializer):
-    offer = serializers.IntegerField(help_text=_("Offer id."))
+    offer = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text=_("Offer id."))
     quantity = serializers.IntegerField(default=1)
 
 
@@ -89,17 +84,27 @@ class ChangeLineSerializer(serializers.Serializer):
 # --- checkout -------------------------------------------------------------
 
 
+class AsciiDigitsField(serializers.CharField):
+    """A ``CharField`` that turns other scripts' digits (``١٢٣``) into ASCII before validating."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return ascii_digits(super().to_internal_value(data))
+
+
 class DeliveryAddressSerializer(serializers.Serializer):
     """The delivery address and contact of an order: sent at checkout, then kept
-    on the order as a snapshot (editing an address book later changes nothing)."""
+    on the order as a snapshot (editing an address book later changes nothing).
+
+    Digits of other scripts in the phone, building, apartment and postal code
+    are stored as ASCII digits."""
 
     recipient = serializers.CharField(max_length=200)
-    phone = serializers.CharField(max_length=32, validators=[phone_validator])
+    phone = AsciiDigitsField(max_length=32, validators=[phone_validator])
     city = serializers.CharField(max_length=100)
     street = serializers.CharField(max_length=200)
-    building = serializers.CharField(max_length=20)
-    apartment = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    building = AsciiDigitsField(max_length=20)
+    apartment = AsciiDigitsField(max_length=20, required=False, allow_blank=True, default="")
+    postal_code = AsciiDigitsField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -306,7 +311,7 @@ class UnavailableLineSerializer(serializers.Serializer):
     shop_name = serializers.CharField()
     requested = serializers.IntegerField()
     available = serializers.IntegerField()
-    problem = serializers.ChoiceField(choices=["inactive", "shop_closed", "out_of_stock"])
+    problem = serializers.ChoiceField(choices=LINE_PROBLEMS)
 
 
 class UnavailableSerializer(serializers.Serializer):

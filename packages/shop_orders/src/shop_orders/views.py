@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,17 +15,20 @@ from drf_spectacular.utils import (
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop_core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shop_core.idempotency import key_from
+from shop_core.views import SafeParsingMixin
+
 from . import selectors, services
 from .conf import app_settings
 from .exceptions import OrderError
-from .filters import OrderFilter, SupplierOrderFilter
+from .filters import OrderFilter, OrdersFilterBackend, SupplierOrderFilter
 from .models import CartLine, Order, OrderPart
 from .pagination import OrdersPagination
 from .serializers import (
@@ -44,14 +45,13 @@ from .serializers import (
     UnavailableSerializer,
 )
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
 ERROR_400 = OpenApiResponse(ErrorSerializer, description="Invalid input (field errors or detail).")
 ERROR_404 = OpenApiResponse(description="Not found (or not yours).")
 
 
-class ServiceErrorsMixin:
-    """Turns service errors into 400/409 answers and missing objects into 404."""
+class OrdersApiMixin(SafeParsingMixin):
+    """Base of every view here: depth-checked JSON (400 ``too_deep``), service
+    errors as 400/409 answers, missing objects as 404."""
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, OrderError):
@@ -66,7 +66,7 @@ def _cart_body(request: Request) -> dict[str, Any]:
     return CartSerializer(CartSerializer.summary(lines)).data
 
 
-class CartView(ServiceErrorsMixin, APIView):
+class CartView(OrdersApiMixin, APIView):
     """The user's cart: lines at current prices and the total."""
 
     permission_classes = [IsAuthenticated]
@@ -81,7 +81,7 @@ class CartView(ServiceErrorsMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CartLinesView(ServiceErrorsMixin, APIView):
+class CartLinesView(OrdersApiMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -101,7 +101,7 @@ class CartLinesView(ServiceErrorsMixin, APIView):
         return Response(_cart_body(request), status=status.HTTP_201_CREATED)
 
 
-class CartLineView(ServiceErrorsMixin, APIView):
+class CartLineView(OrdersApiMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -122,14 +122,18 @@ class CartLineView(ServiceErrorsMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CheckoutView(ServiceErrorsMixin, APIView):
+class CheckoutView(OrdersApiMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="Place an order from the cart",
         description=(
-            "Send the same `Idempotency-Key` header when retrying: the first order is "
-            "returned (200) and no second order is created."
+            "Send the same `Idempotency-Key` header when retrying: the same request "
+            "returns the first order (200) and creates no second one; the key with "
+            "another request is a 422 (`idempotency_key_reused`). 409: the cart is "
+            "empty (`empty_cart`, also what a second checkout of one cart finds), "
+            "changed meanwhile (`cart_changed`), or has lines that cannot be ordered "
+            "(`unavailable`, `out_of_stock`, `amount_too_large`, with `lines`)."
         ),
         request=CheckoutSerializer,
         parameters=[
@@ -145,26 +149,23 @@ class CheckoutView(ServiceErrorsMixin, APIView):
             201: OrderDetailSerializer,
             200: OpenApiResponse(OrderDetailSerializer, description="Idempotent replay."),
             400: ERROR_400,
-            409: OpenApiResponse(UnavailableSerializer, description="Lines cannot be ordered."),
+            409: OpenApiResponse(
+                UnavailableSerializer, description="The cart cannot be ordered as it is."
+            ),
+            422: OpenApiResponse(
+                ErrorSerializer, description="Idempotency-Key reused with another request."
+            ),
         },
     )
     def post(self, request: Request) -> Response:
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if len(key) > app_settings.IDEMPOTENCY_KEY_MAX_LENGTH:
-            raise DRFValidationError({IDEMPOTENCY_HEADER: [_("The key is too long.")]})
-        order = services.replayed_order(user=request.user, idempotency_key=key)
-        created = False
-        if order is None:
-            data = CheckoutSerializer(data=request.data, context={"request": request})
-            data.is_valid(raise_exception=True)
-            result = services.checkout(
-                user=request.user, idempotency_key=key, **data.validated_data
-            )
-            order, created = result.order, result.created
-        order = selectors.order_detail(user=request.user, pk=order.pk)
+        key = key_from(request, app_settings.IDEMPOTENCY_KEY_MAX_LENGTH)
+        data = CheckoutSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        result = services.checkout(user=request.user, idempotency_key=key, **data.validated_data)
+        order = selectors.order_detail(user=request.user, pk=result.order.pk)
         return Response(
             OrderDetailSerializer(order).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
 
@@ -172,11 +173,11 @@ class CheckoutView(ServiceErrorsMixin, APIView):
     list=extend_schema(summary="The user's orders"),
     retrieve=extend_schema(summary="One of the user's orders", responses=OrderDetailSerializer),
 )
-class OrderViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+class OrderViewSet(OrdersApiMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer
     pagination_class = OrdersPagination
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [OrdersFilterBackend, OrderingFilter]
     filterset_class = OrderFilter
     ordering_fields = ["created", "total"]
     lookup_value_regex = r"\d+"
@@ -209,13 +210,13 @@ class OrderViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Order parts of my shops"),
     retrieve=extend_schema(summary="One order part of my shops"),
 )
-class SupplierOrderViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+class SupplierOrderViewSet(OrdersApiMixin, viewsets.ReadOnlyModelViewSet):
     """What a supplier sees: its shops' parts of orders, with only their lines."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = SupplierOrderSerializer
     pagination_class = OrdersPagination
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [OrdersFilterBackend, OrderingFilter]
     filterset_class = SupplierOrderFilter
     ordering_fields = ["order__created", "total"]
     lookup_value_regex = r"\d+"

@@ -1,14 +1,23 @@
-"""Cart use cases: add, change, remove, clear. Each checks stock and the shop."""
+"""Cart use cases: add, change, remove, clear. Each checks stock, the shop and amounts.
+
+Every write locks the user's ``Cart`` row first (``select_for_update``), and
+checkout holds that lock from reading the lines to deleting them, so a cart
+never changes under a checkout and concurrent writes to one cart queue up.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shop_catalog.models import Offer
+from shop_core.bounds import MONEY_MAX, money_fits
 
+from ..conf import app_settings
 from ..exceptions import CartError
 from ..models import Cart, CartLine
 
@@ -19,12 +28,59 @@ def get_cart(*, user: Any) -> Cart:
     return cart
 
 
+def lock_cart(*, user: Any, create: bool = False) -> Cart | None:
+    """The user's cart row, locked until the transaction ends (``None`` if there is none).
+
+    Call inside ``transaction.atomic()``; ``create=True`` creates a missing cart.
+    """
+    carts = Cart.objects.select_for_update()
+    if create:
+        return carts.get_or_create(user=user)[0]
+    return carts.filter(user=user).first()
+
+
+def line_problem(line: CartLine) -> str | None:
+    """Why a cart line cannot be ordered now, or ``None``.
+
+    ``inactive``, ``shop_closed``, ``out_of_stock`` or ``amount_too_large``
+    (its total at the current price does not fit an order). Needs
+    ``line.offer.shop``.
+    """
+    offer = line.offer
+    if not offer.is_active:
+        return "inactive"
+    if not offer.shop.accepts_orders:
+        return "shop_closed"
+    if line.quantity > offer.quantity:
+        return "out_of_stock"
+    if not money_fits(line.total):
+        return "amount_too_large"
+    return None
+
+
+def amounts_fit(amounts: Iterable[Decimal]) -> bool:
+    """Whether each amount and their sum fit an amount column (``MONEY_MAX``)."""
+    amounts = list(amounts)
+    return all(map(money_fits, amounts)) and money_fits(sum(amounts, Decimal(0)))
+
+
 def _check_quantity(quantity: Any) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise CartError(
             _("Quantity must be a positive whole number."),
             field="quantity",
             code="invalid_quantity",
+        )
+    return _check_max_quantity(quantity)
+
+
+def _check_max_quantity(quantity: int) -> int:
+    limit = app_settings.MAX_LINE_QUANTITY
+    if quantity > limit:
+        raise CartError(
+            _("At most %(max)d of one item per order.") % {"max": limit},
+            field="quantity",
+            code="quantity_too_large",
         )
     return quantity
 
@@ -46,33 +102,38 @@ def _check_offer(offer: Offer, quantity: int) -> None:
         )
 
 
+def _check_amounts(cart_id: int, offer: Offer, quantity: int) -> None:
+    """The line total and the cart total must fit an order (checkout checks again)."""
+    others = CartLine.objects.filter(cart_id=cart_id).exclude(offer=offer)
+    amounts = [price * n for n, price in others.values_list("quantity", "offer__price")]
+    if not amounts_fit([offer.price * quantity, *amounts]):
+        raise CartError(
+            _("The total would exceed %(max)s.") % {"max": MONEY_MAX},
+            field="quantity",
+            code="amount_too_large",
+        )
+
+
 def add_line(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
     """Put ``quantity`` more of an offer into the user's cart.
 
     Adds to the line of that offer if there is one. Raises ``CartError`` for
-    a non-positive quantity, an unknown or inactive offer, a shop that does
-    not accept orders, or a total above the stock.
+    a non-positive quantity or one above ``MAX_LINE_QUANTITY``, an unknown or
+    inactive offer, a shop that does not accept orders, a total above the
+    stock, or amounts an order could not hold.
     """
     quantity = _check_quantity(quantity)
     offer = Offer.objects.select_related("shop", "product").filter(pk=offer_id).first()
     if offer is None:
         raise CartError(_("No such offer."), field="offer", code="not_found")
     with transaction.atomic():
-        cart = get_cart(user=user)
-        line = CartLine.objects.select_for_update().filter(cart=cart, offer=offer).first()
-        new_quantity = quantity + (line.quantity if line else 0)
+        cart = lock_cart(user=user, create=True)
+        line = CartLine.objects.filter(cart=cart, offer=offer).first()
+        new_quantity = _check_max_quantity(quantity + (line.quantity if line else 0))
         _check_offer(offer, new_quantity)
+        _check_amounts(cart.pk, offer, new_quantity)
         if line is None:
-            try:
-                with transaction.atomic():
-                    line = CartLine.objects.create(cart=cart, offer=offer, quantity=new_quantity)
-            except IntegrityError:
-                # A concurrent request created the line first: add to it instead.
-                line = CartLine.objects.select_for_update().get(cart=cart, offer=offer)
-                new_quantity = quantity + line.quantity
-                _check_offer(offer, new_quantity)
-                line.quantity = new_quantity
-                line.save(update_fields=["quantity"])
+            line = CartLine.objects.create(cart=cart, offer=offer, quantity=new_quantity)
         else:
             line.quantity = new_quantity
             line.save(update_fields=["quantity"])
@@ -95,27 +156,35 @@ def change_line(*, user: Any, line_id: int, quantity: int) -> CartLine:
     """Set the quantity of one of the user's cart lines.
 
     Raises ``CartLine.DoesNotExist`` for a line of another user and
-    ``CartError`` for a non-positive quantity or one above the stock.
+    ``CartError`` for a bad quantity, one above the stock, or amounts an
+    order could not hold.
     """
     quantity = _check_quantity(quantity)
-    line = _line_of(user, line_id)
-    _check_offer(line.offer, quantity)
-    # A conditional UPDATE: the line may have been removed meanwhile (another
-    # device, a checkout emptying the cart), which is a 404, not an error.
-    if not CartLine.objects.filter(pk=line.pk).update(quantity=quantity):
-        raise CartLine.DoesNotExist
+    with transaction.atomic():
+        lock_cart(user=user)
+        line = _line_of(user, line_id)
+        _check_offer(line.offer, quantity)
+        _check_amounts(line.cart_id, line.offer, quantity)
+        # Conditional: the line may be gone meanwhile (the admin, another
+        # device), which is a 404, not an error.
+        if not CartLine.objects.filter(pk=line.pk).update(quantity=quantity):
+            raise CartLine.DoesNotExist
     line.quantity = quantity
     return line
 
 
 def remove_line(*, user: Any, line_id: int) -> None:
     """Delete one of the user's cart lines (``CartLine.DoesNotExist`` otherwise)."""
-    deleted, _rows = CartLine.objects.filter(pk=line_id, cart__user=user).delete()
+    with transaction.atomic():
+        lock_cart(user=user)
+        deleted, _rows = CartLine.objects.filter(pk=line_id, cart__user=user).delete()
     if not deleted:
         raise CartLine.DoesNotExist
 
 
 def clear_cart(*, user: Any) -> int:
     """Empty the user's cart; returns the number of lines removed."""
-    deleted, _rows = CartLine.objects.filter(cart__user=user).delete()
+    with transaction.atomic():
+        lock_cart(user=user)
+        deleted, _rows = CartLine.objects.filter(cart__user=user).delete()
     return deleted

@@ -1,5 +1,10 @@
 """Checkout: turn the user's cart into an order in one transaction.
 
+The cart row is locked first (``select_for_update``) and stays locked until
+the lines are deleted, so of several checkouts of one cart only the first
+finds its lines: the others find it empty (409 ``empty_cart``) or, sending
+the same ``Idempotency-Key`` with the same request, get that order back.
+
 Stock is taken with one conditional UPDATE per offer
 (``quantity = quantity - n WHERE quantity >= n``); if any of them touches no
 row the whole transaction rolls back and ``LinesUnavailable`` (HTTP 409)
@@ -9,22 +14,25 @@ message: the conditional write is what makes overselling impossible.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shop_catalog.models import Offer
+from shop_core.bounds import MONEY_MAX
+from shop_core.idempotency import IdempotencyKeyReused, fingerprint
 
 from ..conf import app_settings
-from ..exceptions import CheckoutError, LinesUnavailable
+from ..exceptions import CartConflict, CheckoutError, LinesUnavailable
 from ..models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
 from ..signals import order_placed
+from .cart import amounts_fit, line_problem, lock_cart
 
 REQUIRED_ADDRESS_FIELDS = ("recipient", "phone", "city", "street", "building")
 
@@ -72,19 +80,6 @@ def _email_of(user: Any) -> str:
     return getattr(user, field, "") or ""
 
 
-def _line_problem(line: CartLine) -> dict[str, Any] | None:
-    offer = line.offer
-    if not offer.is_active:
-        problem = "inactive"
-    elif not offer.shop.accepts_orders:
-        problem = "shop_closed"
-    elif line.quantity > offer.quantity:
-        problem = "out_of_stock"
-    else:
-        return None
-    return _line_report(line, problem, offer.quantity)
-
-
 def _line_report(line: CartLine, problem: str, available: int) -> dict[str, Any]:
     return {
         "line": line.pk,
@@ -95,6 +90,26 @@ def _line_report(line: CartLine, problem: str, available: int) -> dict[str, Any]
         "available": available,
         "problem": problem,
     }
+
+
+def _content(pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """What a cart holds, for the fingerprint: sorted ``[offer id, quantity]`` pairs."""
+    return sorted([offer_id, quantity] for offer_id, quantity in pairs)
+
+
+def _check_same_request(order: Order, request: dict[str, Any], lines: list[CartLine]) -> None:
+    """``IdempotencyKeyReused`` unless ``request`` is the one ``order`` was placed by.
+
+    The cart of a retry is the cart now, or, once the first attempt emptied
+    it, what the order was placed from.
+    """
+    if not order.request_fingerprint:  # placed before fingerprints were kept
+        return
+    content = _content((line.offer_id, line.quantity) for line in lines) or _content(
+        order.lines.values_list("offer_id", "quantity")
+    )
+    if fingerprint({**request, "cart": content}) != order.request_fingerprint:
+        raise IdempotencyKeyReused()
 
 
 def checkout(
@@ -109,125 +124,142 @@ def checkout(
 
     ``address`` holds ``Order.ADDRESS_FIELDS`` (already validated by the
     caller; the required ones are checked again). With an
-    ``idempotency_key`` a repeated call returns the first order with
-    ``created=False`` and writes nothing. Raises ``CheckoutError`` (empty
-    cart, missing address fields) or ``LinesUnavailable`` (409: inactive
-    offer, shop not accepting orders, not enough stock); nothing is written
-    then. Sends ``order_placed``.
+    ``idempotency_key`` already used by this user, the same request (address,
+    e-mail, comment, cart: see the README) returns that order with
+    ``created=False`` and writes nothing; another request raises
+    ``IdempotencyKeyReused`` (422). Raises ``CheckoutError`` (missing address
+    fields), ``CartConflict`` (409: empty cart, or lines removed meanwhile) or
+    ``LinesUnavailable`` (409: inactive offer, shop not accepting orders, not
+    enough stock, amounts too large); nothing is written then. Sends
+    ``order_placed``.
     """
-    missing = [name for name in REQUIRED_ADDRESS_FIELDS if not address.get(name)]
+    address = {name: str(address.get(name) or "") for name in Order.ADDRESS_FIELDS}
+    missing = [name for name in REQUIRED_ADDRESS_FIELDS if not address[name]]
     if missing:
         raise CheckoutError(
             _("The address lacks: %(fields)s.") % {"fields": ", ".join(missing)},
             field="address",
             code="incomplete_address",
         )
-    existing = replayed_order(user=user, idempotency_key=idempotency_key)
-    if existing is not None:
-        return CheckoutResult(existing, False)
-    try:
-        order = _place_order(
-            user=user,
-            address=address,
-            email=email or _email_of(user),
-            comment=comment,
-            idempotency_key=idempotency_key,
-        )
-    except (IntegrityError, CheckoutError):
-        # A concurrent request with the same key may have won the race: it then
-        # holds the key (IntegrityError here) or already emptied the cart
-        # (CheckoutError). Either way answer with its order.
-        existing = replayed_order(user=user, idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        return CheckoutResult(existing, False)
-    return CheckoutResult(order, True)
-
-
-def _place_order(
-    *, user: Any, address: Mapping[str, str], email: str, comment: str, idempotency_key: str
-) -> Order:
+    request = {"address": address, "email": email or _email_of(user), "comment": comment}
     with transaction.atomic():
+        lock_cart(user=user)
         # Offer order keeps row locks in one order across concurrent checkouts (no deadlock).
         lines = list(
             CartLine.objects.filter(cart__user=user)
             .select_related("offer__shop", "offer__product")
             .order_by("offer_id")
         )
-        if not lines:
-            raise CheckoutError(_("Your cart is empty."), code="empty_cart")
-        problems = [p for p in map(_line_problem, lines) if p]
-        if problems:
-            raise LinesUnavailable(_("Some items cannot be ordered."), lines=problems)
-
-        total = sum((line.offer.price * line.quantity for line in lines), Decimal(0))
-        order = Order.objects.create(
-            user=user,
-            email=email,
-            comment=comment,
-            idempotency_key=idempotency_key,
-            total=total,
-            **{name: address.get(name) or "" for name in Order.ADDRESS_FIELDS},
+        existing = replayed_order(user=user, idempotency_key=idempotency_key)
+        if existing is not None:
+            _check_same_request(existing, request, lines)
+            return CheckoutResult(existing, False)
+        order = _place_order(
+            user=user, lines=lines, request=request, idempotency_key=idempotency_key
         )
-        failed = [
-            line
-            for line in lines
-            if not Offer.objects.filter(pk=line.offer_id, quantity__gte=line.quantity).update(
-                quantity=F("quantity") - line.quantity
+    return CheckoutResult(order, True)
+
+
+def _check_lines(lines: list[CartLine]) -> dict[int, Decimal]:
+    """Each shop's total; ``CartConflict`` or ``LinesUnavailable`` when they cannot be ordered."""
+    if not lines:
+        raise CartConflict(_("Your cart is empty."), code="empty_cart")
+    problems = [
+        _line_report(line, problem, line.offer.quantity)
+        for line in lines
+        if (problem := line_problem(line))
+    ]
+    if problems:
+        raise LinesUnavailable(_("Some items cannot be ordered."), lines=problems)
+    part_totals: dict[int, Decimal] = {}
+    for line in lines:
+        shop_id = line.offer.shop_id
+        part_totals[shop_id] = part_totals.get(shop_id, Decimal(0)) + line.total
+    if not amounts_fit(part_totals.values()):
+        raise LinesUnavailable(
+            _("The order total would exceed %(max)s; order fewer items at once.")
+            % {"max": MONEY_MAX},
+            lines=[_line_report(line, "amount_too_large", line.offer.quantity) for line in lines],
+            code="amount_too_large",
+        )
+    return part_totals
+
+
+def _place_order(
+    *, user: Any, lines: list[CartLine], request: dict[str, Any], idempotency_key: str
+) -> Order:
+    """Write the order from ``lines`` (read under the cart lock); call inside the transaction."""
+    part_totals = _check_lines(lines)
+    order = Order.objects.create(
+        user=user,
+        email=request["email"],
+        comment=request["comment"],
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint(
+            {**request, "cart": _content((line.offer_id, line.quantity) for line in lines)}
+        ),
+        total=sum(part_totals.values(), Decimal(0)),
+        **request["address"],
+    )
+    failed = [
+        line
+        for line in lines
+        if not Offer.objects.filter(pk=line.offer_id, quantity__gte=line.quantity).update(
+            quantity=F("quantity") - line.quantity
+        )
+    ]
+    if failed:
+        left = dict(
+            Offer.objects.filter(pk__in=[line.offer_id for line in failed]).values_list(
+                "pk", "quantity"
             )
+        )
+        raise LinesUnavailable(
+            _("Some items sold out while you were checking out."),
+            lines=[_line_report(line, "out_of_stock", left[line.offer_id]) for line in failed],
+            code="out_of_stock",
+        )
+
+    order.number = f"{order.created:%y%m%d}-{order.pk:06d}"
+    Order.objects.filter(pk=order.pk).update(number=order.number)
+
+    shops = {line.offer.shop_id: line.offer.shop for line in lines}
+    parts = OrderPart.objects.bulk_create(
+        [
+            OrderPart(order=order, shop=shop, shop_name=shop.name, total=part_totals[shop_id])
+            for shop_id, shop in shops.items()
         ]
-        if failed:
-            left = dict(
-                Offer.objects.filter(pk__in=[line.offer_id for line in failed]).values_list(
-                    "pk", "quantity"
-                )
+    )
+    part_of_shop = {part.shop_id: part for part in parts}
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                part=part_of_shop[line.offer.shop_id],
+                offer=line.offer,
+                product_name=line.offer.product.name,
+                model=line.offer.model,
+                shop_name=line.offer.shop.name,
+                external_id=line.offer.external_id,
+                unit_price=line.offer.price,
+                quantity=line.quantity,
             )
-            raise LinesUnavailable(
-                _("Some items sold out while you were checking out."),
-                lines=[_line_report(line, "out_of_stock", left[line.offer_id]) for line in failed],
-                code="out_of_stock",
-            )
-
-        order.number = f"{order.created:%y%m%d}-{order.pk:06d}"
-        Order.objects.filter(pk=order.pk).update(number=order.number)
-
-        by_shop: dict[int, list[CartLine]] = {}
-        for line in lines:
-            by_shop.setdefault(line.offer.shop_id, []).append(line)
-        parts = OrderPart.objects.bulk_create(
-            [
-                OrderPart(
-                    order=order,
-                    shop=shop_lines[0].offer.shop,
-                    shop_name=shop_lines[0].offer.shop.name,
-                    total=sum((ln.offer.price * ln.quantity for ln in shop_lines), Decimal(0)),
-                )
-                for shop_lines in by_shop.values()
-            ]
+            for line in lines
+        ]
+    )
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(order=order, part=part, from_status="", to_status=Status.NEW, by=user)
+            for part in parts
+        ]
+    )
+    # Every cart write locks the cart, so this holds; it also guards writers
+    # that do not (the admin): lines gone meanwhile undo the whole order.
+    deleted, _rows = CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    if deleted != len(lines):
+        raise CartConflict(
+            _("Your cart changed while you were checking out; review it and try again."),
+            code="cart_changed",
         )
-        part_of_shop = {part.shop_id: part for part in parts}
-        OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    order=order,
-                    part=part_of_shop[line.offer.shop_id],
-                    offer=line.offer,
-                    product_name=line.offer.product.name,
-                    model=line.offer.model,
-                    shop_name=line.offer.shop.name,
-                    external_id=line.offer.external_id,
-                    unit_price=line.offer.price,
-                    quantity=line.quantity,
-                )
-                for line in lines
-            ]
-        )
-        StatusChange.objects.bulk_create(
-            [
-                StatusChange(order=order, part=part, from_status="", to_status=Status.NEW, by=user)
-                for part in parts
-            ]
-        )
-        CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-        order_placed.send(sender=Order, order=order, user=user)
+    order_placed.send(sender=Order, order=order, user=user)
     return order

@@ -1,9 +1,11 @@
 """The order state machine: moving parts along allowed transitions, cancel.
 
-Allowed moves come from ``SHOP_ORDERS["STATUS_TRANSITIONS"]``. Every move is
-one conditional UPDATE (``WHERE status = <the status we checked>``), so two
-concurrent moves of the same part cannot both win, and stock is returned
-once only.
+Allowed moves come from ``SHOP_ORDERS["STATUS_TRANSITIONS"]``. Every move
+first locks the order row, so moves of one order's parts queue up and each
+recomputes the order's status from its parts' committed statuses; the move
+itself is a conditional UPDATE (``WHERE status = <the status we checked>``),
+so two concurrent moves of the same part cannot both win, and stock is
+returned once only.
 """
 
 from __future__ import annotations
@@ -58,14 +60,20 @@ def _return_stock(part: OrderPart) -> None:
         Offer.objects.filter(pk=offer_id).update(quantity=F("quantity") + quantity)
 
 
+def _lock_order(order_id: int) -> None:
+    """Hold the order row until the transaction ends: moves of its parts queue up here."""
+    Order.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True).get()
+
+
 def _refresh_order_status(order: Order) -> None:
+    """Store the order's status derived from its parts (call with the order locked)."""
     status = overall_status(
         OrderPart.objects.filter(order_id=order.pk).values_list("status", flat=True)
     )
-    if status != order.status:
-        order.status = status
-        order.updated = timezone.now()
-        Order.objects.filter(pk=order.pk).update(status=status, updated=order.updated)
+    now = timezone.now()
+    if Order.objects.filter(pk=order.pk).exclude(status=status).update(status=status, updated=now):
+        order.updated = now
+    order.status = status
 
 
 def move_part(
@@ -83,6 +91,7 @@ def move_part(
             _("Unknown status %(status)s.") % {"status": to_status}, field="status"
         )
     with transaction.atomic():
+        _lock_order(part.order_id)
         current = OrderPart.objects.filter(pk=part.pk).values_list("status", flat=True).get()
         if to_status not in allowed_targets(current):
             raise TransitionError(
@@ -130,6 +139,7 @@ def cancel_order(*, order: Order, by: Any = None, comment: str = "") -> list[Sta
     and nothing changes. Returns the recorded changes.
     """
     with transaction.atomic():
+        _lock_order(order.pk)  # no supplier move slips between the check and the cancel
         parts = [p for p in order.parts.order_by("pk") if p.status != Status.CANCELED]
         if not parts:
             raise TransitionError(_("The order is already canceled."), code="already_canceled")
