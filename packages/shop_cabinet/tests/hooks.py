@@ -21,3 +21,11 @@ def everyone_verified_b2b(user: Any) -> CustomerKind:
 
 def b2b_when_named_acme(user: Any) -> CustomerKind:
     return CustomerKind(kind="b2b", verified=user.username.startswith("acme"))
+
+
+SEEN: list[str] = []
+
+
+def record_postal_code(value: str) -> None:
+    """A host's postal-code hook that accepts anything and records what it was given."""
+    SEEN.append(value)

@@ -13,9 +13,11 @@ try:  # Django >= 6.0 ships the tasks API; older versions use the backport.
     import django.tasks  # noqa: F401
 
     TASKS_BACKEND = "django.tasks.backends.immediate.ImmediateBackend"
+    DUMMY_BACKEND = "django.tasks.backends.dummy.DummyBackend"
     TASKS_APP = []
 except ImportError:
     TASKS_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
+    DUMMY_BACKEND = "django_tasks.backends.dummy.DummyBackend"
     TASKS_APP = ["django_tasks"]
 
 SECRET_KEY = "tests-only-not-secret"
@@ -41,12 +43,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "import_export",
     *TASKS_APP,
+    "shop_core",
     "shop_catalog",
     "shop_orders",
     "shop_cabinet",
     "django_cleanup.apps.CleanupConfig",
 ]
-TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+TASKS = {
+    "default": {"BACKEND": TASKS_BACKEND},
+    "broken": {"BACKEND": "tests.backends.BrokenBackend"},  # a queue that is down
+    "dummy": {"BACKEND": DUMMY_BACKEND},  # a queue nobody works off
+}
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

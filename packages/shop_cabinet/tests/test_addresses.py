@@ -12,7 +12,7 @@ from shop_cabinet import services
 from shop_cabinet.hooks import resolve_address
 from shop_cabinet.models import Address
 
-from . import factories
+from . import factories, hooks
 
 URL = "/api/v1/cabinet/addresses/"
 pytestmark = pytest.mark.django_db
@@ -108,11 +108,67 @@ class TestPostalCode:
             factories.address(user, postal_code=code)
         assert "postal_code" in info.value.message_dict
 
+    @pytest.mark.parametrize(
+        "code",
+        ["²⁰⁰⁰⁰⁰", "1٢٥٠٠a", "٠١٢٣٤٥", "1 25009"],  # superscripts are not digits
+    )
+    def test_other_scripts_do_not_sneak_past(self, user: Any, code: str) -> None:
+        with pytest.raises(ValidationError) as info:
+            factories.address(user, postal_code=code)
+        assert info.value.error_dict["postal_code"][0].code == "invalid_postal_code"
+
     def test_the_validator_is_a_hook(self, user: Any, settings: Any) -> None:
         settings.SHOP_CABINET = {"POSTAL_CODE_VALIDATOR": "tests.hooks.validate_uk_postcode"}
         assert factories.address(user, postal_code="SW1A 1AA").postal_code == "SW1A 1AA"
         with pytest.raises(ValidationError):
             factories.address(user, postal_code="101000")
+
+
+class TestDigitsOfOtherScripts:
+    """A phone or postal code typed with other scripts' digits is stored with ASCII digits."""
+
+    @pytest.mark.parametrize(
+        ("typed", "stored"),
+        [
+            ("1٢٥٠٠٩", "125009"),
+            ("۱۰۱۰۰۰", "101000"),
+            ("१०१०००", "101000"),
+            ("１０１０００", "101000"),
+        ],
+    )
+    def test_postal_codes(self, user: Any, typed: str, stored: str) -> None:
+        address = factories.address(user, postal_code=typed)
+        address.refresh_from_db()
+        assert address.postal_code == stored
+        assert resolve_address(user, address.pk)["postal_code"] == stored
+
+    def test_phones(self, user: Any) -> None:
+        address = factories.address(user, phone="+٧ (٤٩٥) ١٢٣-٤٥-٦٧")
+        address.refresh_from_db()
+        assert address.phone == "+7 (495) 123-45-67"
+
+    def test_an_update_stores_ascii_too(self, user: Any) -> None:
+        address = factories.address(user)
+        services.update_address(address=address, postal_code="٦٩٠٠٩١", phone="+٧٤٩٥١٢٣٤٥٦٧")
+        address.refresh_from_db()
+        assert (address.postal_code, address.phone) == ("690091", "+74951234567")
+
+    def test_over_the_api(self, api: Any, user: Any) -> None:
+        response = api.post(
+            URL,
+            {**TestApi.payload, "postal_code": "1٢٥٠٠٩", "phone": "+٧ ٨١٢ ٥٥٥-٠٠-١١"},
+            format="json",
+        )
+        assert response.status_code == 201, response.data
+        assert response.data["postal_code"] == "125009"
+        assert response.data["phone"] == "+7 812 555-00-11"
+        assert Address.objects.get(user=user).postal_code == "125009"
+
+    def test_a_hosts_hook_gets_ascii_digits(self, user: Any, settings: Any) -> None:
+        settings.SHOP_CABINET = {"POSTAL_CODE_VALIDATOR": "tests.hooks.record_postal_code"}
+        hooks.SEEN.clear()
+        factories.address(user, postal_code="SW1A ١AA")
+        assert hooks.SEEN and set(hooks.SEEN) == {"SW1A 1AA"}
 
 
 class TestResolver:

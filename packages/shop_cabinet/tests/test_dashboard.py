@@ -21,6 +21,14 @@ from . import factories
 URL = "/api/v1/cabinet/dashboard/"
 B2B = "tests.hooks.everyone_verified_b2b"
 pytestmark = pytest.mark.django_db
+ADDRESS = {
+    "recipient": "Anna",
+    "phone": "+7 812 555-00-11",
+    "city": "Saint Petersburg",
+    "street": "Nevsky",
+    "building": "28",
+    "postal_code": "191186",
+}
 
 
 @pytest.fixture
@@ -189,3 +197,19 @@ class TestCache:
         factories.address(user)
         with django_assert_num_queries(0):
             selectors.cached_dashboard(other_user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_that_is_down_never_fails_a_write(api: Any, settings: Any, caplog: Any) -> None:
+    """Dropping the cached dashboard is a side effect: logged, never an error."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "broken": {"BACKEND": "tests.backends.BrokenCache"},
+    }
+    settings.SHOP_CABINET = {"DASHBOARD_CACHE_TIMEOUT": 300, "DASHBOARD_CACHE_ALIAS": "broken"}
+    product = factories.product()
+    response = api.post("/api/v1/cabinet/addresses/", ADDRESS, format="json")
+    assert response.status_code == 201
+    response = api.post("/api/v1/cabinet/favourites/", {"product_id": product.pk}, format="json")
+    assert response.status_code == 201
+    assert "Could not drop the cached dashboard" in caplog.text

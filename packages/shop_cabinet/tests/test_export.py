@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shop_cabinet import export, services
@@ -143,10 +144,89 @@ class TestBackgroundExport:
         job = services.request_export(user=user)
         services.run_export(export_id=job.pk)
         old = timezone.now() - timedelta(hours=25)
-        PersonalDataExport.objects.filter(pk=job.pk).update(created=old)
+        PersonalDataExport.objects.filter(pk=job.pk).update(created=old, finished=old)
         assert api.get(f"{URL}{job.pk}/").status_code == 404
         fresh = services.request_export(user=user)
         out = StringIO()
         call_command("prune_personal_data_exports", stdout=out)
         assert "Deleted 1" in out.getvalue()
         assert list(PersonalDataExport.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+    def test_retention_counts_from_when_it_finished(self, api: Any, user: Any) -> None:
+        job = services.request_export(user=user)
+        PersonalDataExport.objects.filter(pk=job.pk).update(
+            created=timezone.now() - timedelta(hours=30)
+        )
+        assert api.get(f"{URL}{job.pk}/").data["status"] == "pending"  # still visible
+        services.run_export(export_id=job.pk)
+        assert api.get(f"{URL}{job.pk}/download/").status_code == 200
+        services.prune_exports()
+        assert PersonalDataExport.objects.filter(pk=job.pk).exists()
+
+    def test_re_requesting_returns_the_pending_export(self, api: Any, user: Any) -> None:
+        first = api.post(URL)
+        again = api.post(URL)
+        assert first.status_code == again.status_code == 202
+        assert again.data["id"] == first.data["id"]
+        assert PersonalDataExport.objects.filter(user=user).count() == 1
+
+    def test_a_new_request_after_the_last_one_finished(self, user: Any) -> None:
+        first = services.request_export(user=user)
+        services.run_export(export_id=first.pk)
+        second = services.request_export(user=user)
+        assert second.pk != first.pk and second.status == "pending"
+
+    def test_the_database_refuses_two_pending_exports(self, user: Any) -> None:
+        services.request_export(user=user)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PersonalDataExport.objects.create(user=user)
+
+    def test_a_finished_export_is_not_built_again(self, user: Any) -> None:
+        job = services.request_export(user=user)
+        assert services.run_export(export_id=job.pk) is not None
+        assert services.run_export(export_id=job.pk) is None
+
+
+@pytest.mark.django_db(transaction=True)
+class TestFailingBackground:
+    """Real commits: the on-commit queuing runs inside the request, as in production."""
+
+    def test_a_queue_that_is_down_is_not_an_error_and_the_job_is_kept(
+        self, api: Any, user: Any, settings: Any, caplog: Any
+    ) -> None:
+        settings.SHOP_CABINET = {"EXPORT_TASK_BACKEND": "broken"}
+        response = api.post(URL)
+        assert response.status_code == 202 and response.data["status"] == "pending"
+        assert "the task queue is down" in caplog.text
+        settings.SHOP_CABINET = {}  # the queue is back: asking again queues the same job
+        again = api.post(URL)
+        assert again.status_code == 202 and again.data["id"] == response.data["id"]
+        assert again.data["status"] == "ready"
+
+    def test_the_prune_command_queues_lost_jobs_again(self, user: Any, settings: Any) -> None:
+        settings.SHOP_CABINET = {"EXPORT_TASK_BACKEND": "broken"}
+        job = services.request_export(user=user)
+        settings.SHOP_CABINET = {}
+        call_command("prune_personal_data_exports", stdout=StringIO())
+        job.refresh_from_db()
+        assert job.status == "pending"  # too recent: its task may still be on its way
+        PersonalDataExport.objects.filter(pk=job.pk).update(
+            created=timezone.now() - services.REQUEUE_AFTER - timedelta(seconds=1)
+        )
+        out = StringIO()
+        call_command("prune_personal_data_exports", stdout=out)
+        assert "queued 1" in out.getvalue()
+        job.refresh_from_db()
+        assert job.status == "ready" and job.data["user_id"] == user.pk
+
+    def test_a_failing_job_is_not_an_error_of_the_request(self, api: Any) -> None:
+        def broken(u: Any) -> None:
+            raise RuntimeError("boom")
+
+        export.register("broken", broken)
+        try:
+            response = api.post(URL)
+        finally:
+            export.unregister("broken")
+        assert response.status_code == 202 and response.data["status"] == "failed"
+        assert api.post(URL).data["status"] == "ready"  # a new request starts afresh

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from shop_orders.exceptions import CheckoutError
-from shop_orders.models import Status, StatusChange
+from shop_orders.models import Order, Status, StatusChange
 from shop_orders.services import resolve_address as orders_resolve_address
 
 from . import factories
@@ -169,3 +169,28 @@ def test_checkout_over_http_with_an_address_id_then_the_dashboard(
 @pytest.mark.parametrize("url", ["/api/v1/cabinet/orders/abc/", "/api/v1/cabinet/addresses/abc/"])
 def test_non_numeric_ids_are_404(api: Any, url: str) -> None:
     assert api.get(url).status_code == 404
+
+
+@pytest.mark.urls("tests.urls_with_orders")
+def test_an_address_typed_with_other_digits_checks_out(
+    api: Any, user: Any, offers: list[Any]
+) -> None:
+    """Saved with Arabic-Indic digits, stored with ASCII ones: checkout takes it."""
+    saved = api.post(
+        "/api/v1/cabinet/addresses/",
+        {
+            "recipient": "Anna",
+            "phone": "+٧ ٤٩٥ ١٢٣-٤٥-٦٧",
+            "city": "Moscow",
+            "street": "Tverskaya",
+            "building": "1",
+            "postal_code": "1٢٥٠٠٩",
+        },
+        format="json",
+    )
+    assert saved.status_code == 201, saved.data
+    api.post("/api/v1/orders/cart/lines/", {"offer": offers[0].pk}, format="json")
+    placed = api.post("/api/v1/orders/checkout/", {"address_id": saved.data["id"]}, format="json")
+    assert placed.status_code == 201, placed.data
+    order = Order.objects.get(pk=placed.data["id"])
+    assert (order.phone, order.postal_code) == ("+7 495 123-45-67", "125009")

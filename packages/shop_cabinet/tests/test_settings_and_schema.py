@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.test import override_settings
 
 from shop_cabinet import checks
 from shop_cabinet.conf import app_settings
@@ -24,13 +25,37 @@ def test_unknown_key_is_refused(settings: Any) -> None:
     settings.SHOP_CABINET = {"PAGE_SIZ": 7}
     with pytest.raises(ImproperlyConfigured, match="PAGE_SIZ"):
         _ = app_settings.PAGE_SIZE
+    (error,) = checks.check_settings()
+    assert error.id == "shop_cabinet.E001" and "PAGE_SIZ" in error.msg
+
+
+@pytest.mark.parametrize("key", ["POSTAL_CODE_VALIDATOR", "CUSTOMER_KIND_RESOLVER"])
+def test_bad_hook_path_is_reported(settings: Any, key: str) -> None:
+    settings.SHOP_CABINET = {key: "nowhere.validate"}
+    with pytest.raises(ImproperlyConfigured, match=key):
+        getattr(app_settings, key)
+    (error,) = checks.check_settings()
+    assert error.id == "shop_cabinet.E001" and key in error.msg and "nowhere" in error.msg
+
+
+def test_export_provider_that_does_not_import_is_a_check_error(settings: Any) -> None:
+    settings.SHOP_CABINET = {"EXPORT_PROVIDERS": {"loyalty": "tests.nowhere.section"}}
+    (error,) = checks.check_settings()
+    assert error.id == "shop_cabinet.E002" and "loyalty" in error.msg
+    settings.SHOP_CABINET = {"EXPORT_PROVIDERS": {"loyalty": "tests.exports.loyalty"}}
+    assert checks.check_settings() == []
+
+
+def test_settings_that_are_not_a_dict_are_a_check_error(settings: Any) -> None:
+    settings.SHOP_CABINET = ["PAGE_SIZE", 7]
     assert [m.id for m in checks.check_settings()] == ["shop_cabinet.E001"]
 
 
-def test_bad_hook_path_is_reported(settings: Any) -> None:
-    settings.SHOP_CABINET = {"POSTAL_CODE_VALIDATOR": "nowhere.validate"}
-    with pytest.raises(ImproperlyConfigured, match="POSTAL_CODE_VALIDATOR"):
-        _ = app_settings.POSTAL_CODE_VALIDATOR
+def test_the_check_is_registered() -> None:
+    from django.core.checks import run_checks
+
+    with override_settings(SHOP_CABINET={"PAGE_SIZ": 7}):
+        assert "shop_cabinet.E001" in {m.id for m in run_checks()}
 
 
 def test_check_hints_at_the_address_resolver(settings: Any) -> None:

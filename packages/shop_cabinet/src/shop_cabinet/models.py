@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from shop_core.bounds import ascii_digits
 
 from .validators import validate_phone, validate_postal_code
 
@@ -57,8 +60,19 @@ class Address(models.Model):
             ),
         ]
 
+    # Fields typed as digits: stored with ASCII digits whatever script they came in.
+    DIGIT_FIELDS = ("phone", "postal_code")
+
     def __str__(self) -> str:
         return self.one_line()
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Normalise other scripts' digits to ASCII, then validate (``full_clean``)."""
+        for name in self.DIGIT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, ascii_digits(value))
+        super().clean_fields(exclude=exclude)
 
     def one_line(self) -> str:
         """The address as one line, postal code first (the Russian order)."""
@@ -115,8 +129,9 @@ class Favourite(models.Model):
 class PersonalDataExport(models.Model):
     """A personal-data archive prepared in the background (``tasks.prepare_export``).
 
-    The archive is kept in ``data`` until ``SHOP_CABINET["EXPORT_RETENTION_HOURS"]``
-    have passed; ``manage.py prune_personal_data_exports`` deletes older rows.
+    At most one pending export per user. The archive is kept in ``data`` until
+    ``SHOP_CABINET["EXPORT_RETENTION_HOURS"]`` have passed since it ``finished``;
+    ``manage.py prune_personal_data_exports`` deletes older rows.
     """
 
     class Status(models.TextChoices):
@@ -142,6 +157,14 @@ class PersonalDataExport(models.Model):
         verbose_name = _("personal-data export")
         verbose_name_plural = _("personal-data exports")
         ordering = ["-created"]
+        constraints = [
+            # Re-requesting while one is pending returns it (services.request_export).
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="shop_cabinet_export_one_pending_per_user",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.created:%Y-%m-%d %H:%M} ({self.status})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,8 @@ from shop_orders.selectors import order_detail, order_stats, orders_of
 from .conf import app_settings
 from .models import Address, Favourite, PersonalDataExport
 
+logger = logging.getLogger(__name__)
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 # shop_bookings' statuses that hold a slot (pending, confirmed).
@@ -31,9 +34,12 @@ def addresses_of(user: Any) -> QuerySet[Address]:
 
 
 def exports_of(user: Any) -> QuerySet[PersonalDataExport]:
-    """The user's background exports still within ``EXPORT_RETENTION_HOURS``."""
+    """The user's background exports: pending ones, and finished ones for
+    ``EXPORT_RETENTION_HOURS`` after they finished."""
     cutoff = timezone.now() - timedelta(hours=app_settings.EXPORT_RETENTION_HOURS)
-    return PersonalDataExport.objects.filter(user_id=user.pk, created__gte=cutoff)
+    return PersonalDataExport.objects.filter(
+        Q(status=PersonalDataExport.Status.PENDING) | Q(finished__gte=cutoff), user_id=user.pk
+    )
 
 
 def favourites_of(user: Any) -> QuerySet[Favourite]:
@@ -216,6 +222,14 @@ def cached_dashboard(user: Any) -> dict[str, Any]:
 
 
 def forget_dashboard(user_id: Any) -> None:
-    """Drop a user's cached dashboard (no-op when caching is off)."""
-    if app_settings.DASHBOARD_CACHE_TIMEOUT and user_id is not None:
+    """Drop a user's cached dashboard (no-op when caching is off).
+
+    A cache that is down is logged, never an error of the write that called
+    this: the entry then lives until ``DASHBOARD_CACHE_TIMEOUT``.
+    """
+    if not app_settings.DASHBOARD_CACHE_TIMEOUT or user_id is None:
+        return
+    try:
         caches[app_settings.DASHBOARD_CACHE_ALIAS].delete(dashboard_cache_key(user_id))
+    except Exception:
+        logger.warning("Could not drop the cached dashboard of user %s", user_id, exc_info=True)

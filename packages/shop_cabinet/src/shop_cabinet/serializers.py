@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
 
 from shop_catalog.models import Product
 from shop_catalog.serializers import UnicodeSlugField
@@ -18,12 +20,34 @@ from shop_orders.serializers import OrderLineSerializer
 from . import services
 from .models import Address, Favourite, PersonalDataExport
 
+MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
+
 
 def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A model ``ValidationError`` as DRF's 400 with field errors."""
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
+    """A Django ``ValidationError`` as DRF's 400 with field errors, codes kept."""
+    detail = get_error_detail(exc)
+    if isinstance(detail, list):
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+    return serializers.ValidationError(detail)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A primary key given as an integer or a string of ASCII digits, 1 to ``MAX_ID``.
+
+    DRF's own field would read ``1.5`` as 1 and ``"١٢"`` as 12; here they are a
+    400 (``incorrect_type``), and an id no column can hold is ``does_not_exist``.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            number = int(data) if len(data) <= 20 else MAX_ID + 1
+        elif isinstance(data, int) and not isinstance(data, bool):
+            number = data
+        else:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= number <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(number)
 
 
 class AddressBookEntrySerializer(serializers.ModelSerializer):
@@ -45,7 +69,8 @@ class AddressBookEntrySerializer(serializers.ModelSerializer):
     def update(self, instance: Address, validated_data: dict[str, Any]) -> Address:
         if validated_data.get("is_default") is False and instance.is_default:
             raise serializers.ValidationError(
-                {"is_default": [_("Make another address the default instead.")]}
+                {"is_default": [_("Make another address the default instead.")]},
+                code="default_required",
             )
         try:
             return services.update_address(address=instance, **validated_data)
@@ -77,9 +102,7 @@ class FavouriteProductSerializer(serializers.ModelSerializer):
 class FavouriteSerializer(serializers.ModelSerializer):
     """A favourite; create with ``{"product_id": <id>}``."""
 
-    product_id = serializers.PrimaryKeyRelatedField(
-        source="product", queryset=Product.objects.all(), write_only=True
-    )
+    product_id = IdField(source="product", queryset=Product.objects.all(), write_only=True)
     product = FavouriteProductSerializer(read_only=True)
     min_price = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, allow_null=True, default=None

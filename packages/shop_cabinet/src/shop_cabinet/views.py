@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop_core.views import SafeParsingMixin
 from shop_orders.models import Order
 from shop_orders.serializers import OrderDetailSerializer
 
@@ -24,14 +27,58 @@ from .models import Address, PersonalDataExport
 from .pagination import CabinetPagination
 from .permissions import IsCustomer
 from .serializers import (
+    MAX_ID,
     AddressBookEntrySerializer,
     DashboardSerializer,
     FavouriteSerializer,
     OrderSummarySerializer,
     PersonalDataExportSerializer,
+    django_errors,
 )
 
-MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
+ID_PATTERN = r"[0-9]+"  # ASCII only: Python's \d also matches other scripts' digits
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def first_code(data: Any) -> str | None:
+    """The code of the first error in a DRF error body (depth first), if any."""
+    if isinstance(data, ErrorDetail):
+        return data.code
+    values = data.values() if isinstance(data, dict) else data if isinstance(data, list) else ()
+    for value in values:
+        code = first_code(value)
+        if code:
+            return code
+    return None
+
+
+class CabinetAPIMixin(SafeParsingMixin):
+    """Base of every cabinet API view.
+
+    - JSON nested too deep is a 400 ``too_deep`` (``SafeParsingMixin``).
+    - The body of a write request is parsed up front, so a malformed or
+      over-deep body is a 400 even on endpoints that take no body
+      (``set-default``, ``export``) and nothing is changed.
+    - Every error answer carries a top-level ``code``: the code of its first
+      problem (``{"postal_code": ["..."], "code": "invalid_postal_code"}``),
+      as shop_orders and shop_core answer.
+    """
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in BODY_METHODS:
+            request.data  # noqa: B018  (parses now: a bad body is a 400 before any write)
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, Address.DoesNotExist):  # deleted by a concurrent request
+            exc = NotFound()
+        response = super().handle_exception(exc)
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and "code" not in data:
+            code = first_code(data)
+            if code:
+                data["code"] = code
+        return response
 
 
 @extend_schema_view(
@@ -42,11 +89,12 @@ MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
     partial_update=extend_schema(summary="Change an address"),
     destroy=extend_schema(summary="Delete an address (a default passes to another one)"),
 )
-class AddressViewSet(viewsets.ModelViewSet):
+class AddressViewSet(CabinetAPIMixin, viewsets.ModelViewSet):
     serializer_class = AddressBookEntrySerializer
     permission_classes = [IsCustomer]
     pagination_class = CabinetPagination
     queryset = Address.objects.none()  # for the schema; the real one is per user
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> Any:
         return selectors.addresses_of(self.request.user)
@@ -77,6 +125,7 @@ class AddressViewSet(viewsets.ModelViewSet):
     ),
 )
 class FavouriteViewSet(
+    CabinetAPIMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
@@ -88,7 +137,7 @@ class FavouriteViewSet(
     permission_classes = [IsCustomer]
     pagination_class = CabinetPagination
     lookup_field = "product_id"
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> Any:
         return selectors.favourites_of(self.request.user)
@@ -96,9 +145,12 @@ class FavouriteViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        favourite, created = services.add_favourite(
-            user=request.user, product=serializer.validated_data["product"]
-        )
+        try:
+            favourite, created = services.add_favourite(
+                user=request.user, product=serializer.validated_data["product"]
+            )
+        except DjangoValidationError as exc:
+            raise django_errors(exc) from exc
         # Re-read through the selector for the product data and min_price.
         favourite = self.get_queryset().get(pk=favourite.pk)
         return Response(
@@ -121,12 +173,13 @@ class FavouriteViewSet(
     list=extend_schema(summary="The caller's orders, newest first (filters: status, dates, total)"),
     retrieve=extend_schema(summary="One order with its parts, lines and status history"),
 )
-class OrderHistoryViewSet(viewsets.ReadOnlyModelViewSet):
+class OrderHistoryViewSet(CabinetAPIMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsCustomer]
     pagination_class = CabinetPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = OrderHistoryFilter
     queryset = Order.objects.none()  # for the schema; the real one is per user
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> Any:
         return selectors.order_history(self.request.user)
@@ -141,7 +194,7 @@ class OrderHistoryViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404 from None
 
 
-class DashboardView(APIView):
+class DashboardView(CabinetAPIMixin, APIView):
     permission_classes = [IsCustomer]
 
     @extend_schema(summary="The cabinet's front page", responses=DashboardSerializer)
@@ -168,7 +221,7 @@ ARCHIVE_RESPONSE = {
 }
 
 
-class PersonalDataExportView(APIView):
+class PersonalDataExportView(CabinetAPIMixin, APIView):
     permission_classes = [IsCustomer]
 
     @extend_schema(
@@ -191,7 +244,7 @@ class PersonalDataExportView(APIView):
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
 
-class PersonalDataExportJobView(APIView):
+class PersonalDataExportJobView(CabinetAPIMixin, APIView):
     permission_classes = [IsCustomer]
 
     def get_job(self, request: Request, pk: Any) -> PersonalDataExport:
