@@ -18,9 +18,10 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
-from rest_framework.test import APIClient
+from rest_framework import test as drf_test
 
 from shop_accounts.services import create_user
 
@@ -48,6 +49,15 @@ def _isolated(settings: Any, tmp_path: Any) -> None:
     """Uploads go to a fresh folder; throttle history starts empty."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
+
+
+class APIClient(drf_test.APIClient):
+    """Runs each request's ``on_commit`` callbacks (queued e-mails) when the request
+    ends, as its commit would: the tests run in a transaction that never commits."""
+
+    def request(self, **kwargs: Any) -> Any:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**kwargs)
 
 
 @pytest.fixture

@@ -6,6 +6,15 @@ import tempfile
 import dj_database_url
 import django
 
+try:  # Django >= 6.0 has the tasks API built in
+    import django.tasks  # noqa: F401
+
+    TASKS_BACKEND = "django.tasks.backends.immediate.ImmediateBackend"
+    TASKS_APP = []
+except ImportError:  # the django-tasks backport
+    TASKS_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
+    TASKS_APP = ["django_tasks"]
+
 SECRET_KEY = "tests-only-not-secret-long-enough-for-hs256"
 DEBUG = False
 USE_TZ = True
@@ -34,6 +43,8 @@ INSTALLED_APPS = [
     "dj_rest_auth",
     "dj_rest_auth.registration",
     "drf_spectacular",
+    *TASKS_APP,
+    "shop_core",
     "shop_accounts",
     "django_cleanup.apps.CleanupConfig",
 ]
@@ -73,6 +84,7 @@ AUTH_PASSWORD_VALIDATORS = [
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-accounts-test-media")  # conftest: per test
 if django.VERSION >= (6, 1):  # EMAIL_BACKEND is deprecated there; tests swap in locmem
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # allauth: e-mail login, mandatory verification, links valid two hours.

@@ -23,4 +23,7 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
+    # Access tokens carry a hash of the password: a change or reset ends them
+    # at once instead of at expiry (refresh tokens are blacklisted anyway).
+    "CHECK_REVOKE_TOKEN": True,
 }

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from shop_accounts.models import Profile
 from shop_accounts.services import get_profile
 
-from .conftest import png_bytes, user_has_field
+from .conftest import APIClient, png_bytes, user_has_field
 
 pytestmark = pytest.mark.django_db
 

@@ -63,21 +63,46 @@ def test_anonymous_user_endpoint_is_401(api_client):
     assert api_client.get(USER).status_code == 401
 
 
-def test_password_change(user_client, user, api_client):
-    response = user_client.post(
-        CHANGE, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, format="json"
-    )
+def change(client: Any, old: str = PASSWORD, new: str = NEW_PASSWORD) -> Any:
+    data = {"old_password": old, "new_password1": new, "new_password2": new}
+    return client.post(CHANGE, data, format="json")
 
-    assert response.status_code == 200
+
+def test_password_change(user_client, user, api_client):
+    response = change(user_client)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["key"] == Token.objects.get(user=user).key  # stays logged in
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     assert login(api_client, "alice@example.com", NEW_PASSWORD).status_code == 200
+    assert login(api_client, "alice@example.com", PASSWORD).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ({"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, None),
+        ({"old_password": "", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, None),
+        (
+            {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            "password_incorrect",
+        ),
+    ],
+    ids=["missing", "blank", "wrong"],
+)
+def test_password_change_needs_the_old_password(user_client, user, data, code):
+    response = user_client.post(CHANGE, data, format="json")
+
+    assert response.status_code == 400
+    assert "old_password" in response.json()
+    assert response.json().get("code") == code
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
 
 
 def test_password_change_enforces_validators(user_client, user):
-    response = user_client.post(
-        CHANGE, {"new_password1": "123", "new_password2": "123"}, format="json"
-    )
+    response = change(user_client, new="123")
 
     assert response.status_code == 400
     assert "new_password2" in response.json()

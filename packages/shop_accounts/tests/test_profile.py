@@ -8,14 +8,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from rest_framework.test import APIClient
 
 from shop_accounts.models import Profile
 from shop_accounts.services import get_profile, seed_roles, set_company_verified
 from shop_accounts.signals import company_verified
 from shop_accounts.validators import validate_inn
 
-from .conftest import user_has_field
+from .conftest import APIClient, user_has_field
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,10 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shop_accounts.models import OutgoingEmail
 from shop_accounts.selectors import user_roles
 
 from .conftest import PASSWORD
@@ -105,14 +107,70 @@ def test_mismatched_passwords_are_refused(api_client):
 
 
 @pytest.mark.parametrize("verified", [True, False])
-def test_duplicate_email_is_refused(api_client, make_user, verified):
+def test_taken_address_answers_like_a_new_one_and_mails_the_owner(
+    api_client, make_user, mailoutbox, verified
+):
+    """allauth's enumeration prevention (ACCOUNT_PREVENT_ENUMERATION, on by default)."""
+    owner = make_user("taken@example.com", email_verified=verified)
+    new = register(api_client, email="fresh@example.com")
+    mailoutbox.clear()
+
+    taken = register(api_client, email="TAKEN@example.com")
+
+    assert (
+        (taken.status_code, taken.json())
+        == (new.status_code, new.json())
+        == (
+            201,
+            {"detail": "Verification e-mail sent."},
+        )
+    )
+    assert taken.headers.keys() == new.headers.keys()
+    assert get_user_model().objects.filter(email__iexact="taken@example.com").get() == owner
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+    assert [m.to for m in mailoutbox] == [["taken@example.com"]]
+    assert "already" in mailoutbox[0].body.lower()
+    assert "/password/reset/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_taken_address_is_refused_without_enumeration_prevention(
+    api_client, make_user, mailoutbox, settings, verified
+):
+    settings.ACCOUNT_PREVENT_ENUMERATION = False
     make_user("taken@example.com", email_verified=verified)
 
     response = register(api_client, email="TAKEN@example.com")
 
     assert response.status_code == 400
-    assert "email" in response.json()
+    assert response.json() == {
+        "email": ["A user is already registered with this e-mail address."],
+        "code": "taken",
+    }
     assert get_user_model().objects.count() == 1
+    assert mailoutbox == []
+
+
+def test_without_mandatory_verification_a_taken_address_is_refused(api_client, make_user, settings):
+    """allauth too: hiding the conflict needs mandatory verification."""
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    make_user("taken@example.com")
+
+    response = register(api_client, email="taken@example.com")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "taken"
+
+
+def test_one_account_per_address_is_enforced_by_the_database(make_user):
+    """The unique index that settles simultaneous sign-ups (see test_concurrency)."""
+    make_user("taken@example.com")
+    other = get_user_model()._default_manager.create(
+        **{get_user_model().USERNAME_FIELD: "other@example.com"}
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EmailAddress.objects.create(user=other, email="Taken@Example.com")
 
 
 def test_verify_with_key_then_login(api_client, mailoutbox):
@@ -131,13 +189,34 @@ def test_verify_with_key_then_login(api_client, mailoutbox):
     assert login.status_code == 200, login.content
 
 
-def test_bad_key_is_refused(api_client):
-    response = api_client.post(VERIFY, {"key": "not-a-key"}, format="json")
+@pytest.mark.parametrize("key", ["not-a-key", "MQ:1tXabc:forged-signature"])
+def test_bad_key_is_404_invalid_key(api_client, key):
+    response = api_client.post(VERIFY, {"key": key}, format="json")
     assert response.status_code == 404
+    assert response.json()["code"] == "invalid_key"
 
 
-@pytest.mark.parametrize(("seconds", "works"), [(2 * 3600 - 1, True), (2 * 3600 + 1, False)])
-def test_verification_link_expires_after_two_hours(api_client, mailoutbox, seconds, works):
+def test_used_key_is_404_invalid_key(api_client, mailoutbox):
+    register(api_client)
+    key = key_from_api_link(link_in(mailoutbox[0]))
+    assert api_client.post(VERIFY, {"key": key}, format="json").status_code == 200
+
+    response = api_client.post(VERIFY, {"key": key}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "invalid_key"
+
+
+@pytest.mark.parametrize("hmac", [True, False], ids=["hmac-key", "stored-key"])
+@pytest.mark.parametrize(
+    ("seconds", "status", "code"),
+    [(2 * 3600 - 1, 200, None), (2 * 3600 + 1, 410, "expired_key")],
+    ids=["2h-1s", "2h+1s"],
+)
+def test_verification_link_expires_after_two_hours(
+    api_client, mailoutbox, settings, hmac, seconds, status, code
+):
+    settings.ACCOUNT_EMAIL_CONFIRMATION_HMAC = hmac
     sent_at = timezone.now()
     with time_machine.travel(sent_at, tick=False):
         register(api_client)
@@ -146,8 +225,9 @@ def test_verification_link_expires_after_two_hours(api_client, mailoutbox, secon
     with time_machine.travel(sent_at + timedelta(seconds=seconds), tick=False):
         response = api_client.post(VERIFY, {"key": key}, format="json")
 
-    assert response.status_code == (200 if works else 404)
-    assert EmailAddress.objects.get(email="new@example.com").verified is works
+    assert response.status_code == status, response.content
+    assert response.json().get("code") == code
+    assert EmailAddress.objects.get(email="new@example.com").verified is (status == 200)
 
 
 def test_unverified_user_cannot_log_in(api_client):
@@ -187,6 +267,7 @@ def test_registration_is_all_or_nothing(api_client, monkeypatch):
 
     assert not get_user_model().objects.exists()
     assert not EmailAddress.objects.exists()
+    assert not OutgoingEmail.objects.exists()  # no verification e-mail for it either
 
 
 def test_resend_for_unknown_or_verified_address_sends_nothing(api_client, make_user, mailoutbox):

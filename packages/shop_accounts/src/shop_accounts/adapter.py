@@ -1,12 +1,13 @@
-"""allauth adapters: where links in e-mails point, and new users' roles."""
+"""allauth adapters: where links in e-mails point, how e-mails leave, new users' roles."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
@@ -14,7 +15,22 @@ from .conf import app_settings
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Set ``ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"``."""
+    """Set ``ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"``.
+
+    Every e-mail allauth and dj-rest-auth send (verification, password
+    reset, "account already exists", notices) is rendered here and queued,
+    then sent by a task after the transaction commits: a failing mail server
+    never fails the request, and a failed send is retried.
+    """
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # As allauth's, but queued instead of sent on the spot.
+        from .services.emails import queue_email
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        queue_email(self.render_mail(template_prefix, email, ctx))
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
         template = app_settings.EMAIL_VERIFICATION_URL
@@ -29,7 +45,7 @@ class AccountAdapter(DefaultAccountAdapter):
         try:
             super().send_account_already_exists_mail(email)
         except NoReverseMatch:
-            request = context.request
+            request = allauth_context.request
             links = {
                 "signup_url": reverse("shop_accounts:register"),
                 "password_reset_url": reverse("shop_accounts:password_reset"),

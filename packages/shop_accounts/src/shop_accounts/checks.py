@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
-from django.core.exceptions import ImproperlyConfigured
 
 from .conf import app_settings
 
@@ -15,12 +14,10 @@ MIDDLEWARE = "shop_accounts.middleware.RequestUserMiddleware"
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    try:
-        app_settings.user_settings()
-    except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="shop_accounts.E001")]
+    errors: list[CheckMessage] = list(app_settings.check("shop_accounts.E001"))
+    if errors:
+        return errors
     roles = app_settings.ROLES
-    errors: list[CheckMessage] = []
     default = app_settings.DEFAULT_ROLE
     if default is not None and default not in roles:
         errors.append(

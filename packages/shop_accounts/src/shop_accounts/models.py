@@ -132,3 +132,34 @@ class DeletedUser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email or self.user_pk} ({self.deleted_at:%Y-%m-%d})"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail written in the transaction that asked for it, sent after it commits.
+
+    ``services.emails`` queues it and the ``deliver_email`` task sends it; a
+    send that fails stays here and ``send_pending_emails`` retries it. It is
+    marked sent only once the mail server took it, and its body (one-time
+    links) is erased then.
+    """
+
+    to = models.JSONField(_("to"))
+    from_email = models.CharField(_("from"), max_length=320, blank=True)
+    subject = models.TextField(_("subject"), blank=True)
+    body = models.TextField(_("text"), blank=True)
+    html_body = models.TextField(_("HTML"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # A worker sending it holds it until then; a crashed worker's claim runs out.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="shop_acc_email_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} -> {', '.join(self.to)}"

@@ -6,13 +6,15 @@ from typing import Any
 
 from allauth.account.signals import user_signed_up
 from django.conf import settings
-from django.db.models.signals import post_save, pre_delete
+from django.contrib.auth.hashers import is_password_usable
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .conf import app_settings
 from .middleware import acting_user
 from .models import DeletedUser, Profile
 from .services import assign_role
+from .services.credentials import revoke_credentials
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="shop_accounts_profile")
@@ -41,3 +43,33 @@ def give_default_role(sender: Any, request: Any, user: Any, **kwargs: Any) -> No
     """Every new user, registered or from Google, gets the default role."""
     if app_settings.DEFAULT_ROLE:
         assign_role(user, app_settings.DEFAULT_ROLE)
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="shop_accounts_password_wiped")
+def notice_password_wiped(
+    sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """Remember a usable password being made unusable (allauth wipes the password
+    of an unverified account that a verified social login takes over)."""
+    if raw or instance._state.adding or instance.has_usable_password():
+        return
+    if update_fields is not None and "password" not in update_fields:
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True)
+    old = stored.first()
+    if old is not None and is_password_usable(old):
+        instance._shop_accounts_password_wiped = True
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="shop_accounts_revoke")
+def revoke_on_password_change(
+    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    """A password set (``set_password()`` then ``save()``) or wiped ends every token
+    issued before. Django marks ``set_password()`` in ``_password`` until the save
+    completes, and leaves it unset for the rehash of a login (same password)."""
+    if created or raw:
+        return
+    wiped = instance.__dict__.pop("_shop_accounts_password_wiped", False)
+    if wiped or getattr(instance, "_password", None) is not None:
+        revoke_credentials(instance)

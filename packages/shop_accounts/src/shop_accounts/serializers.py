@@ -5,24 +5,50 @@ from typing import Any
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from dj_rest_auth.jwt_auth import CookieTokenRefreshSerializer
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
 from dj_rest_auth.registration.serializers import SocialLoginSerializer as BaseSocialLoginSerializer
 from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
+from dj_rest_auth.serializers import PasswordChangeSerializer as BasePasswordChangeSerializer
+from dj_rest_auth.serializers import (
+    PasswordResetConfirmSerializer as BasePasswordResetConfirmSerializer,
+)
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
+from rest_framework.utils import model_meta
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from shop_core.bounds import ascii_digits
 
 from .adapter import password_reset_url
 from .conf import app_settings
 from .models import Profile
-from .selectors import email_taken, user_roles
+from .selectors import user_roles
 from .services import COMPANY_FIELDS, assign_role, get_profile, update_profile
+from .services.credentials import lock_user
 from .validators import validate_avatar, validate_inn
+
+# Longest password accepted where one is set (as dj-rest-auth's password change).
+PASSWORD_MAX_LENGTH = 128
+# Longest provider token or code accepted from a client (Google's are far shorter).
+SOCIAL_TOKEN_MAX_LENGTH = 4096
+BIO_MAX_LENGTH = 2000
+AVATAR_FIELDS = ["avatar", "avatar_thumbnail", "updated_at"]
+
+
+class AsciiDigitsCharField(serializers.CharField):
+    """A ``CharField`` whose other scripts' digits (``٧``, ``७``, ``７``) become ASCII
+    before validation, so a rule written with ``[0-9]`` holds (phone, INN)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return ascii_digits(super().to_internal_value(data))
 
 
 def validate_company(attrs: dict[str, Any], instance: Profile | None = None) -> None:
@@ -61,6 +87,15 @@ class ProfileSerializer(serializers.ModelSerializer):
             "company_verified_at",
         )
         read_only_fields = ("avatar", "avatar_thumbnail", "company_verified", "company_verified_at")
+        extra_kwargs = {"bio": {"max_length": BIO_MAX_LENGTH}}
+
+    digit_fields = ("phone", "tax_number")
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in self.digit_fields:
+            field_class = AsciiDigitsCharField
+        return field_class, kwargs
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         validate_company(attrs, self.instance)
@@ -77,6 +112,12 @@ class AvatarSerializer(serializers.ModelSerializer):
         model = Profile
         fields = ("avatar", "avatar_thumbnail")
         read_only_fields = ("avatar_thumbnail",)
+
+    def update(self, instance: Profile, validated_data: dict[str, Any]) -> Profile:
+        # Only the avatar's columns: the rest of the row may have changed meanwhile.
+        instance.avatar = validated_data["avatar"]
+        instance.save(update_fields=AVATAR_FIELDS)  # Profile.save() makes the thumbnail
+        return instance
 
 
 def _user_model_fields(model: Any) -> tuple[str, ...]:
@@ -121,11 +162,30 @@ class UserSerializer(serializers.ModelSerializer):
     @transaction.atomic
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
         profile_data = validated_data.pop("shop_profile", None)
-        instance = super().update(instance, validated_data)
+        _save_changed_fields(instance, validated_data)
         if profile_data:
             profile_serializer = self.fields["profile"]
             profile_serializer.update(get_profile(instance), profile_data)
         return instance
+
+
+def _save_changed_fields(instance: Any, validated_data: dict[str, Any]) -> None:
+    """Save only the fields sent, not the whole row read at the start of the
+    request: a password changed meanwhile must not be written back."""
+    relations = model_meta.get_field_info(instance).relations
+    many = {
+        name: value
+        for name, value in validated_data.items()
+        if name in relations and relations[name].to_many
+    }
+    for name, value in validated_data.items():
+        if name not in many:
+            setattr(instance, name, value)
+    columns = [name for name in validated_data if name not in many]
+    if columns:
+        instance.save(update_fields=columns)
+    for name, value in many.items():
+        getattr(instance, name).set(value)
 
 
 class RegisterSerializer(BaseRegisterSerializer):
@@ -139,9 +199,11 @@ class RegisterSerializer(BaseRegisterSerializer):
         choices=Profile.CustomerKind.choices, default=Profile.CustomerKind.B2C
     )
     company_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    tax_number = serializers.CharField(
+    tax_number = AsciiDigitsCharField(
         max_length=12, required=False, allow_blank=True, validators=[validate_inn]
     )
+    password1 = serializers.CharField(write_only=True, max_length=PASSWORD_MAX_LENGTH)
+    password2 = serializers.CharField(write_only=True, max_length=PASSWORD_MAX_LENGTH)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -155,14 +217,11 @@ class RegisterSerializer(BaseRegisterSerializer):
         self.fields["role"].choices = app_settings.REGISTRATION_ROLES
 
     def validate_email(self, email: str) -> str:
-        # dj-rest-auth only refuses verified addresses; a second account
-        # for an unverified one would make the address ambiguous.
-        email = super().validate_email(email)
-        if email and email_taken(email):
-            raise serializers.ValidationError(
-                _("A user is already registered with this e-mail address.")
-            )
-        return email
+        # Not dj-rest-auth's check, which says when a verified address is
+        # taken: RegisterView decides what a taken address gets (enumeration
+        # prevention), and the database refuses a second account. Lower case,
+        # as allauth's own sign-up form stores it.
+        return get_adapter().clean_email(email.lower())
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         data = super().validate(data)
@@ -208,6 +267,23 @@ class LoginSerializer(BaseLoginSerializer):
             raise exceptions.Throttled(detail=" ".join(exc.messages)) from exc
 
 
+class TokenRefreshSerializer(CookieTokenRefreshSerializer):
+    """JWT refresh (with rotation) under the user's row lock.
+
+    A password change updates that row, so it either waits for this refresh
+    and then blacklists the rotated token too, or commits first and this
+    refresh finds its token blacklisted: no refresh token outlives a change.
+    """
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        with transaction.atomic():
+            token = RefreshToken(self.extract_refresh_token())  # TokenError: 401
+            user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
+            if user_id is not None:
+                lock_user(**{jwt_settings.USER_ID_FIELD: user_id})
+            return super().validate(attrs)
+
+
 class PasswordResetSerializer(BasePasswordResetSerializer):
     """Sends the reset link built from ``SHOP_ACCOUNTS["PASSWORD_RESET_URL"]``.
 
@@ -218,8 +294,60 @@ class PasswordResetSerializer(BasePasswordResetSerializer):
         return {"url_generator": password_reset_url}
 
 
+class PasswordChangeSerializer(BasePasswordChangeSerializer):
+    """dj-rest-auth's password change, but the old password is always required,
+    whatever ``REST_AUTH["OLD_PASSWORD_FIELD_ENABLED"]`` says. Whether it is
+    right is checked by the view, which answers ``password_incorrect``."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.old_password_field_enabled = True
+        self.fields["old_password"] = serializers.CharField(max_length=PASSWORD_MAX_LENGTH)
+
+    def validate_old_password(self, value: str) -> str:
+        return value
+
+    def old_password_is_right(self) -> bool:
+        return self.user.check_password(self.validated_data["old_password"])
+
+    def save(self) -> None:
+        _save_password(self.set_password_form)
+        if not self.logout_on_password_change:  # keeps this client's session, if any
+            update_session_auth_hash(self.request, self.user)
+
+
+class PasswordResetConfirmSerializer(BasePasswordResetConfirmSerializer):
+    """dj-rest-auth's reset confirm, writing only the password column."""
+
+    def save(self) -> Any:
+        return _save_password(self.set_password_form)
+
+
+def _save_password(form: Any) -> Any:
+    """Save the new password alone: the rest of the row was read earlier and may
+    be stale. The save ends the user's other credentials (see ``receivers``)."""
+    user = form.save(commit=False)
+    user.save(update_fields=["password"])
+    return user
+
+
+class VerifyEmailSerializer(serializers.Serializer):
+    key = serializers.CharField(write_only=True, max_length=512)
+
+
 class SocialLoginSerializer(BaseSocialLoginSerializer):
-    """A token the provider refuses is a 400, not a 500."""
+    """A token the provider refuses is a 400, not a 500; an absurdly long one is
+    refused before anything is sent to the provider."""
+
+    access_token = serializers.CharField(
+        required=False, allow_blank=True, max_length=SOCIAL_TOKEN_MAX_LENGTH
+    )
+    code = serializers.CharField(
+        required=False, allow_blank=True, max_length=SOCIAL_TOKEN_MAX_LENGTH
+    )
+    id_token = serializers.CharField(
+        required=False, allow_blank=True, max_length=SOCIAL_TOKEN_MAX_LENGTH
+    )
 
     def get_social_login(self, *args: Any, **kwargs: Any) -> Any:
         try:

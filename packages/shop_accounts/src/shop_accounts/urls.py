@@ -1,8 +1,9 @@
-"""Mount with ``path("api/v1/accounts/", include("shop_accounts.urls"))``."""
+"""Mount with ``path("api/v1/accounts/", include("shop_accounts.urls"))``.
 
-from dj_rest_auth import views as auth_views
-from dj_rest_auth.app_settings import api_settings
-from dj_rest_auth.registration import views as registration_views
+Every route is one of this package's views (dj-rest-auth's are subclassed),
+so each is depth-safe and follows the package's rules.
+"""
+
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
@@ -15,14 +16,14 @@ router.register("companies", views.CompanyViewSet, basename="company")
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("user/", views.UserView.as_view(), name="user"),
     path("user/avatar/", views.AvatarView.as_view(), name="avatar"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/confirm/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -31,11 +32,7 @@ urlpatterns = [
         name="password_reset_link",
     ),
     path("registration/", views.RegisterView.as_view(), name="register"),
-    path(
-        "registration/verify-email/",
-        registration_views.VerifyEmailView.as_view(),
-        name="verify_email",
-    ),
+    path("registration/verify-email/", views.VerifyEmailView.as_view(), name="verify_email"),
     path(
         "registration/verify-email/<str:key>/",
         views.VerifyEmailLinkView.as_view(),
@@ -51,11 +48,8 @@ urlpatterns = [
 ]
 
 # dj-rest-auth fixes USE_JWT at import; so does this module.
-if api_settings.USE_JWT:
-    from dj_rest_auth.jwt_auth import get_refresh_view
-    from rest_framework_simplejwt.views import TokenVerifyView
-
+if views.USE_JWT:
     urlpatterns += [
-        path("token/refresh/", get_refresh_view().as_view(), name="token_refresh"),
-        path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
+        path("token/refresh/", views.TokenRefreshView.as_view(), name="token_refresh"),
+        path("token/verify/", views.TokenVerifyView.as_view(), name="token_verify"),
     ]

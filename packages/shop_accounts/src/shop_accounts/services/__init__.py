@@ -9,14 +9,14 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .conf import app_settings
-from .models import Profile
-from .selectors import email_taken
-from .signals import company_verified, role_assigned
+from ..conf import app_settings
+from ..models import Profile
+from ..selectors import email_taken
+from ..signals import company_verified, role_assigned
 
 
 def _role_group_name(role: str) -> str:
@@ -103,10 +103,11 @@ def create_user(
     """
     user_model = get_user_model()
     email_field = user_model.get_email_field_name()
+    taken = ValidationError(
+        {"email": _("A user is already registered with this e-mail address.")}, code="taken"
+    )
     if email_taken(email):
-        raise ValidationError(
-            {"email": _("A user is already registered with this e-mail address.")}
-        )
+        raise taken
     fields = {email_field: email, **extra}
     if user_model.USERNAME_FIELD != email_field:
         fields.setdefault(
@@ -114,11 +115,18 @@ def create_user(
         )
     if role is not None:
         _role_group_name(role)
-    with transaction.atomic():
-        user = user_model._default_manager.create_user(password=password, **fields)
-        EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
-        if role is not None:
-            assign_role(user, role)
+    try:
+        with transaction.atomic():
+            user = user_model._default_manager.create_user(password=password, **fields)
+            EmailAddress.objects.create(
+                user=user, email=email, primary=True, verified=email_verified
+            )
+            if role is not None:
+                assign_role(user, role)
+    except IntegrityError:
+        if email_taken(email):  # registered meanwhile: the database refused the second
+            raise taken from None
+        raise
     return user
 
 
@@ -131,13 +139,23 @@ def get_profile(user: Any) -> Profile:
 COMPANY_FIELDS = ("customer_kind", "company_name", "tax_number")
 
 
+def _locked(profile: Profile) -> Profile:
+    """The profile's row, locked until the transaction ends, as stored now.
+
+    A user's edit and a manager's verification both read then write the
+    row; the lock makes the second one see the first one's result.
+    """
+    return Profile.objects.select_for_update().get(pk=profile.pk)
+
+
 @transaction.atomic
 def update_profile(*, profile: Profile, **changes: Any) -> Profile:
-    """Change profile fields as the user asks.
+    """Change profile fields as the user asks; returns the saved profile.
 
     Changing the company data withdraws a company verification: staff
     vouched for the data they saw, not for the new data.
     """
+    profile = _locked(profile)
     company_changed = any(
         name in changes and changes[name] != getattr(profile, name) for name in COMPANY_FIELDS
     )
@@ -156,7 +174,12 @@ def update_profile(*, profile: Profile, **changes: Any) -> Profile:
 
 @transaction.atomic
 def set_company_verified(*, profile: Profile, verified: bool, by: Any) -> Profile:
-    """Staff mark a business customer's company as verified (or not)."""
+    """Staff mark a business customer's company as verified (or not); returns the profile.
+
+    The rules are checked on the row as stored now (locked), not on the
+    copy the caller read earlier.
+    """
+    profile = _locked(profile)
     if verified and profile.customer_kind != Profile.CustomerKind.B2B:
         raise ValidationError(
             {"customer_kind": _("Only a business customer's company can be verified.")}

@@ -1,0 +1,49 @@
+"""Sign-up with an address that may be taken.
+
+allauth's enumeration prevention (``ACCOUNT_PREVENT_ENUMERATION``, on by
+default) answers a sign-up with a registered address exactly like a new
+one and e-mails the address's owner instead. It can hide the conflict only
+when e-mail verification is mandatory (the new "account" can never be
+used); otherwise allauth refuses the address, and so does this package.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
+from django.http import HttpRequest
+
+from ..selectors import email_taken
+
+
+class SignupPolicy(Enum):
+    NEW = "new"  # the address is free
+    HIDE = "hide"  # taken: answer as for a new one, mail the owner
+    REFUSE = "refuse"  # taken: answer 400 "taken"
+
+
+def signup_policy(email: str) -> SignupPolicy:
+    """What a sign-up with ``email`` gets, as allauth decides it for its own forms."""
+    if not email_taken(email):
+        return SignupPolicy.NEW
+    mandatory = allauth_settings.EMAIL_VERIFICATION == (
+        allauth_settings.EmailVerificationMethod.MANDATORY
+    )
+    if allauth_settings.PREVENT_ENUMERATION and mandatory:
+        return SignupPolicy.HIDE
+    return SignupPolicy.REFUSE
+
+
+def notify_existing_account(request: HttpRequest, email: str) -> None:
+    """Tell the owner of ``email`` that someone tried to sign up with it.
+
+    allauth's per-address limit on verification e-mails applies, so a
+    sign-up loop cannot flood the owner's mailbox.
+    """
+    if ratelimit.consume(request, action="confirm_email", key=email.lower()):
+        stored = EmailAddress.objects.filter(email__iexact=email).values_list("email", flat=True)
+        get_adapter(request).send_account_already_exists_mail(stored.first() or email)
