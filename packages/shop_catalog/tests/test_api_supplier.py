@@ -66,7 +66,13 @@ def test_upload_with_a_bad_row_is_400_and_changes_nothing(owner_api, supplier):
     assert response.status_code == 400
     body = response.json()
     assert body["errors"] == [
-        {"section": "goods", "row": 6, "field": "price", "message": "Enter a number."}
+        {
+            "section": "goods",
+            "row": 6,
+            "field": "price",
+            "message": "Enter a number.",
+            "code": "invalid",
+        }
     ]
     assert ImportJob.objects.get(pk=body["job"]).status == "failed"
     assert not Offer.objects.exists()

@@ -1,4 +1,5 @@
 import copy
+import time
 from decimal import Decimal
 
 import pytest
@@ -111,7 +112,13 @@ def test_bad_row_at_the_end_changes_nothing(supplier, sample_data):
     with pytest.raises(PriceListError) as exc:
         import_pricelist(data=data)
     errors = exc.value.errors
-    assert {"section": "goods", "row": 8, "field": "price", "message": "Enter a number."} in errors
+    assert {
+        "section": "goods",
+        "row": 8,
+        "field": "price",
+        "message": "Enter a number.",
+        "code": "invalid",
+    } in errors
     assert any(e["row"] == 8 and e["field"] == "quantity" for e in errors)
     assert list(Offer.objects.order_by("pk").values()) == before
     assert OfferParameter.objects.count() == params_before
@@ -119,24 +126,55 @@ def test_bad_row_at_the_end_changes_nothing(supplier, sample_data):
 
 
 @pytest.mark.parametrize(
-    ("change", "field", "message"),
+    ("change", "field", "message", "code"),
     [
-        ({"category": 999}, "category", "Unknown category id 999."),
-        ({"id": None}, "id", "This field is required."),
-        ({"id": 4216313}, "id", "Duplicate id 4216313 (first in row 2)."),
-        ({"price": "1.001"}, "price", "At most 2 decimal places."),
-        ({"price": -5}, "price", "Must not be negative."),
-        ({"quantity": 1.5}, "quantity", "Enter a whole number."),
-        ({"name": ""}, "name", "This field is required."),
-        ({"parameters": ["a"]}, "parameters", "Must be a mapping of names to values."),
+        ({"category": 999}, "category", "Unknown category id 999.", "unknown_category"),
+        ({"id": None}, "id", "This field is required.", "required"),
+        ({"id": 4216313}, "id", "Duplicate id 4216313 (first in row 2).", "duplicate"),
+        ({"price": "1.001"}, "price", "At most 2 decimal places.", "max_decimal_places"),
+        ({"price": -5}, "price", "Must not be negative.", "negative"),
+        ({"price": "1e400"}, "price", "At most 9999999999.99.", "too_large"),
+        ({"price": float("nan")}, "price", "Enter a number.", "invalid"),
+        ({"price_rrc": "Infinity"}, "price_rrc", "Enter a number.", "invalid"),
+        ({"quantity": 1.5}, "quantity", "Enter a whole number.", "not_integer"),
+        ({"quantity": -1}, "quantity", "Must not be negative.", "negative"),
+        ({"quantity": 2**31}, "quantity", "At most 2147483647.", "too_large"),
+        ({"name": ""}, "name", "This field is required.", "required"),
+        ({"name": "x" * 256}, "name", "At most 255 characters.", "max_length"),
+        ({"name": {"a": 1}}, "name", "Must be a single value.", "not_scalar"),
+        (
+            {"parameters": ["a"]},
+            "parameters",
+            "Must be a mapping of names to values.",
+            "not_a_mapping",
+        ),  # noqa: E501
+        ({"parameters": {"Цвет": [1]}}, "parameters.Цвет", "Must be a single value.", "not_scalar"),
+        (
+            {"parameters": {"Вес": float("inf")}},
+            "parameters.Вес",
+            "Enter a finite number.",
+            "invalid",
+        ),  # noqa: E501
     ],
 )
-def test_row_errors_name_row_and_field(supplier, sample_data, change, field, message):
+def test_row_errors_name_row_field_and_code(supplier, sample_data, change, field, message, code):
     sample_data["goods"][2].update(change)
     with pytest.raises(PriceListError) as exc:
         import_pricelist(data=sample_data)
-    assert exc.value.errors == [{"section": "goods", "row": 3, "field": field, "message": message}]
+    assert exc.value.errors == [
+        {"section": "goods", "row": 3, "field": field, "message": message, "code": code}
+    ]
     assert not Offer.objects.exists()
+
+
+def test_a_huge_quantity_exponent_is_refused_at_once(supplier, sample_data):
+    """int(Decimal("1e999999")) alone takes minutes: the bound is checked first."""
+    sample_data["goods"][0]["quantity"] = "1e999999"
+    started = time.monotonic()
+    with pytest.raises(PriceListError) as exc:
+        import_pricelist(data=sample_data)
+    assert time.monotonic() - started < 1
+    assert exc.value.errors[0]["code"] == "too_large"
 
 
 def test_shop_mismatch_and_unknown_shop(db, sample_data):

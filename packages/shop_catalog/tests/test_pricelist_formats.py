@@ -103,7 +103,13 @@ def test_xlsx_row_errors_use_sheet_line_numbers(supplier):
     with pytest.raises(PriceListError) as exc:
         import_pricelist_file(content=buffer.getvalue(), fmt="xlsx", shop=supplier)
     assert exc.value.errors == [
-        {"section": "goods", "row": 3, "field": "quantity", "message": "Must not be negative."}
+        {
+            "section": "goods",
+            "row": 3,
+            "field": "quantity",
+            "message": "Must not be negative.",
+            "code": "negative",
+        }
     ]
 
 

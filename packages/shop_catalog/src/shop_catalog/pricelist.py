@@ -12,8 +12,9 @@ YAML and JSON carry a ``categories`` list and goods refer to its ids; the
 flat CSV/XLSX sheets have one row per offer, the category *name* in the
 ``category`` column and every column that is not a known one is a
 parameter. ``_row`` is the number shown in error messages: the position
-in the ``goods`` list (1-based) for YAML/JSON, the line of the sheet
-(header = line 1) for CSV/XLSX.
+in the ``goods`` list (1-based) for YAML/JSON, the sheet row for CSV/XLSX
+(the header is row 1, the first data row is row 2; an empty line of a CSV
+file is no row). The admin's import-export numbers its rows the same way.
 
 Parsers only read; the import service validates every value.
 """
@@ -53,7 +54,8 @@ class PriceListError(Exception):
     """A price list that cannot be imported; ``errors`` lists what is wrong.
 
     Each error is a dict ``{"section": "goods" | "categories" | "file",
-    "row": int | None, "field": str, "message": str}``.
+    "row": int | None, "field": str, "message": str, "code": str}``; the
+    codes are listed in the README ("Errors").
     """
 
     def __init__(self, errors: list[dict[str, Any]]):
@@ -71,8 +73,11 @@ def format_error(error: dict[str, Any]) -> str:
     return f"{where}: {error['message']}"
 
 
-def file_error(message: str) -> PriceListError:
-    return PriceListError([{"section": "file", "row": None, "field": "", "message": message}])
+def file_error(message: Any, code: str = "invalid_file", field: str = "") -> PriceListError:
+    """A ``PriceListError`` about the whole file (no row)."""
+    return PriceListError(
+        [{"section": "file", "row": None, "field": field, "message": str(message), "code": code}]
+    )
 
 
 def detect_format(filename: str = "", content_type: str = "") -> str | None:
@@ -92,7 +97,7 @@ def check_content(head: bytes, fmt: str) -> None:
     """
     if fmt == "xlsx":
         if not head.startswith(b"PK\x03\x04"):
-            raise file_error(_("The file is not an XLSX workbook."))
+            raise file_error(_("The file is not an XLSX workbook."), "wrong_type")
         return
     if fmt == "yaml" and head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return
@@ -105,7 +110,8 @@ def check_content(head: bytes, fmt: str) -> None:
     if binary:
         raise file_error(
             _("The file is not UTF-8 %(format)s text; is it binary data such as an image?")
-            % {"format": fmt.upper()}
+            % {"format": fmt.upper()},
+            "wrong_type",
         )
 
 
@@ -113,7 +119,9 @@ def parse_pricelist(content: bytes, fmt: str) -> dict[str, Any]:
     """Parse ``content`` of format ``fmt`` into the common dict (see module doc)."""
     parser = {"yaml": parse_yaml, "json": parse_json, "csv": parse_csv, "xlsx": parse_xlsx}.get(fmt)
     if parser is None:
-        raise file_error(_("Unknown price-list format %(format)s.") % {"format": fmt})
+        raise file_error(
+            _("Unknown price-list format %(format)s.") % {"format": fmt}, "unknown_format"
+        )
     check_content(content, fmt)
     data = parser(content)
     if not isinstance(data, dict):
@@ -130,7 +138,8 @@ def parse_pricelist(content: bytes, fmt: str) -> dict[str, Any]:
 
 def _too_deep() -> PriceListError:
     return file_error(
-        _("The document is nested too deeply (more than %(depth)s levels).") % {"depth": MAX_DEPTH}
+        _("The document is nested too deeply (more than %(depth)s levels).") % {"depth": MAX_DEPTH},
+        "too_deep",
     )
 
 
@@ -163,7 +172,9 @@ def _check_yaml_events(content: bytes, loader: Any, max_nodes: int) -> None:
                 raise file_error(_("The YAML document has an undefined or recursive alias."))
             total += anchored[event.anchor]
         if total > max_nodes:
-            raise file_error(_("The YAML document expands to too many nodes (aliases)."))
+            raise file_error(
+                _("The YAML document expands to too many nodes (aliases)."), "too_many_nodes"
+            )
 
 
 def parse_yaml(content: bytes) -> Any:
@@ -214,7 +225,10 @@ def _flat_rows(header: list[Any], rows: Any) -> dict[str, Any]:
     lowered = [n.lower() for n in names]
     for required in ("id", "name", "price"):
         if required not in lowered:
-            raise file_error(_("The sheet has no %(column)s column.") % {"column": repr(required)})
+            raise file_error(
+                _("The sheet has no %(column)s column.") % {"column": repr(required)},
+                "missing_column",
+            )
     goods, shops = [], set()
     for line, values in rows:
         values = list(values)
@@ -235,7 +249,9 @@ def _flat_rows(header: list[Any], rows: Any) -> dict[str, Any]:
         item.pop("shop", None)
         goods.append(item)
     if len(shops) > 1:
-        raise file_error(_("A price list is for one shop; the sheet names several."))
+        raise file_error(
+            _("A price list is for one shop; the sheet names several."), "several_shops"
+        )
     return {"shop": shops.pop() if shops else None, "categories": None, "goods": goods}
 
 
@@ -243,18 +259,21 @@ def parse_csv(content: bytes) -> dict[str, Any]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise file_error(_("The CSV file is not UTF-8 text.")) from None
+        raise file_error(_("The CSV file is not UTF-8 text."), "wrong_type") from None
     # the delimiter is the most frequent of , ; TAB in the header line (Excel
     # writes ";" in many locales); quoting follows the standard excel dialect
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
+    # Rows are numbered as a spreadsheet shows them (header = row 1); an empty
+    # line is no row, as in django-import-export's CSV reader (tablib).
+    records = (row for row in reader if row)
     try:
-        header = next(reader)
+        header = next(records)
     except StopIteration:
         raise file_error(_("The CSV file is empty.")) from None
     try:
-        return _flat_rows(header, ((reader.line_num, row) for row in reader))
+        return _flat_rows(header, enumerate(records, start=2))
     except csv.Error as exc:
         raise file_error(_("Not valid CSV: %(error)s") % {"error": exc}) from None
 
@@ -268,7 +287,7 @@ def parse_xlsx(content: bytes) -> dict[str, Any]:
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise file_error(_("Not a valid XLSX workbook.")) from None
     if unpacked > XLSX_MAX_RATIO * max(len(content), 64 * 1024):
-        raise file_error(_("The XLSX workbook unpacks to too much data."))
+        raise file_error(_("The XLSX workbook unpacks to too much data."), "file_too_large")
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a bad file

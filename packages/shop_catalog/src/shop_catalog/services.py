@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -30,11 +29,12 @@ from .models import (
     Shop,
     search_text,
 )
-from .pricelist import PriceListError, check_content, parse_pricelist
+from .pricelist import PriceListError, check_content, file_error, parse_pricelist
 from .signals import pricelist_imported, shop_accepts_orders_changed
+from .validation import MAX_SHOP_NAME, Row, validate_pricelist
+from .values import scalar_text
 
 MISSING_POLICIES = ("zero_stock", "deactivate")
-MAX_MONEY = Decimal("9999999999.99")
 BATCH_SIZE = 1000
 IN_CHUNK = 2000  # values per "IN (...)" list, well under SQLite's variable limit
 
@@ -61,195 +61,6 @@ class ImportSummary:
         data = asdict(self)
         data.pop("errors")
         return data
-
-
-# --------------------------------------------------------------- validation
-
-
-@dataclass
-class _Row:
-    row: int
-    external_id: str
-    category: str
-    name: str
-    model: str
-    price: Decimal
-    price_rrc: Decimal | None
-    quantity: int
-    parameters: dict[str, str]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
-def _money(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError
-    try:
-        amount = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError from None
-    if not amount.is_finite():
-        raise ValueError
-    return amount
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.errors: list[dict[str, Any]] = []
-
-    def add(self, section: str, row: int | None, field_name: str, message: str) -> None:
-        self.errors.append(
-            {"section": section, "row": row, "field": field_name, "message": str(message)}
-        )
-
-
-def _validate_money(c: _Collector, row: int, name: str, value: Any) -> Decimal | None:
-    try:
-        amount = _money(value)
-    except ValueError:
-        c.add("goods", row, name, _("Enter a number."))
-        return None
-    if amount < 0:
-        c.add("goods", row, name, _("Must not be negative."))
-    elif amount > MAX_MONEY:
-        c.add("goods", row, name, _("Too large."))
-    elif amount != amount.quantize(Decimal("0.01")):
-        c.add("goods", row, name, _("At most 2 decimal places."))
-    else:
-        return amount.quantize(Decimal("0.01"))
-    return None
-
-
-def validate_pricelist(data: dict[str, Any]) -> tuple[list[_Row], list[dict[str, Any]]]:
-    """Check every category and every goods row; return the rows and all errors."""
-    c = _Collector()
-    category_names: dict[str, str] | None = None
-    raw_categories = data.get("categories")
-    if raw_categories is not None:
-        category_names = {}
-        if not isinstance(raw_categories, list):
-            c.add("categories", None, "", _("Must be a list."))
-            raw_categories = []
-        for number, item in enumerate(raw_categories, start=1):
-            if not isinstance(item, dict):
-                c.add("categories", number, "", _("Must be a mapping with id and name."))
-                continue
-            cid, cname = _text(item.get("id")), _text(item.get("name"))
-            if not cid:
-                c.add("categories", number, "id", _("This field is required."))
-            elif cid in category_names:
-                c.add("categories", number, "id", _("Duplicate category id %(id)s.") % {"id": cid})
-            if not cname:
-                c.add("categories", number, "name", _("This field is required."))
-            elif len(cname) > 200:
-                c.add("categories", number, "name", _("At most 200 characters."))
-            if cid and cname:
-                category_names.setdefault(cid, cname)
-
-    rows: list[_Row] = []
-    seen: dict[str, int] = {}
-    if not data.get("goods"):
-        # an empty list would set every offer of the shop to zero stock
-        c.add("file", None, "goods", _("The price list has no goods."))
-    for position, item in enumerate(data.get("goods") or [], start=1):
-        if not isinstance(item, dict):
-            c.add("goods", position, "", _("Must be a mapping."))
-            continue
-        row = item.get("_row", position)
-        before = len(c.errors)
-        external_id = _text(item.get("id"))
-        if not external_id:
-            c.add("goods", row, "id", _("This field is required."))
-        elif len(external_id) > 100:
-            c.add("goods", row, "id", _("At most 100 characters."))
-        elif external_id in seen:
-            c.add(
-                "goods",
-                row,
-                "id",
-                _("Duplicate id %(id)s (first in row %(first)s).")
-                % {"id": external_id, "first": seen[external_id]},
-            )
-        else:
-            seen[external_id] = row
-        category = _text(item.get("category"))
-        if not category:
-            c.add("goods", row, "category", _("This field is required."))
-        elif category_names is not None:
-            if category not in category_names:
-                c.add(
-                    "goods",
-                    row,
-                    "category",
-                    _("Unknown category id %(id)s.") % {"id": category},
-                )
-            else:
-                category = category_names[category]
-        elif len(category) > 200:
-            c.add("goods", row, "category", _("At most 200 characters."))
-        name = _text(item.get("name"))
-        if not name:
-            c.add("goods", row, "name", _("This field is required."))
-        elif len(name) > 255:
-            c.add("goods", row, "name", _("At most 255 characters."))
-        model = _text(item.get("model"))
-        if len(model) > 255:
-            c.add("goods", row, "model", _("At most 255 characters."))
-        price = None
-        if item.get("price") in (None, ""):
-            c.add("goods", row, "price", _("This field is required."))
-        else:
-            price = _validate_money(c, row, "price", item["price"])
-        price_rrc = None
-        if item.get("price_rrc") not in (None, ""):
-            price_rrc = _validate_money(c, row, "price_rrc", item["price_rrc"])
-        quantity = 0
-        raw_quantity = item.get("quantity")
-        if raw_quantity not in (None, ""):
-            try:
-                if isinstance(raw_quantity, bool):
-                    raise ValueError
-                number = _money(raw_quantity)
-                if number != number.to_integral_value():
-                    raise ValueError
-                quantity = int(number)
-                if quantity < 0:
-                    c.add("goods", row, "quantity", _("Must not be negative."))
-                elif quantity > 2_147_483_647:
-                    c.add("goods", row, "quantity", _("Too large."))
-            except ValueError:
-                c.add("goods", row, "quantity", _("Enter a whole number."))
-        parameters: dict[str, str] = {}
-        raw_parameters = item.get("parameters") or {}
-        if not isinstance(raw_parameters, dict):
-            c.add("goods", row, "parameters", _("Must be a mapping of names to values."))
-            raw_parameters = {}
-        for pname, pvalue in raw_parameters.items():
-            pname = _text(pname)
-            if pvalue is None or pvalue == "":
-                continue
-            if isinstance(pvalue, (dict, list)):
-                c.add("goods", row, f"parameters.{pname}", _("Must be a single value."))
-                continue
-            value = _text(pvalue)
-            if not pname or len(pname) > 200:
-                c.add("goods", row, "parameters", _("A parameter name has 1 to 200 characters."))
-            elif len(value) > 255:
-                c.add("goods", row, f"parameters.{pname}", _("At most 255 characters."))
-            else:
-                parameters[pname] = value
-        if len(c.errors) == before:
-            assert price is not None
-            rows.append(
-                _Row(
-                    row, external_id, category, name, model, price, price_rrc, quantity, parameters
-                )
-            )
-    return rows, c.errors
 
 
 # ------------------------------------------------------------------ writing
@@ -290,40 +101,33 @@ def _unique_slugs(bases: list[str], model: type, salt: list[str]) -> list[str]:
 
 
 def _resolve_shop(shop: Shop | str | None, data: dict[str, Any], create_shop: bool) -> Shop:
-    file_shop = _text(data.get("shop")) or None
+    """The shop to import into; a missing one is created (``create_shop``) race-free."""
+    file_shop = scalar_text(data.get("shop")) or None
     if isinstance(shop, Shop):
         instance = shop
     else:
-        name = _text(shop) or file_shop
+        name = scalar_text(shop) or file_shop
         if not name:
-            raise PriceListError(
-                [{"section": "file", "row": None, "field": "shop", "message": _("No shop given.")}]
+            raise file_error(_("No shop given."), "no_shop", field="shop")
+        if len(name) > MAX_SHOP_NAME:
+            raise file_error(
+                _("At most %(n)d characters.") % {"n": MAX_SHOP_NAME}, "max_length", field="shop"
             )
-        instance = Shop.objects.filter(name=name).first()
+        if create_shop:
+            # get_or_create: a concurrent import creating the same shop is no IntegrityError
+            instance, _created = Shop.objects.get_or_create(name=name)
+        else:
+            instance = Shop.objects.filter(name=name).first()
         if instance is None:
-            if not create_shop:
-                raise PriceListError(
-                    [
-                        {
-                            "section": "file",
-                            "row": None,
-                            "field": "shop",
-                            "message": _("No shop named %(name)s.") % {"name": name},
-                        }
-                    ]
-                )
-            instance = Shop.objects.create(name=name)
+            raise file_error(
+                _("No shop named %(name)s.") % {"name": name}, "unknown_shop", field="shop"
+            )
     if file_shop and file_shop != instance.name:
-        raise PriceListError(
-            [
-                {
-                    "section": "file",
-                    "row": None,
-                    "field": "shop",
-                    "message": _("The price list is for shop %(file)s, not %(shop)s.")
-                    % {"file": file_shop, "shop": instance.name},
-                }
-            ]
+        raise file_error(
+            _("The price list is for shop %(file)s, not %(shop)s.")
+            % {"file": file_shop, "shop": instance.name},
+            "shop_mismatch",
+            field="shop",
         )
     return instance
 
@@ -359,7 +163,7 @@ def _categories(names: set[str], summary: ImportSummary) -> dict[str, int]:
     return {name: value[0] for name, value in found.items()}
 
 
-def _products(rows: list[_Row], category_ids: dict[str, int], summary: ImportSummary) -> dict:
+def _products(rows: list[Row], category_ids: dict[str, int], summary: ImportSummary) -> dict:
     """(name, category_id) -> product id, creating the products not yet known."""
     keys = {(r.name, category_ids[r.category]) for r in rows}
     found: dict[tuple[str, int], int] = {}
@@ -390,7 +194,7 @@ def _products(rows: list[_Row], category_ids: dict[str, int], summary: ImportSum
     return found
 
 
-def _parameters(rows: list[_Row], summary: ImportSummary) -> dict[str, int]:
+def _parameters(rows: list[Row], summary: ImportSummary) -> dict[str, int]:
     names = sorted({name for r in rows for name in r.parameters})
     found: dict[str, int] = {}
     for chunk in _chunks(names):
@@ -409,7 +213,7 @@ _OFFER_FIELDS = ["product", "model", "price", "price_rrc", "quantity", "is_activ
 
 
 def _sync_offers(
-    shop: Shop, rows: list[_Row], product_ids: dict, category_ids: dict[str, int], now: Any
+    shop: Shop, rows: list[Row], product_ids: dict, category_ids: dict[str, int], now: Any
 ) -> tuple[dict[str, Offer], list[Offer], list[Offer]]:
     """Create new offers; return (all offers by external id, created, changed).
 
@@ -466,7 +270,7 @@ def _sync_offers(
 
 
 def _sync_parameters(
-    shop: Shop, rows: list[_Row], offers: dict[str, Offer], parameter_ids: dict[str, int]
+    shop: Shop, rows: list[Row], offers: dict[str, Offer], parameter_ids: dict[str, int]
 ) -> set[int]:
     """Make the offers' parameters those of the file; return ids of offers changed.
 
@@ -602,26 +406,14 @@ def import_pricelist_file(
 ) -> ImportSummary:
     """Parse ``content`` (``fmt`` one of ``PRICE_LIST_FORMATS``) and import it."""
     if fmt not in app_settings.PRICE_LIST_FORMATS:
-        raise PriceListError(
-            [
-                {
-                    "section": "file",
-                    "row": None,
-                    "field": "format",
-                    "message": _("The format %(format)s is not accepted.") % {"format": fmt},
-                }
-            ]
+        raise file_error(
+            _("The format %(format)s is not accepted.") % {"format": fmt},
+            "unknown_format",
+            field="format",
         )
     if len(content) > app_settings.IMPORT_MAX_BYTES:
-        raise PriceListError(
-            [
-                {
-                    "section": "file",
-                    "row": None,
-                    "field": "file",
-                    "message": _("The price list is larger than the limit."),
-                }
-            ]
+        raise file_error(
+            _("The price list is larger than the limit."), "file_too_large", field="file"
         )
     data = parse_pricelist(content, fmt)
     return import_pricelist(
@@ -658,7 +450,7 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
         job.status, job.errors = ImportJob.Status.FAILED, exc.errors
     except FetchError as exc:
         job.status = ImportJob.Status.FAILED
-        job.errors = [{"section": "file", "row": None, "field": "url", "message": str(exc)}]
+        job.errors = file_error(str(exc), "fetch_failed", field="url").errors
     else:
         job.status, job.summary, job.errors = ImportJob.Status.SUCCEEDED, summary.as_dict(), []
     job.finished = timezone.now()
