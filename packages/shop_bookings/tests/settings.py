@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     *TASKS_APP,
+    "shop_core",
     "shop_bookings",
     "django_cleanup.apps.CleanupConfig",
 ]

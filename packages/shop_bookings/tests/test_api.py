@@ -1,6 +1,7 @@
 """HTTP wiring: permissions, second-user 404s, status codes, filters, query counts."""
 
 from datetime import time, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 import pytest
@@ -418,3 +419,35 @@ def test_slots_query_count(api, specialist, service, django_assert_max_num_queri
             {"service": service.pk, "from": day, "to": day},
         )
     assert response.status_code == 200 and response.data["slots"]
+
+
+def test_reused_idempotency_key_is_422_in_the_shared_shape(api_as, client_user, service):
+    api = api_as(client_user)
+    day = future_day()
+    first = post_booking(api, service, at(day, 10), key="k-1", comment="window seat")
+    assert first.status_code == 201
+    # The same request (the instant written with another offset) replays the booking.
+    same = at(day, 10).astimezone(dt_timezone(timedelta(hours=3)))
+    replay = post_booking(api, service, same, key="k-1", comment="window seat")
+    assert replay.status_code == 200 and replay.data["id"] == first.data["id"]
+    for start, comment in [(at(day, 12), "window seat"), (at(day, 10), "aisle")]:
+        response = post_booking(api, service, start, key="k-1", comment=comment)
+        assert response.status_code == 422
+        assert response.json() == {
+            "detail": "This Idempotency-Key was already used for a different request.",
+            "code": "idempotency_key_reused",
+        }
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["k" * 256, "ключ"])
+def test_invalid_idempotency_key_is_400(api_as, client_user, service, key):
+    response = api_as(client_user).post(
+        f"{BASE}bookings/",
+        {"service": service.pk, "start": at(future_day(), 10).isoformat()},
+        format="json",
+        headers={"Idempotency-Key": key},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"
+    assert not Booking.objects.exists()

@@ -5,14 +5,16 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 from django.utils import timezone
 
 from shop_bookings import services, tasks
 from shop_bookings.conf import app_settings
-from shop_bookings.models import Booking
+from shop_bookings.models import Booking, BookingNotification
 from shop_bookings.permissions import user_is_specialist
 
 from . import hooks
@@ -125,9 +127,12 @@ def test_notification_task_runs_on_the_tasks_backend(client_user, service):
     booking, _ = services.create_booking(
         client=client_user, service=service, start=at(future_day(), 10)
     )
-    result = tasks.enqueue(tasks.send_booking_notification, booking.pk, "reminder")
+    notification = BookingNotification.objects.create(booking=booking, event="reminder")
+    result = tasks.enqueue(tasks.send_booking_notification, notification.pk)
     assert result.status.name == "SUCCESSFUL"
     assert len(mail.outbox) == 2
+    notification.refresh_from_db()
+    assert notification.sent_at is not None and notification.attempts == 1
 
 
 def test_due_reminders_are_sent_once(client_user, specialist):
@@ -144,8 +149,9 @@ def test_due_reminders_are_sent_once(client_user, specialist):
         out = io.StringIO()
         call_command("send_booking_reminders", stdout=out)
         assert "1 reminder" in out.getvalue()
-        assert hooks.calls == [("reminder", near.pk)]
-        assert tasks.send_due_reminders.call() == 0
+        # The command also sends the "created" notifications no commit sent here.
+        assert [call for call in hooks.calls if call[0] == "reminder"] == [("reminder", near.pk)]
+        assert tasks.send_due_reminders.call() == {"sent": 0, "failed": 0}
         assert tasks.send_booking_reminder.call(near.pk) is False
     near.refresh_from_db()
     far.refresh_from_db()
@@ -174,3 +180,27 @@ def test_reminder_is_deferred_when_the_backend_can(
     deferred = [r for r in results if r.task.name == "send_booking_reminder"]
     assert len(deferred) == 1 and deferred[0].args == [booking.pk]
     assert deferred[0].task.run_after == booking.start - timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("config", "error_id", "named"),
+    [
+        ({"SLOT_STEPS": 30}, "shop_bookings.E001", "SLOT_STEPS"),  # misspelt key
+        ({"NOTIFIER": "nowhere.at_all"}, "shop_bookings.E001", "NOTIFIER"),
+        ({"IS_SPECIALIST": "tests.hooks.no_such_hook"}, "shop_bookings.E001", "IS_SPECIALIST"),
+        ({"HORIZON_DAYS": 10**9}, "shop_bookings.E002", "HORIZON_DAYS"),
+        ({"SLOT_STEP_MINUTES": "15"}, "shop_bookings.E002", "SLOT_STEP_MINUTES"),
+        ({"SEND_LEASE_MINUTES": 0}, "shop_bookings.E002", "SEND_LEASE_MINUTES"),
+    ],
+)
+def test_misconfiguration_is_a_system_check_error(config, error_id, named):
+    with override_settings(SHOP_BOOKINGS=config):
+        errors = [e for e in run_checks() if e.id.startswith("shop_bookings.")]
+        with pytest.raises(SystemCheckError, match=named):
+            call_command("check")
+    assert [e.id for e in errors] == [error_id]
+    assert named in errors[0].msg
+
+
+def test_the_defaults_pass_the_checks():
+    assert [e for e in run_checks() if e.id.startswith("shop_bookings.")] == []

@@ -8,4 +8,4 @@ class ShopBookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the notification receivers)
+        from . import checks, receivers  # noqa: F401  (registers checks, connects receivers)

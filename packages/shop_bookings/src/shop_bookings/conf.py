@@ -1,23 +1,18 @@
 """The ``SHOP_BOOKINGS`` settings dict, read live with defaults.
 
-``app_settings.SLOT_STEP_MINUTES`` returns the project's value or the default; values
-named in ``IMPORT_STRINGS`` are dotted paths imported on first use. The
-cache is dropped on ``setting_changed``, so ``override_settings`` works.
-An unknown key raises ``ImproperlyConfigured`` naming it.
-
-Every shop package carries its own copy of this small class instead of
-depending on a shared "core" package: adopting one package must not pull
-in another.
+``app_settings.SLOT_STEP_MINUTES`` returns the project's value or the default;
+values named in ``IMPORT_STRINGS`` are dotted paths imported on first use.
+The class behind it is ``shop_core.conf.AppSettings``: the cache is dropped
+on ``setting_changed`` (``override_settings`` works), an unknown key raises
+``ImproperlyConfigured`` naming it, and ``checks.py`` reports the same
+problems at start-up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
-from django.utils.module_loading import import_string
+from shop_core.conf import AppSettings
 
 SETTINGS_NAME = "SHOP_BOOKINGS"
 
@@ -53,57 +48,13 @@ DEFAULTS: dict[str, Any] = {
     "FEED_PAST_DAYS": 90,
     # PRODID and UID domain of the ICS feeds.
     "FEED_DOMAIN": "shop-bookings.invalid",
+    # A reminder or notification being sent is claimed for this long: a sender
+    # that dies mid-way frees it after the lease. Longer than the slowest send.
+    "SEND_LEASE_MINUTES": 10,
+    # A notification that failed this many times is no longer retried.
+    "NOTIFICATION_MAX_ATTEMPTS": 8,
 }
 
 IMPORT_STRINGS = {"IS_SPECIALIST", "NOTIFIER"}
 
-
-class AppSettings:
-    """Attribute access to one settings dict with defaults (see module doc)."""
-
-    def __init__(self, name: str, defaults: dict[str, Any], import_strings: set[str]):
-        self._name = name
-        self._defaults = defaults
-        self._import_strings = import_strings
-        self._cache: dict[str, Any] = {}
-
-    def user_settings(self) -> dict[str, Any]:
-        value = getattr(settings, self._name, None) or {}
-        if not isinstance(value, dict):
-            raise ImproperlyConfigured(f"{self._name} must be a dict.")
-        unknown = sorted(set(value) - set(self._defaults))
-        if unknown:
-            raise ImproperlyConfigured(
-                f"Unknown key(s) in {self._name}: {', '.join(unknown)}. "
-                f"Known keys: {', '.join(sorted(self._defaults))}."
-            )
-        return value
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("_") or key not in self._defaults:
-            raise AttributeError(f"{self._name} has no setting {key!r}")
-        if key not in self._cache:
-            value = self.user_settings().get(key, self._defaults[key])
-            if key in self._import_strings and isinstance(value, str):
-                try:
-                    value = import_string(value)
-                except ImportError as exc:
-                    raise ImproperlyConfigured(
-                        f"{self._name}[{key!r}]: cannot import {value!r}: {exc}"
-                    ) from exc
-            self._cache[key] = value
-        return self._cache[key]
-
-    def reload(self) -> None:
-        self._cache.clear()
-
-
 app_settings = AppSettings(SETTINGS_NAME, DEFAULTS, IMPORT_STRINGS)
-
-
-def _reload(*, setting: str, **kwargs: Any) -> None:
-    if setting == SETTINGS_NAME:
-        app_settings.reload()
-
-
-setting_changed.connect(_reload)

@@ -3,10 +3,45 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Booking, BookingStatus, Service, Specialist
+from shop_core.bounds import validate_date_bounds
+
+from .models import Booking, BookingStatus, ScheduleException, Service, Specialist
+from .validators import NON_ASCII_DIGITS, NON_ASCII_DIGITS_MESSAGE, has_other_digits
+
+
+class _BoundedDateInput:
+    """Form field mixin: digits 0-9 only, then a day or instant in 1970-9000 (``out_of_range``).
+
+    Bounded before the query: year 9999 with a negative offset is past
+    ``datetime.max`` in UTC, which the database adapter would raise on (a 500).
+    """
+
+    default_validators = [validate_date_bounds]
+
+    def to_python(self, value):
+        if has_other_digits(value):
+            raise forms.ValidationError(NON_ASCII_DIGITS_MESSAGE, code=NON_ASCII_DIGITS)
+        return super().to_python(value)
+
+
+class BoundedIsoDateTimeField(_BoundedDateInput, django_filters.fields.IsoDateTimeField):
+    pass
+
+
+class BoundedDateField(_BoundedDateInput, forms.DateField):
+    pass
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
 
 
 class SpecialistFilter(django_filters.FilterSet):
@@ -60,8 +95,8 @@ class BookingFilter(django_filters.FilterSet):
         method="filter_role",
         label=_("My role in the booking"),
     )
-    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Booking
@@ -72,3 +107,13 @@ class BookingFilter(django_filters.FilterSet):
         if value == "client":
             return queryset.filter(client=user)
         return queryset.filter(specialist__user=user)
+
+
+class ScheduleExceptionFilter(django_filters.FilterSet):
+    date = BoundedDateFilter(field_name="date")
+    date__gte = BoundedDateFilter(field_name="date", lookup_expr="gte")
+    date__lte = BoundedDateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = ScheduleException
+        fields = ["date", "date__gte", "date__lte"]

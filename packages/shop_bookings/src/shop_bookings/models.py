@@ -46,7 +46,7 @@ class Specialist(models.Model):
         verbose_name=_("user"),
     )
     display_name = models.CharField(_("display name"), max_length=150)
-    bio = models.TextField(_("bio"), blank=True)
+    bio = models.TextField(_("bio"), blank=True, max_length=5000)
     city = models.CharField(_("city"), max_length=100, blank=True, db_index=True)
     experience_years = models.PositiveSmallIntegerField(
         _("experience, years"), default=0, validators=[MaxValueValidator(100)]
@@ -92,7 +92,7 @@ class Service(models.Model):
         Specialist, on_delete=models.CASCADE, related_name="services", verbose_name=_("specialist")
     )
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
     price = models.DecimalField(
         _("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -229,9 +229,18 @@ class Booking(models.Model):
     # Snapshot of the service at booking time: later edits do not rewrite history.
     service_name = models.CharField(_("service name"), max_length=200)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, blank=True)
+    # shop_core.idempotency.fingerprint of the creating request: a retry with the
+    # same key and another body is refused (see services.request_fingerprint).
+    request_fingerprint = models.CharField(
+        _("request fingerprint"), max_length=64, blank=True, editable=False
+    )
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # Set while a sender holds the reminder (a lease, see delivery.py).
+    reminder_claimed_at = models.DateTimeField(
+        _("reminder claimed at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -291,6 +300,41 @@ class BookingStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class BookingNotification(models.Model):
+    """One event to tell a booking's people about (an outbox row).
+
+    Written in the transaction of the change, so it exists exactly when the
+    change does; sent after commit through the tasks API and marked sent only
+    after the NOTIFIER returned. Failed sends are retried by
+    ``send_booking_reminders`` (see delivery.py).
+    """
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("booking")
+    )
+    event = models.CharField(_("event"), max_length=32)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("booking notification")
+        verbose_name_plural = _("booking notifications")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="shop_bkg_notification_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.booking_id}"
 
 
 def _new_feed_token() -> str:

@@ -1,4 +1,4 @@
-"""Receivers of our own signals: enqueue notifications (and reminders) after commit."""
+"""Receivers of our own signals: write notifications (outbox rows), enqueue them after commit."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .conf import app_settings
-from .models import Booking
+from .models import Booking, BookingNotification
 from .signals import booking_created, booking_rescheduled, booking_status_changed
 
 
 def _notify(booking: Booking, event: str) -> None:
     from .tasks import enqueue, send_booking_notification
 
-    # robust: a broken queue must not turn a committed booking into a 500.
-    transaction.on_commit(
-        partial(enqueue, send_booking_notification, booking.pk, event), robust=True
-    )
+    # The outbox row commits with the change; if the queue or the mail server
+    # fails, send_booking_reminders retries it. robust: a broken queue must not
+    # turn a committed booking into a 500.
+    notification = BookingNotification.objects.create(booking=booking, event=event)
+    transaction.on_commit(partial(enqueue, send_booking_notification, notification.pk), robust=True)
 
 
 def _schedule_reminder(booking: Booking) -> None:

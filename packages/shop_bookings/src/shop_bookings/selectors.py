@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from . import slots
 from .conf import app_settings
-from .models import ACTIVE_STATUSES, Booking, Service, Specialist
+from .delivery import claimable
+from .models import ACTIVE_STATUSES, Booking, BookingNotification, Service, Specialist
 
 
 def slot_policy() -> dict[str, timedelta]:
@@ -115,14 +116,23 @@ def bookings_visible_to(user) -> QuerySet[Booking]:
 
 
 def upcoming_reminders(*, now: datetime | None = None) -> QuerySet[Booking]:
-    """Active bookings starting within REMINDER_BEFORE_MINUTES that got no reminder yet."""
+    """Active bookings starting within REMINDER_BEFORE_MINUTES that got no reminder yet
+    (and that no other sender is sending right now)."""
     now = now or timezone.now()
     return Booking.objects.filter(
+        claimable(sent="reminder_sent_at", claimed="reminder_claimed_at", now=now),
         status__in=ACTIVE_STATUSES,
-        reminder_sent_at__isnull=True,
         start__gt=now,
         start__lte=now + timedelta(minutes=app_settings.REMINDER_BEFORE_MINUTES),
-    )
+    ).order_by("start", "pk")
+
+
+def pending_notifications(*, now: datetime | None = None) -> QuerySet[BookingNotification]:
+    """Notifications not sent yet (failed, or never run) that may be tried again."""
+    return BookingNotification.objects.filter(
+        claimable(sent="sent_at", claimed="claimed_at", now=now or timezone.now()),
+        attempts__lt=app_settings.NOTIFICATION_MAX_ATTEMPTS,
+    ).order_by("pk")
 
 
 def upcoming_bookings(user, *, limit: int = 5, now: datetime | None = None) -> list[Booking]:

@@ -10,7 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
+
+from shop_core.bounds import BoundedDateField, BoundedDateTimeField
 
 from .models import (
     Booking,
@@ -20,9 +23,47 @@ from .models import (
     Specialist,
     WorkingHours,
 )
-from .validators import validate_photo, validate_time_zone
+from .validators import (
+    NON_ASCII_DIGITS,
+    NON_ASCII_DIGITS_MESSAGE,
+    has_other_digits,
+    validate_photo,
+    validate_time_zone,
+)
 
 MIDNIGHT = time(0)
+
+# Fields whose input Python would parse from another script's digits too.
+DIGIT_FIELDS = (
+    serializers.IntegerField,
+    serializers.DecimalField,
+    serializers.FloatField,
+    serializers.DateField,
+    serializers.DateTimeField,
+    serializers.TimeField,
+    serializers.RelatedField,
+)
+
+
+class AsciiDigitsMixin:
+    """Refuses ``"١٢"`` (any non-ASCII digit) in number, date, time and id fields.
+
+    ``int("١٢") == 12`` and Django's date parsing agree, so without this a
+    price or a start typed in another script would be stored as if ASCII.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "get"):
+            errors = {
+                name: [ErrorDetail(str(NON_ASCII_DIGITS_MESSAGE), code=NON_ASCII_DIGITS)]
+                for name, field in self.fields.items()
+                if isinstance(field, DIGIT_FIELDS)
+                and not field.read_only
+                and has_other_digits(data.get(name))
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 class ServiceBriefSerializer(serializers.ModelSerializer):
@@ -56,7 +97,7 @@ class SpecialistSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SpecialistProfileSerializer(serializers.ModelSerializer):
+class SpecialistProfileSerializer(AsciiDigitsMixin, serializers.ModelSerializer):
     """The specialist's own profile (``specialists/me/``); photo via multipart upload."""
 
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone])
@@ -79,7 +120,7 @@ class SpecialistProfileSerializer(serializers.ModelSerializer):
         extra_kwargs = {"display_name": {"required": False}}
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(AsciiDigitsMixin, serializers.ModelSerializer):
     specialist = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -119,7 +160,7 @@ class LocalTimeField(serializers.TimeField):
     """
 
 
-class LocalTimeModelSerializer(serializers.ModelSerializer):
+class LocalTimeModelSerializer(AsciiDigitsMixin, serializers.ModelSerializer):
     # The model's TimeField -> LocalTimeField (no docstring: it would become
     # the description of every subclass's schema component).
 
@@ -142,6 +183,8 @@ class WorkingHoursSerializer(LocalTimeModelSerializer):
 
 
 class ScheduleExceptionSerializer(LocalTimeModelSerializer):
+    date = BoundedDateField()
+
     class Meta:
         model = ScheduleException
         fields = ["id", "date", "is_day_off", "start", "end", "note"]
@@ -166,15 +209,6 @@ class ScheduleExceptionSerializer(LocalTimeModelSerializer):
                 )
             _check_interval(start, end)
         return attrs
-
-
-class SlotQuerySerializer(serializers.Serializer):
-    """Query of ``specialists/{id}/slots/``: ISO dates or datetimes; dates are read in ``tz``."""
-
-    service = serializers.IntegerField()
-    date_from = serializers.CharField()
-    date_to = serializers.CharField()
-    tz = serializers.CharField(required=False, validators=[validate_time_zone])
 
 
 class SlotSerializer(serializers.Serializer):
@@ -324,20 +358,20 @@ class BookingDetailSerializer(BookingSerializer):
         read_only_fields = fields
 
 
-class BookingCreateSerializer(serializers.Serializer):
+class BookingCreateSerializer(AsciiDigitsMixin, serializers.Serializer):
     service = serializers.PrimaryKeyRelatedField(
         queryset=Service.objects.select_related("specialist")
     )
-    start = serializers.DateTimeField(help_text=_("An instant with an offset, or UTC."))
+    start = BoundedDateTimeField(help_text=_("An instant with an offset, or UTC."))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class BookingActionSerializer(serializers.Serializer):
+class BookingActionSerializer(AsciiDigitsMixin, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class RescheduleSerializer(BookingActionSerializer):
-    start = serializers.DateTimeField()
+    start = BoundedDateTimeField()
 
 
 class FeedTokenSerializer(serializers.Serializer):

@@ -3,7 +3,8 @@
 Every function takes keyword-only arguments and runs in one transaction.
 Refusals are ``BookingRejected`` (bad request: a field and a code),
 ``BookingActionForbidden`` (the user may see the booking but not do this) and
-``IdempotencyKeyReused`` (same key, different request).
+``IdempotencyKeyReused`` (same key, different request; shop_core's, re-exported:
+HTTP 422 ``{"detail", "code": "idempotency_key_reused"}``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from shop_core.idempotency import IdempotencyKeyReused, fingerprint
 
 from . import signals, slots
 from .conf import app_settings
@@ -80,16 +83,19 @@ class BookingActionForbidden(Exception):
     """The user takes part in the booking but may not perform this action."""
 
 
-class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was used by this client for a different request."""
+def request_fingerprint(*, service_id: int, start: datetime, comment: str) -> str:
+    """What a retry with the same Idempotency-Key must repeat: service, instant, comment."""
+    return fingerprint(
+        {"service": service_id, "start": start.astimezone(UTC).isoformat(), "comment": comment}
+    )
 
 
-def _replay(*, client, key: str, service: Service, start: datetime) -> Booking | None:
+def _replay(*, client, key: str, request: str) -> Booking | None:
     existing = Booking.objects.filter(client=client, idempotency_key=key).first()
     if existing is None:
         return None
-    if existing.service_id != service.pk or existing.start != start:
-        raise IdempotencyKeyReused(key)
+    if existing.request_fingerprint != request:
+        raise IdempotencyKeyReused()
     return existing
 
 
@@ -140,25 +146,30 @@ def create_booking(
     """Book ``service`` at ``start`` for ``client``; returns ``(booking, created)``.
 
     The start must be one of the free slots (the same engine lists them).
-    With an ``idempotency_key`` a retry of the same request returns the
-    first booking with ``created=False``. The overlap check runs with the
-    specialist row locked; on PostgreSQL an exclusion constraint backs it.
+    With an ``idempotency_key`` a retry of the same request (same service,
+    start and comment) returns the first booking with ``created=False``;
+    another request with that key raises ``IdempotencyKeyReused``. The
+    overlap check runs with the specialist row locked; on PostgreSQL an
+    exclusion constraint backs it.
     """
     key = (idempotency_key or "").strip()
     if len(key) > 255:
         raise BookingRejected("invalid_idempotency_key", field="idempotency_key")
     start = start.astimezone(UTC)
     now = now or timezone.now()
-    if key and (existing := _replay(client=client, key=key, service=service, start=start)):
+    request = request_fingerprint(service_id=service.pk, start=start, comment=comment)
+    if key and (existing := _replay(client=client, key=key, request=request)):
         return existing, False
     try:
         with transaction.atomic():
             # The lock serialises bookings of one specialist on every database.
             specialist = Specialist.objects.select_for_update().get(pk=service.specialist_id)
-            if key and (existing := _replay(client=client, key=key, service=service, start=start)):
+            if key and (existing := _replay(client=client, key=key, request=request)):
                 return existing, False
-            service = Service.objects.get(pk=service.pk)
-            if not (service.is_active and specialist.is_active):
+            # Locked too: a concurrent delete of the service waits for this booking
+            # (and is then refused), or wins and this booking is refused.
+            service = Service.objects.select_for_update().filter(pk=service.pk).first()
+            if not (service and service.is_active and specialist.is_active):
                 raise BookingRejected("inactive_service", field="service")
             spec = service_spec(service)
             _check_slot(specialist=specialist, start=start, spec=spec, now=now)
@@ -180,13 +191,14 @@ def create_booking(
                 price=service.price,
                 comment=comment,
                 idempotency_key=key,
+                request_fingerprint=request,
             )
             _record(booking=booking, from_status="", by=client)
             signals.booking_created.send(sender=Booking, booking=booking, by=client)
     except IntegrityError:
         # Lost a race the lock did not cover: the same key, or (PostgreSQL)
         # the exclusion constraint.
-        if key and (existing := _replay(client=client, key=key, service=service, start=start)):
+        if key and (existing := _replay(client=client, key=key, request=request)):
             return existing, False
         raise BookingRejected("taken") from None
     return booking, True
@@ -322,7 +334,9 @@ def reschedule_booking(
         locked.start, locked.end = start, start + spec.duration
         locked.blocked_start = start - spec.buffer_before
         locked.blocked_end = locked.end + spec.buffer_after
-        locked.reminder_sent_at = None
+        # A new start needs a new reminder; an in-flight send of the old one
+        # loses its claim and marks nothing (delivery.py).
+        locked.reminder_sent_at = locked.reminder_claimed_at = None
         if locked.service.requires_confirmation:
             locked.status = BookingStatus.PENDING
         try:
@@ -374,11 +388,12 @@ def save_specialist_profile(*, user, data: dict[str, Any], photo: Any = _UNSET) 
     if not user_is_specialist(user):
         raise BookingRejected("not_specialist", field="non_field_errors")
     with transaction.atomic():
-        specialist = Specialist.objects.select_for_update().filter(user=user).first()
-        if specialist is None:
-            specialist = Specialist(user=user)
-            if not data.get("display_name"):
-                specialist.display_name = user.get_full_name() or user.get_username()
+        # get_or_create survives two first saves at once: the unique user column
+        # refuses the second INSERT, which then reads the first one's row.
+        Specialist.objects.get_or_create(
+            user=user, defaults={"display_name": user.get_full_name() or user.get_username()}
+        )
+        specialist = Specialist.objects.select_for_update().get(user=user)
         for field, value in data.items():
             setattr(specialist, field, value)
         if photo is not _UNSET:
@@ -422,12 +437,3 @@ def rotate_feed_token(*, user) -> CalendarFeedToken:
 def revoke_feed_token(*, user) -> None:
     """Delete the token: the feed URL stops working until a new one is asked for."""
     CalendarFeedToken.objects.filter(user=user).delete()
-
-
-def mark_reminder_sent(*, booking_id: int, now: datetime | None = None) -> bool:
-    """Claim the reminder of a booking once (a conditional UPDATE); True if this call won."""
-    return bool(
-        Booking.objects.filter(pk=booking_id, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now or timezone.now()
-        )
-    )

@@ -1,24 +1,47 @@
-"""Field validators: IANA time zones and specialist photos."""
+"""Field validators: IANA time zones, specialist photos, digits of other scripts."""
 
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shop_core.bounds import ascii_digits
+
 from .conf import app_settings
+
+NON_ASCII_DIGITS = "non_ascii_digits"
+NON_ASCII_DIGITS_MESSAGE = _("Write numbers, dates and times with the digits 0-9.")
+
+
+def has_other_digits(value: Any) -> bool:
+    """A string with another script's digits ("١٢٣"): Python's int(), Decimal() and
+    Django's date parsing read them as numbers, so they must be refused up front."""
+    return isinstance(value, str) and ascii_digits(value) != value
+
+
+def parse_time_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The zone of an IANA name; ``ValueError`` for anything else (offsets, abbreviations)."""
+    if not isinstance(name, str) or len(name) > 64:  # the longest IANA name has 32 chars
+        raise ValueError(name)
+    try:
+        return zoneinfo.ZoneInfo(name)
+    # OSError: a name the file system refuses as a path.
+    except (zoneinfo.ZoneInfoNotFoundError, OSError) as exc:
+        raise ValueError(name) from exc
 
 
 def validate_time_zone(value: str) -> None:
     """Accept only names zoneinfo knows ("Europe/Berlin"), never offsets or abbreviations."""
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        parse_time_zone(value)
+    except ValueError:
         raise ValidationError(
             _("%(value)s is not a known IANA time zone."),
             code="invalid_time_zone",
-            params={"value": value},
+            params={"value": str(value)[:64]},
         ) from None
 
 

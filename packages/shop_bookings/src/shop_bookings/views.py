@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,9 +26,13 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop_core.bounds import OUT_OF_RANGE, validate_date_bounds
+from shop_core.idempotency import key_from
+from shop_core.views import SafeParsingMixin
+
 from . import ics, selectors, services
 from .conf import app_settings
-from .filters import BookingFilter, ServiceFilter, SpecialistFilter
+from .filters import BookingFilter, ScheduleExceptionFilter, ServiceFilter, SpecialistFilter
 from .models import (
     Booking,
     BookingStatus,
@@ -51,8 +57,56 @@ from .serializers import (
     SpecialistSerializer,
     WorkingHoursSerializer,
 )
+from .validators import (
+    NON_ASCII_DIGITS,
+    NON_ASCII_DIGITS_MESSAGE,
+    has_other_digits,
+    parse_time_zone,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class BookingsAPIMixin(SafeParsingMixin):
+    """Base of every view of the package.
+
+    - JSON nested too deep is a 400 ``too_deep`` whatever parsers the host
+      configures (``SafeParsingMixin``);
+    - object ids in URLs are ASCII digits (``\\d`` would also match "١٢");
+    - a write parses its body even when the view reads none of it, so a
+      malformed or too-deep body is a 400 everywhere, never silently ignored.
+    """
+
+    lookup_value_regex = "[0-9]+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in WRITE_METHODS:
+            request.data  # noqa: B018 - parsing is the point
+
+
+class LockedWritesMixin:
+    """PUT, PATCH and DELETE read their row with a lock, in one transaction.
+
+    Without it two concurrent PATCHes of different fields both read the old
+    row and the second save writes the first one's field back (lost update).
+    """
+
+    def filter_queryset(self, queryset):
+        # get_object() filters the queryset: the one place every view's rows pass.
+        queryset = super().filter_queryset(queryset)
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
 
 
 class BookingsPagination(PageNumberPagination):
@@ -68,11 +122,6 @@ class BookingsPagination(PageNumberPagination):
             raise ValidationError({self.page_query_param: [exc.detail]}) from exc
 
 
-class IdempotencyConflict(ValidationError):
-    status_code = 422
-    default_code = "idempotency_key_reused"
-
-
 def _rejected(exc: services.BookingRejected) -> ValidationError:
     return ValidationError({exc.field: [str(exc.message)]}, code=exc.code)
 
@@ -86,13 +135,16 @@ def _own_specialist(user) -> Specialist:
     return specialist
 
 
-BOUNDS_YEARS = (1970, 9000)
-
-
 def _parse_bound(name: str, raw: str | None, tz: ZoneInfo) -> tuple[datetime, bool]:
-    """An ISO date (midnight in ``tz``; flag True) or an ISO datetime (naive: in ``tz``)."""
+    """An ISO date (midnight in ``tz``; flag True) or an ISO datetime (naive: in ``tz``).
+
+    Outside 1970-9000 (``out_of_range``) is refused before any arithmetic: a
+    date "to" adds a day and the engine a margin, which overflow near year 9999.
+    """
     if not raw:
         raise ValidationError({name: [_("This parameter is required.")]})
+    if has_other_digits(raw):
+        raise ValidationError({name: [NON_ASCII_DIGITS_MESSAGE]}, code=NON_ASCII_DIGITS)
     try:
         day = parse_date(raw)
         if day is not None:
@@ -105,9 +157,10 @@ def _parse_bound(name: str, raw: str | None, tz: ZoneInfo) -> tuple[datetime, bo
         raise ValidationError({name: [_("Use an ISO 8601 date or date-time.")]})
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=tz)
-    if not BOUNDS_YEARS[0] <= moment.year <= BOUNDS_YEARS[1]:
-        # Far dates overflow the date arithmetic (a date "to" adds a day).
-        raise ValidationError({name: [_("Use a date between the years 1970 and 9000.")]})
+    try:
+        validate_date_bounds(moment)
+    except DjangoValidationError as exc:
+        raise ValidationError({name: list(exc.messages)}, code=OUT_OF_RANGE) from None
     return moment, is_date
 
 
@@ -135,7 +188,7 @@ SLOT_PARAMETERS = [
 ]
 
 
-class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
+class SpecialistViewSet(BookingsAPIMixin, viewsets.ReadOnlyModelViewSet):
     """The public catalogue of active specialists; ``me`` is the caller's own profile."""
 
     serializer_class = SpecialistSerializer
@@ -146,7 +199,6 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["display_name", "bio"]
     ordering_fields = ["display_name", "experience_years", "min_price"]
     ordering = ["display_name", "pk"]
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if self.action == "slots":  # no services list nor lowest price needed
@@ -182,8 +234,8 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"service": [str(services.REFUSAL_MESSAGES["inactive_service"])]})
         tz_name = params.get("tz") or specialist.time_zone
         try:
-            tz = ZoneInfo(tz_name)
-        except (ZoneInfoNotFoundError, ValueError):
+            tz = parse_time_zone(tz_name)
+        except ValueError:
             raise ValidationError({"tz": [_("Unknown time zone.")]}) from None
         window_start, _is_date = _parse_bound("from", params.get("from"), tz)
         window_end, is_date = _parse_bound("to", params.get("to"), tz)
@@ -254,7 +306,7 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(SpecialistProfileSerializer(specialist, context={"request": request}).data)
 
 
-class ServiceViewSet(viewsets.ModelViewSet):
+class ServiceViewSet(BookingsAPIMixin, LockedWritesMixin, viewsets.ModelViewSet):
     """Services: everyone reads; a specialist writes only their own (others get 404)."""
 
     serializer_class = ServiceSerializer
@@ -278,6 +330,8 @@ class ServiceViewSet(viewsets.ModelViewSet):
         serializer.save(specialist=_own_specialist(self.request.user))
 
     def perform_destroy(self, instance):
+        # The row is locked (LockedWritesMixin) and create_booking locks it too, so
+        # a booking made meanwhile is seen here: PROTECT refuses, never a 500.
         try:
             instance.delete()
         except ProtectedError:
@@ -286,7 +340,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
             ) from None
 
 
-class _OwnScheduleViewSet(viewsets.ModelViewSet):
+class _OwnScheduleViewSet(BookingsAPIMixin, LockedWritesMixin, viewsets.ModelViewSet):
     permission_classes = [IsSpecialist]
     pagination_class = BookingsPagination
 
@@ -312,7 +366,7 @@ class ScheduleExceptionViewSet(_OwnScheduleViewSet):
     queryset = ScheduleException.objects.all()
     serializer_class = ScheduleExceptionSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = {"date": ["gte", "lte", "exact"]}
+    filterset_class = ScheduleExceptionFilter
 
 
 ACTION_RESPONSES = {
@@ -323,6 +377,7 @@ ACTION_RESPONSES = {
 
 
 class BookingViewSet(
+    BookingsAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -376,8 +431,13 @@ class BookingViewSet(
         responses={
             201: BookingDetailSerializer,
             200: OpenApiResponse(BookingDetailSerializer, description="Idempotent replay"),
-            400: OpenApiResponse(description="Field errors (start, service)"),
-            422: OpenApiResponse(description="Idempotency-Key reused for another request"),
+            400: OpenApiResponse(
+                description="Field errors (start, service); invalid_idempotency_key"
+            ),
+            422: OpenApiResponse(
+                description="Idempotency-Key reused for another request: "
+                '{"detail": "...", "code": "idempotency_key_reused"}'
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -389,14 +449,10 @@ class BookingViewSet(
                 service=serializer.validated_data["service"],
                 start=serializer.validated_data["start"],
                 comment=serializer.validated_data["comment"],
-                idempotency_key=request.headers.get(IDEMPOTENCY_HEADER, ""),
+                idempotency_key=key_from(request),
             )
         except services.BookingRejected as exc:
             raise _rejected(exc) from None
-        except services.IdempotencyKeyReused:
-            raise IdempotencyConflict(
-                {IDEMPOTENCY_HEADER: [_("This key was used for a different booking request.")]}
-            ) from None
         return self._detail(booking, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _act(self, request, operation) -> Response:
@@ -463,7 +519,7 @@ def _feed_payload(request, token: CalendarFeedToken) -> dict:
     return {"token": token.token, "url": url, "created_at": token.created_at}
 
 
-class FeedTokenView(APIView):
+class FeedTokenView(BookingsAPIMixin, APIView):
     """The caller's private calendar feed URL: GET shows (creates), POST rotates, DELETE revokes."""
 
     permission_classes = [IsAuthenticated]
@@ -503,7 +559,7 @@ STATUS_TO_ICS = {
 }
 
 
-class FeedView(APIView):
+class FeedView(BookingsAPIMixin, APIView):
     """The ICS feed of a token's user: bookings as client and as specialist."""
 
     authentication_classes = []

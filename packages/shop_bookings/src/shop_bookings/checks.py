@@ -1,0 +1,50 @@
+"""System checks: the SHOP_BOOKINGS dict is well formed (``manage.py check`` at start-up)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import Error, register
+
+from .conf import app_settings
+
+YEAR_MINUTES = 366 * 24 * 60
+
+# The range each numeric setting must lie in: beyond them date arithmetic
+# overflows (a horizon of 10**9 days) or the feature stops making sense.
+NUMBER_LIMITS: dict[str, tuple[int, int]] = {
+    "SLOT_STEP_MINUTES": (1, 24 * 60),
+    "MIN_NOTICE_MINUTES": (0, YEAR_MINUTES),
+    "HORIZON_DAYS": (1, 3660),
+    "MAX_SLOTS_RANGE_DAYS": (1, 366),
+    "CLIENT_CHANGE_CUTOFF_MINUTES": (0, YEAR_MINUTES),
+    "REMINDER_BEFORE_MINUTES": (0, YEAR_MINUTES),
+    "FEED_PAST_DAYS": (0, 3660),
+    "PHOTO_MAX_BYTES": (1, 2**31 - 1),
+    "PHOTO_MAX_PIXELS": (1, 2**31 - 1),
+    "SEND_LEASE_MINUTES": (1, 24 * 60),
+    "NOTIFICATION_MAX_ATTEMPTS": (1, 1000),
+}
+
+
+@register()
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    errors = app_settings.check("shop_bookings.E001")
+    if errors:  # reading the values below would raise
+        return errors
+    return _number_errors()
+
+
+def _number_errors() -> list[Error]:
+    errors = []
+    for key, (low, high) in NUMBER_LIMITS.items():
+        value = getattr(app_settings, key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors.append(
+                Error(
+                    f"SHOP_BOOKINGS[{key!r}] must be a whole number from {low} to {high}, "
+                    f"not {value!r}.",
+                    id="shop_bookings.E002",
+                )
+            )
+    return errors
