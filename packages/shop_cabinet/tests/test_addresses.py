@@ -84,6 +84,45 @@ class TestDefaults:
         assert defaults(user, "legal") == [legal.pk]
         assert defaults(user) == []
 
+    def test_moving_into_an_empty_kind_makes_it_its_default(self, user: Any) -> None:
+        factories.address(user)
+        second = factories.address(user)
+        services.update_address(address=second, kind="legal", is_default=False)
+        assert defaults(user, "legal") == [second.pk]
+
+    def test_an_edit_never_writes_back_a_flag_it_read_earlier(self, user: Any) -> None:
+        """The request read the address while it was the default; another request
+        made a second address the default before this edit was saved."""
+        first = factories.address(user)
+        second = factories.address(user)
+        stale = Address.objects.get(pk=first.pk)
+        services.set_default_address(address=second)
+        edited = services.update_address(address=stale, city="Tver")
+        assert defaults(user) == [second.pk]
+        assert edited.city == "Tver" and edited.is_default is False
+
+    def test_an_edit_keeps_fields_it_was_not_given(self, user: Any) -> None:
+        address = factories.address(user)
+        stale = Address.objects.get(pk=address.pk)
+        services.update_address(address=address, street="Arbat")
+        services.update_address(address=stale, city="Tver")
+        address.refresh_from_db()
+        assert (address.street, address.city) == ("Arbat", "Tver")
+
+    def test_a_deleted_address_cannot_take_the_default(self, user: Any) -> None:
+        first = factories.address(user)
+        second = factories.address(user)
+        stale = Address.objects.get(pk=second.pk)
+        services.delete_address(address=second)
+        for call in (
+            lambda: services.set_default_address(address=stale),
+            lambda: services.update_address(address=stale, city="Tver"),
+            lambda: services.delete_address(address=stale),
+        ):
+            with pytest.raises(Address.DoesNotExist):
+                call()
+        assert defaults(user) == [first.pk]
+
     def test_the_database_refuses_two_defaults(self, user: Any) -> None:
         first = factories.address(user)
         second = factories.address(user)
@@ -258,6 +297,26 @@ class TestApi:
         assert {"postal_code", "phone", "kind"} <= set(response.data)
         response = api.post(URL, {}, format="json")
         assert response.status_code == 400 and "recipient" in response.data
+
+    def test_an_address_deleted_meanwhile_is_404(
+        self, api: Any, user: Any, monkeypatch: Any
+    ) -> None:
+        """The view found the address; a concurrent request deleted it before the write."""
+        address = factories.address(user)
+
+        def gone(**kwargs: Any) -> None:
+            raise Address.DoesNotExist
+
+        for name in ("set_default_address", "update_address", "delete_address"):
+            monkeypatch.setattr(services, name, gone)
+        detail = f"{URL}{address.pk}/"
+        for response in (
+            api.post(f"{detail}set-default/"),
+            api.patch(detail, {"city": "Tver"}, format="json"),
+            api.delete(detail),
+        ):
+            assert response.status_code == 404
+            assert response.data["code"] == "not_found"
 
     def test_second_user_gets_404_on_every_object_endpoint(self, user: Any, other_api: Any) -> None:
         mine = factories.address(user)

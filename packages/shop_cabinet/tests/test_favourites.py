@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from shop_cabinet import services
 from shop_cabinet.models import Favourite
 from shop_cabinet.signals import favourites_changed
+from shop_catalog.models import Product
 
 from . import factories
 
@@ -109,3 +111,14 @@ def test_absurd_pages_are_400(api: Any) -> None:
     for page in ("0", "-1", "abc", "9" * 30):
         response = api.get(URL, {"page": page})
         assert response.status_code == 400 and "page" in response.data, page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_product_deleted_while_it_is_added_is_a_validation_error(user: Any) -> None:
+    """The API found the product; it was deleted before the favourite was committed."""
+    product = factories.product()
+    Product.objects.filter(pk=product.pk).delete()
+    with pytest.raises(ValidationError) as info:
+        services.add_favourite(user=user, product=product)
+    assert info.value.error_dict["product_id"][0].code == "does_not_exist"
+    assert not Favourite.objects.exists()

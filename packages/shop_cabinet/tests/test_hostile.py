@@ -197,7 +197,7 @@ class TestOrderHistoryQuery:
     def test_hostile_pages_are_400(self, api: Any, page: str) -> None:
         response = api.get(self.URL, {"page": page})
         assert response.status_code == 400 and "page" in response.data
-        assert response.data["code"]
+        assert response.data["code"] == "invalid_page"
 
     @pytest.mark.parametrize("total", ["1" + "0" * 30, "1e400", "NaN", "Infinity", "-1"])
     def test_hostile_totals_are_400(self, api: Any, total: str) -> None:

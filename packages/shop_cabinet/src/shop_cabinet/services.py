@@ -1,10 +1,11 @@
-"""Business rules that write: the address book and favourites.
+"""Business rules that write: the address book, favourites, personal-data exports.
 
 Every function takes keyword-only arguments and runs in one transaction.
-Address-book writes of a user are serialized by locking the user's row, so
-"the first address of a kind becomes the default" and "one default per kind"
-hold under concurrent requests too (the partial unique constraint is the
-last line of defence).
+Address-book writes of a user are serialized by locking the user's row and
+decide from the row as stored then, so "the first address of a kind becomes
+the default" and "one default per kind" hold under concurrent requests too
+(the partial unique constraint is the last line of defence). The README's
+"Concurrency guarantees" lists every read-then-write and what guards it.
 """
 
 from __future__ import annotations
