@@ -8,7 +8,7 @@ import os
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_image
+from .values import QUANTITY_MAX
 
 PATH_SEPARATOR = "/"
 
@@ -265,7 +266,10 @@ class Offer(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    quantity = models.PositiveIntegerField(_("quantity in stock"), default=0)
+    # the same upper bound on every database (SQLite's column would take 2**63 - 1)
+    quantity = models.PositiveIntegerField(
+        _("quantity in stock"), default=0, validators=[MaxValueValidator(QUANTITY_MAX)]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
