@@ -91,6 +91,8 @@ def test_admin_pages_render(client, django_user_model):
         "workinghours",
         "scheduleexception",
         "booking",
+        "bookingnotification",
+        "bookingnotification/?sent=no",
         "calendarfeedtoken",
     ):
         assert client.get(f"/admin/shop_bookings/{name}/").status_code == 200, name
@@ -101,9 +103,11 @@ def test_russian_translation_is_compiled():
     from django.utils import translation
 
     from shop_bookings.services import REFUSAL_MESSAGES
+    from shop_bookings.validators import NON_ASCII_DIGITS_MESSAGE
 
     with translation.override("ru"):
         assert str(REFUSAL_MESSAGES["taken"]) == "Это время уже занято."
+        assert str(NON_ASCII_DIGITS_MESSAGE) == "Пишите числа, даты и время цифрами 0-9."
 
 
 def test_demo_data_is_idempotent():

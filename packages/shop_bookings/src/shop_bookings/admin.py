@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Booking,
+    BookingNotification,
     BookingStatusChange,
     CalendarFeedToken,
     ScheduleException,
@@ -104,7 +105,9 @@ class BookingAdmin(admin.ModelAdmin):
         "service_name",
         "price",
         "idempotency_key",
+        "request_fingerprint",
         "reminder_sent_at",
+        "reminder_claimed_at",
         "created_at",
         "updated_at",
     ]
@@ -112,6 +115,43 @@ class BookingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # bookings are made through services.create_booking (slot checks)
+
+
+class UnsentFilter(admin.SimpleListFilter):
+    title = _("sent")
+    parameter_name = "sent"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("not sent yet")), ("yes", _("sent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("no", "yes"):
+            return queryset.filter(sent_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(BookingNotification)
+class BookingNotificationAdmin(admin.ModelAdmin):
+    """Read-only outbox: what was sent, what failed and why (retried by the cron command)."""
+
+    list_display = ["id", "booking", "event", "created_at", "sent_at", "attempts"]
+    list_filter = [UnsentFilter, "event"]
+    list_select_related = ["booking"]
+    readonly_fields = [
+        "booking",
+        "event",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CalendarFeedToken)
