@@ -6,7 +6,14 @@ DJANGO_ALLOWED_HOSTS    comma-separated (default: localhost names)
 DATABASE_URL            default: SQLite file db.sqlite3 beside manage.py
 SHOP_AUTH               "token" (default) or "jwt"
 SHOP_TASKS_BACKEND      "immediate" (default) or "database" (run `manage.py db_worker`)
-SHOP_THROTTLING         "off" to disable rate limits (benchmarks only)
+SHOP_THROTTLING         "on" (default) or "off": "off" turns every rate limit off, DRF's
+                        throttles and allauth's login/sign-up limits alike (benchmarks and
+                        fuzzing only; the production profile refuses it)
+CACHE_URL, REDIS_URL    the cache rate limits count in (see caches.py): redis://..., db://table;
+                        unset: per process (the production profile refuses it)
+SHOP_DEMO               "1": demo mode without debug (start page lists the demo logins,
+                        `demo_data` runs); on whenever DJANGO_DEBUG is; refused in production
+SHOP_MAX_UPLOAD_BYTES   largest multipart body (default 25 MB); other bodies: 2.5 MB
 EMAIL_URL-less setup:   console e-mail in debug, SMTP from EMAIL_HOST otherwise
 """
 
@@ -19,6 +26,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from example_site.caches import cache_from_url, cache_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,8 +72,10 @@ INSTALLED_APPS = [
     "dj_rest_auth",
     "dj_rest_auth.registration",
     "django_tasks_db",
+    "example_site.apps.SiteConfig",
     "users",
     "demo",
+    "shop_core",
     "shop_accounts",
     "shop_bookings",
     "shop_catalog",
@@ -79,6 +90,7 @@ if not HAS_DJANGO_TASKS:
 
 MIDDLEWARE = [
     "example_site.logging.RequestIdMiddleware",
+    "example_site.errors.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,7 +139,10 @@ SQLITE_OPTIONS = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits and lockouts count here: production needs a cache every
+# process shares (checks.py, example_site.E001).
+CACHES = {"default": cache_from_url(cache_url(os.environ))}
+SHOP_REQUIRE_SHARED_CACHE = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 SITE_ID = 1
@@ -153,6 +168,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Bodies that are not multipart keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+# (2.5 MB); multipart ones (price lists of up to 20 MB, images) this.
+SHOP_MAX_UPLOAD_BYTES = int(os.environ.get("SHOP_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
+
+# Demo mode: the start page lists the demo logins and `demo_data` may run.
+DEMO_MODE = DEBUG or env_flag("SHOP_DEMO")
 
 # --- E-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "shop@example.com")
@@ -259,9 +280,23 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # Depth-checked JSON for every DRF view of the site, the packages' or not.
+    "DEFAULT_PARSER_CLASSES": [
+        "shop_core.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "example_site.errors.exception_handler",
 }
-if os.environ.get("SHOP_THROTTLING") == "off":
+SHOP_THROTTLING = os.environ.get("SHOP_THROTTLING", "on")
+if SHOP_THROTTLING not in ("on", "off"):
+    raise ImproperlyConfigured("SHOP_THROTTLING must be 'on' or 'off'.")
+if SHOP_THROTTLING == "off":  # benchmarks and fuzzing: every rate limit off
     REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
+    # shop_accounts adds its scoped throttle to login and sign-up itself;
+    # a scope without a rate is not limited.
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {}
+    ACCOUNT_RATE_LIMITS = False
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shop apps API",

@@ -9,6 +9,12 @@ DJANGO_CORS_ALLOWED_ORIGINS   origins of SPA/mobile web clients
 DJANGO_SECURE_SSL_REDIRECT    "0" only if the proxy already redirects
 DJANGO_HSTS_SECONDS           default one year
 SENTRY_DSN                    error reporting (off when unset)
+REDIS_URL (or CACHE_URL)      required: a cache every process shares, for rate
+                              limits and lockouts (redis://..., or db://shop_cache)
+
+Refused here: DJANGO_DEBUG=1, SHOP_DEMO=1 (demo logins on the start page,
+``demo_data``), SHOP_THROTTLING=off, and a per-process cache (system check
+example_site.E001, run by ``manage.py check`` and by ``wsgi.py``).
 """
 
 import os
@@ -16,10 +22,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import DEBUG, env_flag, env_list
+from .settings import DEBUG, SHOP_THROTTLING, env_flag, env_list
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+if env_flag("SHOP_DEMO"):
+    raise ImproperlyConfigured("SHOP_DEMO must be off in production (it shows the demo logins).")
+if SHOP_THROTTLING == "off":
+    raise ImproperlyConfigured("SHOP_THROTTLING=off is for benchmarks only, not production.")
 if "DJANGO_ALLOWED_HOSTS" not in os.environ:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS in production.")
 
@@ -38,3 +48,7 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 CORS_ALLOWED_ORIGINS = env_list("DJANGO_CORS_ALLOWED_ORIGINS")
+
+DEMO_MODE = False
+# Rate limits and lockouts must count in a cache all processes share.
+SHOP_REQUIRE_SHARED_CACHE = True

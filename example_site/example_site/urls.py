@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views
+from . import errors, views
+
+# JSON with a code on /api/ paths, Django's pages elsewhere (errors.py).
+handler400 = errors.handler400
+handler403 = errors.handler403
+handler404 = errors.handler404
+handler500 = errors.handler500
 
 urlpatterns = [
     path("", views.start_page, name="start"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from demo.seed import DEMO_PASSWORD, DEMO_USERS
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,16 +27,10 @@ def start_page(request: HttpRequest) -> HttpResponse:
         if apps.is_installed(name)
     ]
     missing = [label for name, label, _url in SHOP_APPS if not apps.is_installed(name)]
-    return render(
-        request,
-        "demo/start.html",
-        {
-            "installed": installed,
-            "missing": missing,
-            "users": DEMO_USERS,
-            "password": DEMO_PASSWORD,
-        },
-    )
+    context = {"installed": installed, "missing": missing}
+    if settings.DEMO_MODE:  # never publish the demo superuser's password in production
+        context.update(users=DEMO_USERS, password=DEMO_PASSWORD)
+    return render(request, "demo/start.html", context)
 
 
 @never_cache

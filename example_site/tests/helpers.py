@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from django.core import mail
 from rest_framework.test import APIClient
@@ -35,3 +39,42 @@ def logged_in(email: str, password: str = PASSWORD) -> APIClient:
     assert response.status_code == 200, response.content
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['key']}")
     return client
+
+
+# --- The site in other processes (its settings read once, at start) --------
+
+SITE_DIR = Path(__file__).resolve().parent.parent
+BASE_ENV = {
+    "DJANGO_SETTINGS_MODULE": "example_site.settings",
+    "DJANGO_SECRET_KEY": "tests-only-not-secret",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_LOG_LEVEL": "ERROR",
+}
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "example_site.settings_production",
+    "DJANGO_SECRET_KEY": "p7Yq2!vL0s9#Kx4m&Rb8Zt1@Wn6$Hc3^Jd5*Fg0(Ue2)Ia7_Ob",
+    "DJANGO_ALLOWED_HOSTS": "shop.example.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://shop.example.com",
+    "DJANGO_CORS_ALLOWED_ORIGINS": "https://app.example.com",
+    "DJANGO_DEBUG": "0",
+    # A shared cache; `manage.py check` does not connect to it.
+    "CACHE_URL": "db://shop_cache",
+}
+# What the environment running the tests may set and a child must not inherit.
+SITE_VARIABLES = ("CACHE_URL", "REDIS_URL", "SHOP_THROTTLING", "SHOP_DEMO", "DJANGO_DEBUG")
+
+
+def child_env(*profiles: dict[str, str], **overrides: str) -> dict[str, str]:
+    """The test run's environment without the site's variables, plus ``profiles``."""
+    env = {k: v for k, v in os.environ.items() if k not in SITE_VARIABLES}
+    for profile in profiles:
+        env.update(profile)
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_site(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``python ARGS`` in the site's folder; output captured as text."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=SITE_DIR, env=env, capture_output=True, text=True
+    )

@@ -13,3 +13,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 else:
     DATABASES["default"]["TEST"] = {"NAME": "test_shop_site"}
+# The site under test is the demo site (tests turn it off where it matters).
+DEMO_MODE = True

@@ -1,32 +1,20 @@
 """The production profile and operability: deploy checks, request ids."""
 
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from django.core.cache.backends.db import DatabaseCache
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from example_site.caches import cache_from_url
+from example_site.checks import check_shared_cache
+from rest_framework.throttling import SimpleRateThrottle
 
-SITE_DIR = Path(__file__).resolve().parent.parent
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "example_site.settings_production",
-    "DJANGO_SECRET_KEY": "p7Yq2!vL0s9#Kx4m&Rb8Zt1@Wn6$Hc3^Jd5*Fg0(Ue2)Ia7_Ob",
-    "DJANGO_ALLOWED_HOSTS": "shop.example.com",
-    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://shop.example.com",
-    "DJANGO_CORS_ALLOWED_ORIGINS": "https://app.example.com",
-    "DJANGO_DEBUG": "0",
-}
+from .helpers import PRODUCTION_ENV, child_env, run_site
 
 
 def manage(*args, **env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=SITE_DIR,
-        env={**os.environ, **PRODUCTION_ENV, **env},
-        capture_output=True,
-        text=True,
-    )
+    return run_site(["manage.py", *args], child_env(PRODUCTION_ENV, **env))
 
 
 def test_production_settings_pass_the_deploy_checks():
@@ -37,7 +25,12 @@ def test_production_settings_pass_the_deploy_checks():
 
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"DJANGO_DEBUG": "1"}, "DJANGO_DEBUG"), ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY")],
+    [
+        ({"DJANGO_DEBUG": "1"}, "DJANGO_DEBUG"),
+        ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY"),
+        ({"SHOP_DEMO": "1"}, "SHOP_DEMO"),
+        ({"SHOP_THROTTLING": "off"}, "SHOP_THROTTLING"),
+    ],
 )
 def test_production_refuses_unsafe_settings(env, message):
     result = manage("check", **env)
@@ -47,7 +40,9 @@ def test_production_refuses_unsafe_settings(env, message):
 
 def test_production_redirects_plain_http_and_sends_hsts(tmp_path):
     code = (
-        "import django; django.setup();"
+        "from example_site.wsgi import application;"  # boots: the cache is shared
+        "from django.core.management import call_command;"
+        "call_command('createcachetable');"
         "from django.test import Client;"
         "c = Client();"
         "r = c.get('/health/', HTTP_HOST='shop.example.com');"
@@ -55,13 +50,8 @@ def test_production_redirects_plain_http_and_sends_hsts(tmp_path):
         "r = c.get('/health/', HTTP_HOST='shop.example.com', HTTP_X_FORWARDED_PROTO='https');"
         "print(r.status_code, r['Strict-Transport-Security'])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=SITE_DIR,
-        env={**os.environ, **PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"},
-        capture_output=True,
-        text=True,
-    )
+    env = child_env(PRODUCTION_ENV, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+    result = run_site(["-c", code], env)
     assert result.returncode == 0, result.stderr
     redirect, secure = result.stdout.splitlines()
     assert redirect == "301 https://shop.example.com/health/"
@@ -106,3 +96,81 @@ def test_cors_allows_only_listed_origins(client, db, settings):
     assert allowed["Access-Control-Allow-Origin"] == "https://app.example.com"
     other = client.get("/health/", HTTP_ORIGIN="https://evil.example.net")
     assert "Access-Control-Allow-Origin" not in other
+
+
+# --- A cache every process shares (rate limits and lockouts) ----------------
+
+
+def test_production_server_refuses_to_start_on_a_per_process_cache():
+    # gunicorn loads wsgi.py and runs no system checks itself: wsgi.py does.
+    # (`manage.py check` runs the same check: test_system_checks_run_... below.)
+    result = run_site(["-c", "import example_site.wsgi"], child_env(PRODUCTION_ENV, CACHE_URL=None))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "example_site.E001" in result.stderr
+    assert "REDIS_URL" in result.stderr  # the hint says what to set
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [
+        ("redis://127.0.0.1:6379/1", "django_redis.cache.RedisCache"),
+        ("rediss://:secret@cache.internal:6380/0", "django_redis.cache.RedisCache"),
+        ("db://shop_cache", "django.core.cache.backends.db.DatabaseCache"),
+        ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+    ],
+)
+def test_cache_from_url(url, backend):
+    config = cache_from_url(url)
+    assert config["BACKEND"] == backend
+    if url.startswith("redis"):
+        assert config["LOCATION"] == url
+
+
+def test_cache_from_url_refuses_an_unknown_scheme():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="memcached"):
+        cache_from_url("memcached://127.0.0.1:11211")
+
+
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+SHARED = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shop_cache"}
+
+
+@pytest.mark.parametrize(
+    ("default", "errors"), [(LOCMEM, 1), (DUMMY, 1), (SHARED, 0)], ids=["locmem", "dummy", "db"]
+)
+def test_shared_cache_check_on_the_default_cache(settings, default, errors):
+    settings.SHOP_REQUIRE_SHARED_CACHE = True
+    settings.CACHES = {"default": default}
+    found = check_shared_cache()
+    assert [error.id for error in found] == ["example_site.E001"] * errors
+    if errors:  # one error naming everything that counts in that cache
+        assert "allauth" in found[0].msg and "AnonRateThrottle" in found[0].msg
+    settings.SHOP_REQUIRE_SHARED_CACHE = False
+    assert check_shared_cache() == []  # development may use a per-process cache
+
+
+def test_shared_cache_check_on_a_throttle_with_its_own_cache(settings, monkeypatch):
+    settings.SHOP_REQUIRE_SHARED_CACHE = True
+    settings.CACHES = {"default": SHARED, "throttles": LOCMEM}
+    from django.core.cache import caches
+
+    class LocalThrottle(SimpleRateThrottle):
+        cache = caches["throttles"]
+
+    from rest_framework.settings import api_settings
+
+    monkeypatch.setattr(api_settings, "DEFAULT_THROTTLE_CLASSES", [LocalThrottle])
+    assert isinstance(caches["default"], DatabaseCache)
+    [error] = check_shared_cache()
+    assert error.id == "example_site.E001" and "LocalThrottle" in error.msg
+
+
+def test_system_checks_run_the_shared_cache_check(settings):
+    settings.SHOP_REQUIRE_SHARED_CACHE = True
+    settings.CACHES = {"default": LOCMEM}
+    with pytest.raises(SystemCheckError, match="example_site.E001"):
+        call_command("check")

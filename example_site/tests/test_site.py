@@ -3,15 +3,14 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 
-SITE_DIR = Path(__file__).resolve().parent.parent
+from .helpers import DEMO_PASSWORD, PRODUCTION_ENV, SITE_DIR, child_env, run_site
 
 
 def test_start_page_lists_installed_packages_and_demo_logins(client, db):
@@ -19,8 +18,16 @@ def test_start_page_lists_installed_packages_and_demo_logins(client, db):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'href="/api/v1/accounts/"' in body
-    assert "customer@example.com" in body
+    assert "customer@example.com" in body and DEMO_PASSWORD in body
     assert 'href="/api/docs/"' in body and 'href="/admin/"' in body
+
+
+def test_start_page_hides_demo_logins_outside_demo_mode(client, db, settings):
+    settings.DEMO_MODE = False
+    body = client.get("/").content.decode()
+    assert 'href="/api/v1/accounts/"' in body
+    assert "customer@example.com" not in body and DEMO_PASSWORD not in body
+    assert "Demo logins" not in body
 
 
 def test_health_ok(client, db):
@@ -95,6 +102,26 @@ def test_schema_validates_without_warnings(tmp_path, db):
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
 def test_api_docs_pages(client, url, db):
     assert client.get(url).status_code == 200
+
+
+def test_demo_data_refuses_to_run_outside_demo_mode(db, settings, django_user_model):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="i-know-this-is-not-production"):
+        call_command("demo_data", stdout=open(os.devnull, "w"))
+    assert django_user_model.objects.count() == 0
+    # An explicit flag for a throwaway database.
+    call_command("demo_data", "--i-know-this-is-not-production", stdout=open(os.devnull, "w"))
+    assert django_user_model.objects.filter(email="admin@example.com", is_superuser=True).exists()
+
+
+def test_demo_data_refuses_the_production_profile(tmp_path):
+    env = child_env(PRODUCTION_ENV, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+    result = run_site(["manage.py", "demo_data"], env)
+    assert result.returncode != 0
+    assert "Refusing to load demo data" in result.stderr
+    assert "admin@example.com" in result.stderr  # says what it would have created
+    # It stopped before touching the database (not even to find the tables missing).
+    assert "no such table" not in result.stderr
 
 
 def test_demo_data_is_idempotent(db):
