@@ -163,3 +163,69 @@ def test_changing_a_line_removed_meanwhile_is_404(api, customer, offer, monkeypa
     response = api.patch(f"{LINES}{line.pk}/", {"quantity": 2}, format="json")
     assert response.status_code == 404
     assert not CartLine.objects.filter(quantity=2).exists()
+
+
+# --- bounds: amounts and quantities -----------------------------------------
+
+BIG = "6000000000.00"  # fits a price; two of them do not fit a total
+
+
+def test_api_line_total_is_a_string_like_every_amount(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)
+    body = api.get(CART).json()
+    line = body["lines"][0]
+    assert (line["total"], line["offer"]["price"], body["total"]) == ("500.00", "250.00", "500.00")
+
+
+def test_api_adding_what_an_order_could_not_hold_is_400(api, customer):
+    big = factories.offer(price=BIG, quantity=5)
+    response = api.post(LINES, {"offer": big.pk, "quantity": 2}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "amount_too_large"
+    assert "quantity" in response.json()
+    assert not CartLine.objects.exists()
+    assert api.post(LINES, {"offer": big.pk, "quantity": 1}, format="json").status_code == 201
+    line = CartLine.objects.get()
+    response = api.patch(f"{LINES}{line.pk}/", {"quantity": 2}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "amount_too_large"
+    assert CartLine.objects.get().quantity == 1
+
+
+def test_the_cart_total_counts_too(customer):
+    """Each line fits, their sum would not: the order total could not be stored."""
+    services.add_line(user=customer, offer_id=factories.offer(price=BIG).pk)
+    with pytest.raises(CartError) as exc:
+        services.add_line(user=customer, offer_id=factories.offer(price=BIG).pk)
+    assert exc.value.code == "amount_too_large"
+    assert CartLine.objects.count() == 1
+
+
+def test_a_price_raised_after_the_add_never_breaks_the_cart(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)
+    offer.price = Decimal("9999999999.99")  # the supplier's new price
+    offer.save()
+    response = api.get(CART)
+    assert response.status_code == 200
+    line = response.json()["lines"][0]
+    assert (line["total"], line["problem"]) == ("19999999999.98", "amount_too_large")
+    assert response.json()["total"] == "19999999999.98"
+
+
+@pytest.mark.parametrize("quantity", [10**30, 10_001])
+def test_api_quantity_above_the_line_maximum_is_400(api, customer, quantity):
+    plenty = factories.offer(price="1.00", quantity=2**31 - 1)
+    response = api.post(LINES, {"offer": plenty.pk, "quantity": quantity}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "quantity_too_large"
+    assert not CartLine.objects.exists()
+
+
+def test_the_line_maximum_counts_what_is_in_the_cart_and_is_a_setting(customer, settings):
+    settings.SHOP_ORDERS = {"MAX_LINE_QUANTITY": 3}
+    offer = factories.offer(quantity=100)
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)
+    with pytest.raises(CartError) as exc:
+        services.add_line(user=customer, offer_id=offer.pk, quantity=2)
+    assert exc.value.code == "quantity_too_large"
+    assert CartLine.objects.get().quantity == 2

@@ -391,3 +391,60 @@ def test_refused_attempt_stores_nothing_so_the_key_can_be_reused(api, customer, 
     again = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert again.status_code == 201
     assert Offer.objects.get(pk=offer.pk).quantity == 0
+
+
+# --- amounts an order could not hold ------------------------------------------------
+
+
+def test_checkout_refuses_a_line_whose_price_grew_too_large(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk, quantity=2)
+    Offer.objects.filter(pk=offer.pk).update(price=Decimal("6000000000.00"))
+    response = api.post(CHECKOUT, {"address": ADDRESS}, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "unavailable"
+    assert [line["problem"] for line in body["lines"]] == ["amount_too_large"]
+    assert not Order.objects.exists()
+    assert Offer.objects.get(pk=offer.pk).quantity == 5
+
+
+def test_checkout_refuses_an_order_total_too_large(api, customer):
+    """Each line fits, their sum does not (prices raised after the adds)."""
+    offers = [factories.offer(price="4000000000.00", quantity=5) for _ in range(2)]
+    for offer in offers:
+        services.add_line(user=customer, offer_id=offer.pk)
+    Offer.objects.filter(pk=offers[1].pk).update(price=Decimal("7000000000.00"))
+    response = api.post(CHECKOUT, {"address": ADDRESS}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "amount_too_large"
+    assert {line["offer"] for line in response.json()["lines"]} == {o.pk for o in offers}
+    assert not Order.objects.exists()
+    assert list(Offer.objects.values_list("quantity", flat=True)) == [5, 5]
+
+
+# --- the delivery address -------------------------------------------------------------
+
+
+def test_other_scripts_digits_in_the_address_are_stored_as_ascii(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk)
+    address = {
+        **ADDRESS,
+        "phone": "+٧ ٩٠٠ ١٢٣-٤٥-٦٧",  # Arabic-Indic
+        "postal_code": "1٢٥٠٠٩",
+        "building": "१२",  # Devanagari
+    }
+    response = api.post(CHECKOUT, {"address": address}, format="json")
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get()
+    assert (order.phone, order.postal_code, order.building) == (
+        "+7 900 123-45-67",
+        "125009",
+        "12",
+    )
+
+
+def test_a_phone_of_other_scripts_letters_is_still_refused(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk)
+    response = api.post(CHECKOUT, {"address": {**ADDRESS, "phone": "+٧ abc"}}, format="json")
+    assert response.status_code == 400
+    assert "phone" in response.json()["address"]

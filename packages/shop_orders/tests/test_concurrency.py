@@ -148,3 +148,42 @@ def test_concurrent_moves_of_two_parts_leave_the_right_order_status(_postgres_on
 
         assert not [r for r in results if isinstance(r, Exception)], results
         assert Order.objects.get(pk=order.pk).status == "confirmed"
+
+
+class SlowNotifier:
+    """Takes its time, so concurrent senders overlap; records what it sent."""
+
+    sent: list = []
+
+    def order_placed(self, order):
+        import time
+
+        time.sleep(0.2)
+        self.sent.append(order.pk)
+
+    def shop_order_placed(self, part):
+        pass
+
+    def status_changed(self, change):
+        pass
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_senders_send_a_message_once(_postgres_only, settings, monkeypatch):
+    from shop_orders.models import Notification
+    from shop_orders.services import notifications
+    from shop_orders.services.notifications import deliver
+
+    settings.SHOP_ORDERS = {"NOTIFIER": "tests.test_concurrency.SlowNotifier"}
+    SlowNotifier.sent.clear()
+    monkeypatch.setattr(notifications, "_enqueue", lambda ids: None)  # leave the rows unsent
+    order = factories.place_order(factories.user(), [(factories.offer(), 1)])
+    assert SlowNotifier.sent == []
+    row = Notification.objects.get(event="order_placed")
+
+    results = run_at_once([lambda: deliver(row.pk)] * 4)
+
+    assert SlowNotifier.sent == [order.pk]
+    assert sorted(results) == [False, False, False, True], results
+    assert Notification.objects.get(pk=row.pk).sent_at is not None

@@ -44,10 +44,36 @@ def test_checks_catch_unknown_statuses_and_impossible_cancel():
     assert ids == ["shop_orders.E002", "shop_orders.E003"]
 
 
-@override_settings(SHOP_ORDERS={"NOTIFIER": "nowhere.Notifier"})
-def test_checks_catch_a_hook_that_cannot_be_imported():
+@override_settings(SHOP_ORDERS={"PAGE_SIZ": 10})
+def test_a_misspelt_key_is_a_check_error_naming_it():
     errors = check_settings()
-    assert errors and "nowhere.Notifier" in errors[0].msg
+    assert [error.id for error in errors] == ["shop_orders.E001"]
+    assert "PAGE_SIZ" in errors[0].msg and "PAGE_SIZE" in errors[0].msg
+
+
+@pytest.mark.parametrize("key", ["NOTIFIER", "ADDRESS_RESOLVER"])
+def test_checks_catch_a_hook_that_cannot_be_imported(key, settings):
+    settings.SHOP_ORDERS = {key: "nowhere.Hook"}
+    errors = check_settings()
+    assert [error.id for error in errors] == ["shop_orders.E001"]
+    assert "nowhere.Hook" in errors[0].msg and key in errors[0].msg
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"MAX_LINE_QUANTITY": 0}, {"IDEMPOTENCY_KEY_MAX_LENGTH": 256}, {"MAX_LINE_QUANTITY": "9"}],
+)
+def test_checks_catch_numbers_out_of_their_range(value, settings):
+    settings.SHOP_ORDERS = value
+    assert [error.id for error in check_settings()] == ["shop_orders.E004"]
+
+
+def test_the_checks_are_registered():
+    from django.core import checks
+
+    with override_settings(SHOP_ORDERS={"PAGE_SIZ": 10}):
+        ids = [error.id for error in checks.run_checks()]
+    assert "shop_orders.E001" in ids
 
 
 @pytest.mark.django_db

@@ -116,7 +116,7 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> bool:
         logger.warning("Notification %s failed (attempt %s)", row.pk, row.attempts, exc_info=True)
         Notification.objects.filter(pk=row.pk).update(
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            due=timezone.now() + _retry_delay(row.attempts),
+            due=now + _retry_delay(row.attempts),
         )
         return False
     Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
