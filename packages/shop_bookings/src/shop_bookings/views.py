@@ -65,7 +65,8 @@ from .validators import (
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+OBJECT_WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+WRITE_METHODS = OBJECT_WRITE_METHODS | {"POST"}
 
 
 class BookingsAPIMixin(SafeParsingMixin):
@@ -96,7 +97,7 @@ class LockedWritesMixin:
     def filter_queryset(self, queryset):
         # get_object() filters the queryset: the one place every view's rows pass.
         queryset = super().filter_queryset(queryset)
-        if self.request.method in ("PUT", "PATCH", "DELETE"):
+        if self.request.method in OBJECT_WRITE_METHODS:
             queryset = queryset.select_for_update(of=("self",))
         return queryset
 
