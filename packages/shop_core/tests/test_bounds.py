@@ -69,3 +69,14 @@ def test_dates_in_range_pass():
 )
 def test_ascii_digits(value, expected):
     assert ascii_digits(value) == expected
+
+
+def test_out_of_range_message_is_translated_at_request_time():
+    from django.utils import translation
+
+    with translation.override("ru"):
+        serializer = Dates(data={"start": "9999-12-31T00:00:00Z", "day": "0001-01-01"})
+        assert not serializer.is_valid()
+        assert "Даты" in serializer.errors["start"][0]
+        assert "Даты" in serializer.errors["day"][0]
+        assert "1970-01-01" in serializer.errors["start"][0]

@@ -54,24 +54,32 @@ def validate_date_bounds(value: dt.date | dt.datetime) -> None:
     else:
         inside = MIN_DATE <= value <= MAX_DATE
     if not inside:
-        raise ValidationError(
-            _("Dates must lie between %(min)s and %(max)s."),
-            code=OUT_OF_RANGE,
-            params={"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
-        )
+        raise ValidationError(_out_of_range_message(), code=OUT_OF_RANGE)
 
 
-class BoundedDateTimeField(serializers.DateTimeField):
+def _out_of_range_message() -> str:
+    # Formatted at call time, so the message is in the language of the request.
+    return str(_("Dates must lie between {min} and {max}.")).format(
+        min=MIN_DATE.isoformat(), max=MAX_DATE.isoformat()
+    )
+
+
+class _OutOfRangeMixin:
+    default_error_messages = {OUT_OF_RANGE: _("Dates must lie between {min} and {max}.")}
+
+    def fail(self, key: str, **kwargs: Any) -> None:
+        # DRF's own "overflow" (a zone conversion past year 9999) is one more way out of range.
+        if key in (OUT_OF_RANGE, "overflow"):
+            key, kwargs = OUT_OF_RANGE, {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()}
+        super().fail(key, **kwargs)  # type: ignore[misc]
+
+
+class BoundedDateTimeField(_OutOfRangeMixin, serializers.DateTimeField):
     """``DateTimeField`` refusing instants outside 1970-9000 (code ``out_of_range``).
 
     Parsing ``9999-12-31T23:59:59+14:00`` or converting it to another zone can
     overflow Python's ``datetime``; that is an ``out_of_range`` 400 too.
     """
-
-    default_error_messages = {
-        OUT_OF_RANGE: _("Dates must lie between %(min)s and %(max)s.")
-        % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()}
-    }
 
     def to_internal_value(self, value: Any) -> dt.datetime:
         try:
@@ -84,15 +92,9 @@ class BoundedDateTimeField(serializers.DateTimeField):
             self.fail(OUT_OF_RANGE)
         return parsed
 
-    def fail(self, key: str, **kwargs: Any) -> None:
-        # DRF's own "overflow" (a zone conversion past year 9999) is one more way out of range.
-        super().fail(OUT_OF_RANGE if key == "overflow" else key, **kwargs)
 
-
-class BoundedDateField(serializers.DateField):
+class BoundedDateField(_OutOfRangeMixin, serializers.DateField):
     """``DateField`` refusing days outside 1970-9000 (code ``out_of_range``)."""
-
-    default_error_messages = BoundedDateTimeField.default_error_messages
 
     def to_internal_value(self, value: Any) -> dt.date:
         parsed = super().to_internal_value(value)
