@@ -1,8 +1,9 @@
 """django-filter filter sets of the product list (and its CSV export).
 
 Offer conditions (shop, price range, in stock, parameters) apply to the
-*same* active offer: "a product with an offer of shop 2 under 500" is one
-``EXISTS`` subquery, never a join that multiplies rows.
+*same* available offer (``selectors.available_offers``): "a product with an
+offer of shop 2 under 500" is one ``EXISTS`` subquery, never a join that
+multiplies rows.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Offer, OfferParameter
-from .selectors import category_subtree_ids
+from .models import OfferParameter
+from .selectors import available_offers, category_subtree_ids
 
 ORDERING = {
     "price": (F("min_price").asc(nulls_last=True), "pk"),
@@ -63,6 +64,17 @@ class ParameterFilter(filters.Filter):
     field_class = ParameterField
 
 
+def money_filter(help_text: Any) -> filters.NumberFilter:
+    """A price bound that fits the price column: not negative, 12 digits, 2 decimal places."""
+    return filters.NumberFilter(
+        method="offer_price",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=help_text,
+    )
+
+
 class ProductFilter(filters.FilterSet):
     category = filters.CharFilter(
         method="filter_category",
@@ -72,8 +84,8 @@ class ProductFilter(filters.FilterSet):
     shop = filters.NumberFilter(
         method="offer_shop", min_value=1, max_value=2**63 - 1, help_text=_("Shop id.")
     )
-    price_min = filters.NumberFilter(method="offer_price", help_text=_("Lowest price."))
-    price_max = filters.NumberFilter(method="offer_price", help_text=_("Highest price."))
+    price_min = money_filter(_("Lowest price."))
+    price_max = money_filter(_("Highest price."))
     in_stock = filters.BooleanFilter(method="offer_stock", help_text=_("Only products with stock."))
     parameter = ParameterFilter(
         method="offer_condition",
@@ -113,16 +125,14 @@ class ProductFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        by_model = Offer.objects.filter(
-            product=OuterRef("pk"), is_active=True, model__icontains=value
-        )
+        by_model = available_offers().filter(product=OuterRef("pk"), model__icontains=value)
         return queryset.filter(Q(search_text__contains=value.casefold()) | Q(Exists(by_model)))
 
     def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # applied last in filter_queryset()
 
     def offer_subquery(self) -> QuerySet | None:
-        """The active offers matching the offer conditions, or None if none given."""
+        """The available offers matching the offer conditions, or None if none given."""
         data = self.form.cleaned_data
         conditions: dict[str, Any] = {}
         if data.get("shop") is not None:
@@ -136,7 +146,7 @@ class ProductFilter(filters.FilterSet):
         pairs = data.get("parameter") or []
         if not conditions and not pairs:
             return None
-        offers = Offer.objects.filter(is_active=True, **conditions)
+        offers = available_offers().filter(**conditions)
         for pname, value in pairs:
             offers = offers.filter(
                 Exists(

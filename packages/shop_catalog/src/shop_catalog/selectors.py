@@ -1,7 +1,14 @@
 """Read queries used by the views and by other packages (public API).
 
 Other packages may rely on: ``offers_by_ids``, ``shops_of``,
-``product_list``, ``category_subtree_ids``.
+``available_offers``, ``products``, ``product_list``, ``category_subtree_ids``,
+``category_tree``.
+
+**Available** is one rule for the whole public catalogue (list, detail,
+filters, CSV export): an offer is available when it is active and its shop
+accepts orders; a product is listed when it is active and has at least one
+available offer, and it shows only its available offers and the lowest price
+among them.
 """
 
 from __future__ import annotations
@@ -48,9 +55,11 @@ def shops_of(user: Any) -> QuerySet[Shop]:
 
 def category_path_subquery(value: Any) -> Subquery:
     """The path of the category given by id or slug, for ``path__startswith``."""
-    lookup = Q(slug=str(value))
-    if str(value).isdigit() and len(str(value)) < 19:  # fits a 64-bit key
-        lookup |= Q(pk=int(value))
+    text = str(value)
+    lookup = Q(slug=text)
+    # isdecimal, not isdigit: int() refuses "²", a digit that is no decimal digit
+    if text.isdecimal() and len(text) < 19:  # fits a 64-bit key
+        lookup |= Q(pk=int(text))
     return Subquery(Category.objects.filter(lookup).values("path")[:1])
 
 
@@ -59,10 +68,15 @@ def category_subtree_ids(value: Any) -> QuerySet:
     return Category.objects.filter(path__startswith=category_path_subquery(value)).values("pk")
 
 
-def active_offers() -> QuerySet[Offer]:
-    """Active offers with their shop and parameters, for prefetching."""
+def available_offers() -> QuerySet[Offer]:
+    """Offers a customer can buy now: active, of a shop that accepts orders."""
+    return Offer.objects.filter(is_active=True, shop__accepts_orders=True)
+
+
+def _offers_with_relations() -> QuerySet[Offer]:
+    """Available offers with their shop and parameters, for prefetching."""
     return (
-        Offer.objects.filter(is_active=True)
+        available_offers()
         .select_related("shop")
         .prefetch_related(
             Prefetch(
@@ -77,7 +91,8 @@ def active_offers() -> QuerySet[Offer]:
 
 def _min_price() -> Subquery:
     return Subquery(
-        Offer.objects.filter(product=OuterRef("pk"), is_active=True)
+        available_offers()
+        .filter(product=OuterRef("pk"))
         .values("product")
         .annotate(p=Min("price"))
         .values("p")
@@ -85,29 +100,29 @@ def _min_price() -> Subquery:
 
 
 def products() -> QuerySet[Product]:
-    """Active products with category selected and ``min_price`` of their
-    active offers annotated; no relations prefetched.
+    """The products of the public catalogue: active, with at least one available offer.
 
-    The default ``ProductSerializer`` loads offers and images for a whole
-    page itself (``product_relations()``); other serializers get
-    ``product_list()``.
+    Category selected, ``min_price`` (the lowest price of their available
+    offers) annotated, no relations prefetched. The default
+    ``ProductSerializer`` loads offers and images for a whole page itself
+    (``product_relations()``); other serializers get ``product_list()``.
     """
     return (
         Product.objects.filter(is_active=True)
+        .filter(Exists(available_offers().filter(product=OuterRef("pk"))))
         .select_related("category")
         .annotate(min_price=_min_price())
     )
 
 
 def product_list() -> QuerySet[Product]:
-    """Active products with category selected, active offers (shop,
-    parameters) and images prefetched, annotated with ``min_price`` of their
-    active offers.
+    """``products()`` with their available offers (shop, parameters) and
+    images prefetched.
 
     A constant number of queries whatever the number of products.
     """
     return products().prefetch_related(
-        Prefetch("offers", queryset=active_offers()),
+        Prefetch("offers", queryset=_offers_with_relations()),
         Prefetch("images", queryset=ProductImage.objects.all()),
     )
 
@@ -128,7 +143,7 @@ OFFER_ROW_FIELDS = (
 def product_relations(
     product_ids: list[int],
 ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[ProductImage]]]:
-    """Active offers and images of some products as plain data (three queries).
+    """Available offers and images of some products as plain data (three queries).
 
     Returns ``(offers, images)`` keyed by product id. An offer is a dict with
     ``id``, ``model``, ``price``, ``price_rrc``, ``quantity``, ``shop`` (``id``,
@@ -143,7 +158,8 @@ def product_relations(
         return offers, images
     by_id: dict[int, dict[str, Any]] = {}
     rows = (
-        Offer.objects.filter(product_id__in=product_ids, is_active=True)
+        available_offers()
+        .filter(product_id__in=product_ids)
         .order_by("price", "pk")
         .values_list(*OFFER_ROW_FIELDS)
     )

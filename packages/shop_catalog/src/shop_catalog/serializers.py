@@ -20,7 +20,8 @@ from .fetch import FetchError, check_url
 from .models import Category, ImportJob, Offer, OfferParameter, Product, ProductImage, Shop
 from .pricelist import FORMATS
 from .selectors import product_relations, shops_of
-from .services import MISSING_POLICIES
+from .services import MISSING_POLICIES, external_id_taken
+from .values import QUANTITY_MAX, BadValue, parse_money, parse_quantity
 
 _SKIP = object()
 PREFETCHED = frozenset({"offers", "images"})
@@ -340,9 +341,55 @@ class SupplierShopSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "name", "url"]
 
 
+class MoneyField(serializers.DecimalField):
+    """An amount of ``DecimalField(12, 2)`` read by ``values.parse_money``.
+
+    The same rules, messages and codes as the price-list import (``negative``,
+    ``too_large``, ``max_decimal_places``, ``invalid``).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=12, decimal_places=2, min_value=0, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            return parse_money(data)
+        except BadValue as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from None
+
+
+class QuantityField(serializers.IntegerField):
+    """A stock quantity read by ``values.parse_quantity`` (0 to 2147483647; 1.5 is refused)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, max_value=QUANTITY_MAX, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        try:
+            return parse_quantity(data)
+        except BadValue as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from None
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A primary key that must be a whole number: 1.5 is refused, not read as 1."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, float) or (isinstance(data, str) and not data.strip().isdecimal()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class SupplierOfferSerializer(serializers.ModelSerializer):
     """An offer of one of the supplier's shops."""
 
+    TAKEN_MESSAGE = _("This shop already has an offer with this external id.")
+
+    shop = IdField(queryset=Shop.objects.all())
+    product = IdField(queryset=Product.objects.all())
+    price = MoneyField()
+    price_rrc = MoneyField(required=False, allow_null=True)
+    quantity = QuantityField(required=False)
     parameters = OfferParameterSerializer(many=True, read_only=True)
 
     class Meta:
@@ -361,6 +408,9 @@ class SupplierOfferSerializer(serializers.ModelSerializer):
             "updated",
         ]
         read_only_fields = ["id", "updated"]
+        # (shop, external_id) is checked in validate() with the code "taken",
+        # on create and update alike, instead of DRF's non-field "unique".
+        validators: list = []
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -372,18 +422,13 @@ class SupplierOfferSerializer(serializers.ModelSerializer):
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # DRF checks (shop, external_id) only while ``shop`` is writable, i.e.
-        # on create; an update must not hit the database constraint (500).
         instance = self.instance if isinstance(self.instance, Offer) else None
         shop = attrs.get("shop", instance.shop if instance else None)
         external_id = attrs.get("external_id", instance.external_id if instance else None)
         if shop is not None and external_id is not None:
-            clash = Offer.objects.filter(shop=shop, external_id=external_id)
-            if instance is not None:
-                clash = clash.exclude(pk=instance.pk)
-            if clash.exists():
+            if external_id_taken(shop, external_id, instance):
                 raise serializers.ValidationError(
-                    {"external_id": [_("This shop already has an offer with this external id.")]}
+                    {"external_id": [self.TAKEN_MESSAGE]}, code="taken"
                 )
         return attrs
 

@@ -7,7 +7,8 @@ command, the admin and the background task.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -504,6 +505,26 @@ def submit_import(
     job.save()
     transaction.on_commit(lambda: import_pricelist_job.enqueue(job.pk))
     return job, True
+
+
+@contextmanager
+def shop_locked(shop: Shop) -> Iterator[None]:
+    """A transaction holding ``shop``'s row lock: writes to a shop's offers run one at a time.
+
+    Every writer of offers in this package takes it (the import, the supplier
+    API), so an import never interleaves with an edit of the same shop's offers.
+    """
+    with transaction.atomic():
+        list(Shop.objects.select_for_update().filter(pk=shop.pk).values_list("pk"))
+        yield
+
+
+def external_id_taken(shop: Shop, external_id: str, offer: Offer | None = None) -> bool:
+    """Whether another offer of ``shop`` than ``offer`` has ``external_id``."""
+    clash = Offer.objects.filter(shop=shop, external_id=external_id)
+    if offer is not None and offer.pk is not None:
+        clash = clash.exclude(pk=offer.pk)
+    return clash.exists()
 
 
 def set_accepts_orders(*, shop: Shop, accepts_orders: bool, user: Any = None) -> Shop:

@@ -6,28 +6,33 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shop_core.views import SafeParsingMixin
+
 from .conf import app_settings
 from .filters import ProductFilter
 from .models import Category, ImportJob, Offer, OfferParameter, Parameter, Shop
 from .permissions import IsSupplier
 from .pricelist import detect_format
-from .selectors import category_tree, product_list, products, shops_of
+from .selectors import available_offers, category_tree, product_list, products, shops_of
 from .serializers import (
     CategoryNodeSerializer,
     CategorySerializer,
@@ -38,7 +43,52 @@ from .serializers import (
     SupplierOfferSerializer,
     SupplierShopSerializer,
 )
-from .services import set_accepts_orders, submit_import
+from .services import external_id_taken, set_accepts_orders, shop_locked, submit_import
+
+
+def _first_code(codes: Any) -> str:
+    while not isinstance(codes, str):
+        codes = next(iter(codes.values())) if isinstance(codes, dict) else codes[0]
+    return codes
+
+
+def add_codes(response: Response, exc: Exception) -> Response:
+    """Give an error body of DRF's default shape a machine-readable ``code``.
+
+    ``{"detail": ...}`` gets ``"code"`` (``not_found``, ``permission_denied``,
+    ...). Field errors ``{"price": [...]}`` keep their shape and get
+    ``"codes"`` (the same keys, a list of codes for each) and ``"code"`` (the
+    code of the first problem). A body that already has a ``code``, or that a
+    host project's exception handler shaped differently, is left alone.
+    """
+    if isinstance(exc, Http404):
+        codes: Any = "not_found"
+    elif isinstance(exc, PermissionDenied):
+        codes = "permission_denied"
+    elif isinstance(exc, APIException):
+        codes = exc.get_codes()
+    else:
+        return response
+    data = response.data
+    if not isinstance(data, dict) or "code" in data:
+        return response
+    if isinstance(codes, dict) and codes and set(codes) == set(data):
+        data["codes"] = codes
+        data["code"] = _first_code(codes)
+    elif isinstance(codes, str) and set(data) == {"detail"}:
+        data["code"] = codes
+    return response
+
+
+class CatalogViewMixin(SafeParsingMixin):
+    """Base of every API view of this package.
+
+    JSON nested too deeply is a 400 ``too_deep`` (``SafeParsingMixin``),
+    and every error body carries a ``code`` (``add_codes``).
+    """
+
+    def handle_exception(self, exc: Exception) -> Response:
+        return add_codes(super().handle_exception(exc), exc)
 
 
 class CatalogPagination(PageNumberPagination):
@@ -56,14 +106,15 @@ class CatalogPagination(PageNumberPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
-            raise ValidationError({self.page_query_param: [exc.detail]}) from exc
+            message = str(exc.detail)
+            raise ValidationError({self.page_query_param: [message]}, code="invalid_page") from exc
 
 
 @extend_schema_view(
     list=extend_schema(summary="Categories, flat (tree order)"),
     retrieve=extend_schema(summary="One category"),
 )
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     pagination_class = CatalogPagination
@@ -74,7 +125,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CategoryNodeSerializer(category_tree(), many=True).data)
 
 
-class ShopViewSet(viewsets.ReadOnlyModelViewSet):
+class ShopViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Shop.objects.all()
     serializer_class = ShopSerializer
     pagination_class = CatalogPagination
@@ -88,7 +139,7 @@ class _Echo:
 EXPORT_COLUMNS = ["shop", "id", "category", "model", "name", "price", "price_rrc", "quantity"]
 
 
-class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+class ProductViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
     """Active products with their active offers; filters, search, ordering."""
 
     pagination_class = CatalogPagination
@@ -113,21 +164,24 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
     @extend_schema(
-        summary="Products as CSV (streamed), one row per active offer",
+        summary="Products as CSV (streamed), one row per available offer",
         description=_(
-            "The same filters as the list. Columns: shop, id, category, model, name, "
-            "price, price_rrc, quantity, then one column per parameter: the flat price-list "
-            "format, so a file can be imported back."
+            "The same filters as the list; the rows are the available offers that match "
+            "the offer filters (shop, price, stock, parameters). Columns: shop, id, "
+            "category, model, name, price, price_rrc, quantity, then one column per "
+            "parameter: the flat price-list format, so a file can be imported back."
         ),
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     @action(detail=False, pagination_class=None)
     def export(self, request: Request) -> StreamingHttpResponse:
-        products = self.filter_queryset(self.get_queryset()).order_by().values("pk")
-        offers = Offer.objects.filter(product__in=products, is_active=True)
-        shop_id = request.query_params.get("shop")
-        if shop_id and shop_id.isdigit():
-            offers = offers.filter(shop_id=int(shop_id))
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        # the offers that made each product match, not every offer of it
+        offers = filterset.offer_subquery()
+        offers = available_offers() if offers is None else offers
+        offers = offers.filter(product__in=filterset.qs.order_by().values("pk"))
         names = list(
             Parameter.objects.filter(values__offer__in=offers.values("pk"))
             .order_by("name")
@@ -168,7 +222,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
             )
 
 
-class SupplierMixin:
+class SupplierMixin(CatalogViewMixin):
     permission_classes = [IsAuthenticated, IsSupplier]
     pagination_class = CatalogPagination
 
@@ -225,9 +279,8 @@ class SupplierShopViewSet(
             getattr(upload, "content_type", ""),
         )
         if fmt is None or fmt not in app_settings.PRICE_LIST_FORMATS:
-            return Response(
-                {"format": [_("Cannot tell the format; give format.")]},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise ValidationError(
+                {"format": [_("Cannot tell the format; give format.")]}, code="unknown_format"
             )
         job, queued = submit_import(
             shop=shop,
@@ -244,6 +297,7 @@ class SupplierShopViewSet(
             return Response(
                 {
                     "detail": _("The price list has errors; nothing was imported."),
+                    "code": "invalid_pricelist",
                     "job": job.pk,
                     "errors": job.errors,
                 },
@@ -282,3 +336,30 @@ class SupplierOfferViewSet(
             )
             .order_by("pk")
         )
+
+    def perform_create(self, serializer: SupplierOfferSerializer) -> None:
+        self._save(serializer, serializer.validated_data["shop"])
+
+    def perform_update(self, serializer: SupplierOfferSerializer) -> None:
+        self._save(serializer, serializer.instance.shop)
+
+    @staticmethod
+    def _save(serializer: SupplierOfferSerializer, shop: Shop) -> None:
+        """Save under the shop's row lock, as an import writes, so the two never interleave.
+
+        Two writers that both checked an external id was free: the second one's
+        insert breaks the unique constraint, which is the same 400 as the check.
+        """
+        try:
+            with shop_locked(shop):
+                serializer.save()
+        except IntegrityError:
+            instance = serializer.instance
+            external_id = serializer.validated_data.get(
+                "external_id", instance and instance.external_id
+            )
+            if not external_id_taken(shop, external_id, instance):
+                raise
+            raise ValidationError(
+                {"external_id": [SupplierOfferSerializer.TAKEN_MESSAGE]}, code="taken"
+            ) from None
