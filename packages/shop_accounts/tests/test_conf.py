@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from rest_framework import serializers
@@ -50,6 +51,20 @@ def test_bad_import_string_raises(settings):
     settings.SHOP_ACCOUNTS = {"USER_SERIALIZER": "nowhere.Serializer"}
     with pytest.raises(ImproperlyConfigured, match="USER_SERIALIZER"):
         _ = app_settings.USER_SERIALIZER
+
+
+def test_hook_that_does_not_import_is_a_check_error(settings):
+    settings.SHOP_ACCOUNTS = {"USER_SERIALIZER": "nowhere.Serializer"}
+    errors = check_settings()
+    assert [e.id for e in errors] == ["shop_accounts.E001"]
+    assert "USER_SERIALIZER" in errors[0].msg and "nowhere.Serializer" in errors[0].msg
+
+
+def test_check_is_registered_with_django(settings):
+    settings.SHOP_ACCOUNTS = {"DEFAULT_ROLES": "customer"}  # misspelt DEFAULT_ROLE
+    errors = [e for e in run_checks() if e.id.startswith("shop_accounts.")]
+    assert [e.id for e in errors] == ["shop_accounts.E001"]
+    assert "DEFAULT_ROLES" in errors[0].msg
 
 
 def test_checks_pass_with_test_settings():

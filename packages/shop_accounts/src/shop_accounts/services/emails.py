@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
@@ -40,8 +39,12 @@ def queue_email(message: EmailMessage) -> OutgoingEmail:
         body=message.body,
         html_body=html,
     )
+
+    def enqueue() -> None:  # a function, not a partial: Django logs its __qualname__
+        _enqueue(email.pk)
+
     # robust: a queue that is down leaves the e-mail for send_pending_emails.
-    transaction.on_commit(partial(_enqueue, email.pk), robust=True)
+    transaction.on_commit(enqueue, robust=True)
     return email
 
 
