@@ -339,6 +339,7 @@ def test_address_id_without_resolver_is_400(api, customer, offer):
     response = api.post(CHECKOUT, {"address_id": "7"}, format="json")
     assert response.status_code == 400
     assert "address_id" in response.json()
+    assert response.json()["code"] == "not_supported"
 
 
 SAVED = {"7": dict(ADDRESS, city="Kazan", street="Baumana")}
@@ -358,6 +359,7 @@ def test_address_resolver_hook(api, customer, offer):
     services.add_line(user=customer, offer_id=offer.pk)
     missing = api.post(CHECKOUT, {"address_id": "8"}, format="json")
     assert missing.status_code == 400 and "address_id" in missing.json()
+    assert missing.json()["code"] == "not_found"
     response = api.post(CHECKOUT, {"address_id": "7"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["address"]["city"] == "Kazan"

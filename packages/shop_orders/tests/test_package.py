@@ -199,8 +199,49 @@ def test_order_detail_selector_is_scoped(customer, other_user, offer):
 def test_errors_are_translated_to_russian(customer):
     from django.utils import translation
 
-    from shop_orders.exceptions import CheckoutError
+    from shop_orders.exceptions import CartError, CheckoutError
 
     with translation.override("ru"), pytest.raises(CheckoutError) as exc:
         services.checkout(user=customer, address=factories.ADDRESS)
     assert exc.value.message == "Ваша корзина пуста."
+    big = factories.offer(price="6000000000.00")
+    with translation.override("ru"), pytest.raises(CartError) as exc:
+        services.add_line(user=customer, offer_id=big.pk, quantity=2)
+    assert exc.value.message == "Сумма превысила бы 9999999999.99."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["order", "orderpart"])
+def test_saving_in_the_admin_keeps_a_move_made_meanwhile(
+    admin_client, customer, offer, monkeypatch, model
+):
+    """The page read the object, then a supplier moved the part: saving the page
+    must not write the old status back."""
+    from django.contrib import admin
+
+    from shop_orders.models import OrderPart
+
+    order = factories.place_order(customer, [(offer, 1)])
+    part = order.parts.get()
+    model_admin = admin.site._registry[Order if model == "order" else OrderPart]
+    real_get_object = type(model_admin).get_object
+
+    def read_then_supplier_moves(self, request, object_id, from_field=None):
+        obj = real_get_object(self, request, object_id, from_field)
+        if request.method == "POST":
+            services.move_part(part=OrderPart.objects.get(pk=part.pk), to_status="confirmed")
+        return obj
+
+    monkeypatch.setattr(type(model_admin), "get_object", read_then_supplier_moves)
+    obj = order if model == "order" else part
+    url = f"/admin/shop_orders/{model}/{obj.pk}/change/"
+    form = {"email": "new@example.com", **order.address, "comment": ""} if model == "order" else {}
+    for prefix in ("parts", "lines", "history") if model == "order" else ():
+        form.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = admin_client.post(url, form)
+    assert response.status_code == 302, response.content
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    assert OrderPart.objects.get(pk=part.pk).status == "confirmed"
+    if model == "order":
+        assert order.email == "new@example.com"

@@ -26,6 +26,21 @@ from .models import (
 from .services import allowed_targets, move_part
 
 
+class FormFieldsOnlyAdmin(admin.ModelAdmin):
+    """Saves only the fields its form edits.
+
+    A full ``save()`` writes back every column as read when the page was
+    posted, so a status moved meanwhile (a supplier, a customer's cancel)
+    would be undone.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            return super().save_model(request, obj, form, change)
+        editable = [name for name in form.changed_data if name in form.fields]
+        obj.save(update_fields=[*editable, "updated"])
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -87,7 +102,7 @@ def _move_action(target: str, label: Any):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(FormFieldsOnlyAdmin):
     list_display = ["number", "user", "status", "total", "created"]
     list_filter = ["status", "parts__shop", "created"]
     search_fields = ["number", "email", "recipient", "phone"]
@@ -113,7 +128,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderPart)
-class OrderPartAdmin(admin.ModelAdmin):
+class OrderPartAdmin(FormFieldsOnlyAdmin):
     list_display = ["order", "shop_name", "status", "total", "next_statuses"]
     list_filter = ["status", "shop"]
     search_fields = ["order__number", "shop_name"]
@@ -139,6 +154,11 @@ class CartAdmin(admin.ModelAdmin):
     list_display = ["user", "updated"]
     raw_id_fields = ["user"]
     inlines = [CartLineInline]
+
+    def save_model(self, request: HttpRequest, obj: Cart, form: Any, change: bool) -> None:
+        if change:  # lines change under the cart lock, as in the services (the page is atomic)
+            Cart.objects.select_for_update().filter(pk=obj.pk).first()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Notification)

@@ -13,7 +13,6 @@ from rest_framework import serializers
 from shop_core.bounds import ascii_digits
 
 from .conf import app_settings
-from .exceptions import CheckoutError
 from .models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
 from .services import allowed_targets, resolve_address
 from .services.cart import line_problem
@@ -124,11 +123,10 @@ class CheckoutSerializer(serializers.Serializer):
                 {"address": [_("Send either address or address_id.")]}
             )
         if has_id:
+            # A CheckoutError (no resolver, no such address) goes up to the view,
+            # which answers {"address_id": [...], "code": ...} like any service error.
             user = self.context["request"].user
-            try:
-                data = resolve_address(user=user, address_id=attrs.pop("address_id"))
-            except CheckoutError as exc:
-                raise serializers.ValidationError({exc.field: [exc.message]}) from exc
+            data = resolve_address(user=user, address_id=attrs.pop("address_id"))
             resolved = DeliveryAddressSerializer(data=data)
             if not resolved.is_valid():
                 raise serializers.ValidationError({"address_id": [resolved.errors]})
