@@ -203,3 +203,13 @@ class TestOrderHistoryQuery:
     def test_hostile_totals_are_400(self, api: Any, total: str) -> None:
         response = api.get(self.URL, {"total_min": total})
         assert response.status_code == 400 and "total_min" in response.data
+
+
+def test_new_messages_are_translated_to_russian(api: Any) -> None:
+    from django.utils import translation
+
+    with translation.override("ru"):
+        page = api.get(f"{API}orders/", {"page": "0"})
+        day = api.get(f"{API}orders/", {"created_after": "0001-01-01"})
+    assert page.data["page"] == ["Такой страницы нет."]
+    assert day.data["created"][0].startswith("Даты")  # shop_core's message, in Russian
