@@ -295,6 +295,10 @@ class TestApi:
         )
         assert response.status_code == 400
         assert {"postal_code", "phone", "kind"} <= set(response.data)
+        codes = response.data["codes"]
+        assert codes["postal_code"] == ["invalid_postal_code"]
+        assert codes["phone"] == ["invalid_phone"] and codes["kind"] == ["invalid_choice"]
+        assert response.data["code"] == codes[next(iter(codes))][0]
         response = api.post(URL, {}, format="json")
         assert response.status_code == 400 and "recipient" in response.data
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -12,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ErrorDetail, NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,16 +41,39 @@ ID_PATTERN = r"[0-9]+"  # ASCII only: Python's \d also matches other scripts' di
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def first_code(data: Any) -> str | None:
-    """The code of the first error in a DRF error body (depth first), if any."""
-    if isinstance(data, ErrorDetail):
-        return data.code
-    values = data.values() if isinstance(data, dict) else data if isinstance(data, list) else ()
-    for value in values:
-        code = first_code(value)
-        if code:
-            return code
-    return None
+def first_code(codes: Any) -> str:
+    """The first code of DRF's ``get_codes()`` (a code, or lists and dicts of them)."""
+    while not isinstance(codes, str):
+        codes = next(iter(codes.values())) if isinstance(codes, dict) else codes[0]
+    return codes
+
+
+def add_codes(response: Response, exc: Exception) -> Response:
+    """Give an error body of DRF's default shape a machine-readable ``code``.
+
+    ``{"detail": ...}`` gets ``"code"`` (``not_found``, ``too_deep``, ...).
+    Field errors ``{"phone": [...]}`` keep their shape and get ``"codes"``
+    (the same keys, the codes of each) and ``"code"`` (the first problem's).
+    A body that already has a ``code``, or that a host project's exception
+    handler shaped differently, is left alone. (The catalog does the same.)
+    """
+    if isinstance(exc, Http404):
+        codes: Any = "not_found"
+    elif isinstance(exc, PermissionDenied):
+        codes = "permission_denied"
+    elif isinstance(exc, APIException):
+        codes = exc.get_codes()
+    else:
+        return response
+    data = response.data
+    if not isinstance(data, dict) or "code" in data or not codes:
+        return response
+    if isinstance(codes, dict) and set(codes) == set(data):
+        data["codes"] = codes
+        data["code"] = first_code(codes)
+    elif isinstance(codes, str) and set(data) == {"detail"}:
+        data["code"] = codes
+    return response
 
 
 class CabinetAPIMixin(SafeParsingMixin):
@@ -59,9 +83,8 @@ class CabinetAPIMixin(SafeParsingMixin):
     - The body of a write request is parsed up front, so a malformed or
       over-deep body is a 400 even on endpoints that take no body
       (``set-default``, ``export``) and nothing is changed.
-    - Every error answer carries a top-level ``code``: the code of its first
-      problem (``{"postal_code": ["..."], "code": "invalid_postal_code"}``),
-      as shop_orders and shop_core answer.
+    - Every error body carries a ``code`` (``add_codes``).
+    - An address a concurrent request deleted is a 404.
     """
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -70,15 +93,9 @@ class CabinetAPIMixin(SafeParsingMixin):
             request.data  # noqa: B018  (parses now: a bad body is a 400 before any write)
 
     def handle_exception(self, exc: Exception) -> Any:
-        if isinstance(exc, Address.DoesNotExist):  # deleted by a concurrent request
+        if isinstance(exc, Address.DoesNotExist):
             exc = NotFound()
-        response = super().handle_exception(exc)
-        data = getattr(response, "data", None)
-        if isinstance(data, dict) and "code" not in data:
-            code = first_code(data)
-            if code:
-                data["code"] = code
-        return response
+        return add_codes(super().handle_exception(exc), exc)
 
 
 @extend_schema_view(
