@@ -24,7 +24,7 @@ from shop_orders.serializers import OrderDetailSerializer
 
 from . import export, selectors, services
 from .filters import OrderHistoryFilter
-from .models import Address, PersonalDataExport
+from .models import Address, Favourite, PersonalDataExport
 from .pagination import CabinetPagination
 from .permissions import IsCustomer
 from .serializers import (
@@ -84,7 +84,7 @@ class CabinetAPIMixin(SafeParsingMixin):
       over-deep body is a 400 even on endpoints that take no body
       (``set-default``, ``export``) and nothing is changed.
     - Every error body carries a ``code`` (``add_codes``).
-    - An address a concurrent request deleted is a 404.
+    - An address or favourite a concurrent request deleted is a 404.
     """
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -93,7 +93,7 @@ class CabinetAPIMixin(SafeParsingMixin):
             request.data  # noqa: B018  (parses now: a bad body is a 400 before any write)
 
     def handle_exception(self, exc: Exception) -> Any:
-        if isinstance(exc, Address.DoesNotExist):
+        if isinstance(exc, (Address.DoesNotExist, Favourite.DoesNotExist)):
             exc = NotFound()
         return add_codes(super().handle_exception(exc), exc)
 
