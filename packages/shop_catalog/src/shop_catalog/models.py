@@ -62,25 +62,33 @@ class Category(models.Model):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)[:200] or "category"
         with transaction.atomic():
-            parent = (
-                Category.objects.only("path", "depth").get(pk=self.parent_id)
-                if self.parent_id
-                else None
-            )
+            # Lock this node and its parent (in id order, so two moves cannot
+            # deadlock): a concurrent move of either is committed before the
+            # paths are computed from them, and waits for this save otherwise.
+            ids = sorted(pk for pk in (self.pk, self.parent_id) if pk is not None)
+            locked = {
+                category.pk: category
+                for category in Category.objects.filter(pk__in=ids)
+                .order_by("pk")
+                .select_for_update(no_key=True)
+                .only("path", "depth")
+            }
+            parent = locked[self.parent_id] if self.parent_id else None
             if self.pk is None:
                 super().save(*args, **kwargs)
                 self.path = self._computed_path(parent)
                 self.depth = parent.depth + 1 if parent else 0
                 Category.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
                 return
-            old_path = self.path
+            stored = locked.get(self.pk)
+            old_path, old_depth = (stored.path, stored.depth) if stored else (self.path, self.depth)
             if parent is not None and old_path and parent.path.startswith(old_path):
                 raise ValidationError(
                     {"parent": _("A category cannot be moved under itself or its descendant.")}
                 )
             new_path = self._computed_path(parent)
             new_depth = parent.depth + 1 if parent else 0
-            delta = new_depth - self.depth
+            delta = new_depth - old_depth
             self.path, self.depth = new_path, new_depth
             super().save(*args, **kwargs)
             if old_path and old_path != new_path:

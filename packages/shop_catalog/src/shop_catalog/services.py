@@ -7,12 +7,13 @@ command, the admin and the background task.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -35,9 +36,15 @@ from .signals import pricelist_imported, shop_accepts_orders_changed
 from .validation import MAX_SHOP_NAME, Row, validate_pricelist
 from .values import scalar_text
 
+logger = logging.getLogger(__name__)
+
 MISSING_POLICIES = ("zero_stock", "deactivate")
 BATCH_SIZE = 1000
 IN_CHUNK = 2000  # values per "IN (...)" list, well under SQLite's variable limit
+# the pg_advisory_xact_lock key of lock_catalogue(): sha256("shop_catalog.catalogue")[:8]
+CATALOGUE_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"shop_catalog.catalogue").digest()[:8], "big", signed=True
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -133,16 +140,37 @@ def _resolve_shop(shop: Shop | str | None, data: dict[str, Any], create_shop: bo
     return instance
 
 
-def _categories(names: set[str], summary: ImportSummary) -> dict[str, int]:
-    """Category name -> id; a name not in the tree becomes a new root category."""
-    found: dict[str, tuple[int, int, int]] = {}
+def lock_catalogue() -> None:
+    """Take the catalogue lock until the transaction ends (PostgreSQL; a no-op elsewhere).
+
+    Imports of *different* shops may create the same new categories and
+    products; their names are not unique in the database, so each import
+    takes this transaction-level advisory lock before it reads again what is
+    missing and creates it. Imports that create nothing never take it. SQLite
+    runs one writing transaction at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOGUE_LOCK_KEY])
+
+
+def _find_categories(names: set[str]) -> dict[str, tuple[int, int]]:
+    """Category name -> (depth, id) of the shallowest, then oldest, category of that name."""
+    found: dict[str, tuple[int, int]] = {}
     for chunk in _chunks(sorted(names)):
         for pk, name, depth in Category.objects.filter(name__in=chunk).values_list(
             "pk", "name", "depth"
         ):
-            # several categories of that name: the shallowest, then the oldest
-            if name not in found or (depth, pk) < found[name][1:]:
-                found[name] = (pk, depth, pk)
+            found[name] = min(found.get(name, (depth, pk)), (depth, pk))
+    return found
+
+
+def _categories(names: set[str], summary: ImportSummary) -> dict[str, int]:
+    """Category name -> id; a name not in the tree becomes a new root category."""
+    found = _find_categories(names)
+    if names - set(found):
+        lock_catalogue()
+        found.update(_find_categories(names - set(found)))  # created meanwhile?
     missing = sorted(names - set(found))
     if missing:
         bases = [slugify(n, allow_unicode=True)[:180] or "category" for n in missing]
@@ -160,20 +188,29 @@ def _categories(names: set[str], summary: ImportSummary) -> dict[str, int]:
         Category.objects.bulk_update(created, ["path"], batch_size=BATCH_SIZE)
         summary.categories_created = len(created)
         for category in created:
-            found[category.name] = (category.pk, 0, category.pk)
-    return {name: value[0] for name, value in found.items()}
+            found[category.name] = (0, category.pk)
+    return {name: pk for name, (_depth, pk) in found.items()}
+
+
+def _find_products(keys: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """(name, category id) -> id of the oldest such product."""
+    found: dict[tuple[str, int], int] = {}
+    cats = sorted({k[1] for k in keys})
+    for chunk in _chunks(sorted({k[0] for k in keys})):
+        qs = Product.objects.filter(name__in=chunk, category_id__in=cats).order_by("pk")
+        for pk, name, category_id in qs.values_list("pk", "name", "category_id"):
+            if (name, category_id) in keys:
+                found.setdefault((name, category_id), pk)
+    return found
 
 
 def _products(rows: list[Row], category_ids: dict[str, int], summary: ImportSummary) -> dict:
     """(name, category_id) -> product id, creating the products not yet known."""
     keys = {(r.name, category_ids[r.category]) for r in rows}
-    found: dict[tuple[str, int], int] = {}
-    names = sorted({k[0] for k in keys})
-    cats = sorted({k[1] for k in keys})
-    for chunk in _chunks(names):
-        qs = Product.objects.filter(name__in=chunk, category_id__in=cats).order_by("pk")
-        for pk, name, category_id in qs.values_list("pk", "name", "category_id"):
-            found.setdefault((name, category_id), pk)
+    found = _find_products(keys)
+    if keys - set(found):
+        lock_catalogue()
+        found.update(_find_products(keys - set(found)))  # created meanwhile?
     missing = sorted(keys - set(found))
     if missing:
         bases = [slugify(name, allow_unicode=True)[:200] or "product" for name, _c in missing]
@@ -314,17 +351,36 @@ def _sync_parameters(
     return changed
 
 
-def _mark_missing(gone: list[Offer], missing: str, now: Any) -> int:
-    """Zero the stock of (or deactivate) offers missing from the file; never delete."""
+def _missing_changes(gone: list[Offer], missing: str) -> tuple[list[int], dict[str, Any]]:
+    """Ids of the offers missing from the file that change, and the change: zero stock or
+    inactive. Offers are never deleted."""
     if missing == "zero_stock":
-        ids = [o.pk for o in gone if o.quantity > 0]
-        values: dict[str, Any] = {"quantity": 0}
-    else:
-        ids = [o.pk for o in gone if o.is_active]
-        values = {"is_active": False}
-    for chunk in _chunks(ids):
-        Offer.objects.filter(pk__in=chunk).update(updated=now, **values)
-    return len(ids)
+        return [o.pk for o in gone if o.quantity > 0], {"quantity": 0}
+    return [o.pk for o in gone if o.is_active], {"is_active": False}
+
+
+def _lock_offers(ids: list[int]) -> None:
+    """Lock the offers about to change, in id order (PostgreSQL: FOR NO KEY UPDATE).
+
+    An order package's checkout updates the offers of a cart in id order too,
+    so an import and a checkout touching the same offers wait for each other
+    instead of deadlocking. "No key": order lines may still reference them.
+    """
+    for chunk in _chunks(sorted(ids)):
+        list(
+            Offer.objects.filter(pk__in=chunk)
+            .order_by("pk")
+            .select_for_update(no_key=True)
+            .values_list("pk")
+        )
+
+
+def _send_imported(shop: Shop, summary: ImportSummary) -> None:
+    """``pricelist_imported`` to every receiver; one that fails is logged, never the
+    import's error (it has been committed)."""
+    for receiver, result in pricelist_imported.send_robust(sender=Shop, shop=shop, summary=summary):
+        if isinstance(result, Exception):
+            logger.error("pricelist_imported receiver %r failed", receiver, exc_info=result)
 
 
 def import_pricelist(
@@ -363,8 +419,8 @@ def import_pricelist(
 
     with transaction.atomic():
         shop_obj = _resolve_shop(shop, data, create_shop)
-        # one import per shop at a time (a row lock on PostgreSQL)
-        shop_obj = Shop.objects.select_for_update().get(pk=shop_obj.pk)
+        # one writer of a shop's offers at a time (see shop_locked())
+        shop_obj = Shop.objects.select_for_update(no_key=True).get(pk=shop_obj.pk)
         summary = ImportSummary(shop_id=shop_obj.pk, missing=missing)
         category_ids = _categories({r.category for r in rows}, summary)
         product_ids = _products(rows, category_ids, summary)
@@ -380,18 +436,20 @@ def import_pricelist(
         for offer_id in _sync_parameters(shop_obj, rows, offers, parameter_ids) - skip:
             by_pk[offer_id].updated = now
             changed.append(by_pk[offer_id])
-        bulk_update(changed, _OFFER_FIELDS)
         report("parameters", total, total)
 
         in_file = {r.external_id for r in rows}
         gone = [o for external_id, o in offers.items() if external_id not in in_file]
-        summary.deactivated = _mark_missing(gone, missing, now)
+        marked, change = _missing_changes(gone, missing)
+        _lock_offers([o.pk for o in changed] + marked)
+        bulk_update(changed, _OFFER_FIELDS)
+        for chunk in _chunks(marked):
+            Offer.objects.filter(pk__in=chunk).update(updated=now, **change)
+        summary.deactivated = len(marked)
         summary.created = len(created)
         summary.updated = len(changed)
         summary.unchanged = total - summary.created - summary.updated
-        transaction.on_commit(
-            lambda: pricelist_imported.send(sender=Shop, shop=shop_obj, summary=summary)
-        )
+        transaction.on_commit(lambda: _send_imported(shop_obj, summary))
     report("done", total, total)
     return summary
 
@@ -426,13 +484,18 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
     """Run a pending job and record its outcome (``summary`` or row ``errors``).
 
     The price list is ``content`` if given, else the job's URL (through the
-    ``URL_FETCHER`` hook) or its stored file.
+    ``URL_FETCHER`` hook) or its stored file. The job is claimed with one
+    conditional UPDATE (pending -> running), so a task delivered twice, or
+    picked by two workers, imports once; the other call returns the job as it is.
     """
     from .fetch import FetchError
     from .pricelist import detect_format
 
+    pending = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING)
+    if not pending.update(status=ImportJob.Status.RUNNING):
+        job.refresh_from_db()
+        return job
     job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status"])
     try:
         if content is None and job.source_url:
             content = app_settings.URL_FETCHER(
@@ -448,19 +511,46 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
             content=content, fmt=fmt, shop=job.shop, missing=job.missing or None
         )
     except PriceListError as exc:
-        job.status, job.errors = ImportJob.Status.FAILED, exc.errors
+        _finish(job, ImportJob.Status.FAILED, errors=exc.errors)
     except FetchError as exc:
-        job.status = ImportJob.Status.FAILED
-        job.errors = file_error(str(exc), "fetch_failed", field="url").errors
+        _finish(job, ImportJob.Status.FAILED, errors=file_error(exc, "fetch_failed", "url").errors)
+    except Exception:
+        # not left "running" for ever; the worker (or the request) reports the error
+        message = _("The import failed unexpectedly; nothing was imported. Try again.")
+        _finish(job, ImportJob.Status.FAILED, errors=file_error(message, "import_failed").errors)
+        raise
     else:
-        job.status, job.summary, job.errors = ImportJob.Status.SUCCEEDED, summary.as_dict(), []
+        _finish(job, ImportJob.Status.SUCCEEDED, summary=summary.as_dict())
+    return job
+
+
+def _finish(
+    job: ImportJob,
+    status: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    summary: dict[str, Any] | None = None,
+) -> None:
+    job.status, job.errors, job.summary = status, errors or [], summary or {}
     job.finished = timezone.now()
     fields = ["status", "summary", "errors", "finished"]
-    if job.status == ImportJob.Status.FAILED and job.file:
+    if status == ImportJob.Status.FAILED and job.file:
         job.file.delete(save=False)  # a refused upload leaves no file behind
         fields.append("file")
     job.save(update_fields=fields)
-    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    """Queue the job's task; a task backend that is down fails the job, visibly."""
+    from .tasks import import_pricelist_job
+
+    try:
+        import_pricelist_job.enqueue(job.pk)
+    except Exception:
+        logger.exception("could not queue price-list import job %s", job.pk)
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).exists():
+            message = _("The import could not be queued; nothing was imported. Try again.")
+            _finish(job, ImportJob.Status.FAILED, errors=file_error(message, "queue_failed").errors)
 
 
 def submit_import(
@@ -479,8 +569,6 @@ def submit_import(
     URL is fetched later: both run as the ``import_pricelist_job`` task,
     enqueued when the transaction commits (``queued`` is True).
     """
-    from .tasks import import_pricelist_job
-
     job = ImportJob(shop=shop, created_by=user, format=fmt, missing=missing, source_url=url)
     if upload is not None:
         # judged by content, not by name: an image called list.yaml is refused
@@ -503,7 +591,7 @@ def submit_import(
     if upload is not None:
         job.file.save(upload.name, upload, save=False)
     job.save()
-    transaction.on_commit(lambda: import_pricelist_job.enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job))
     return job, True
 
 
@@ -515,7 +603,7 @@ def shop_locked(shop: Shop) -> Iterator[None]:
     API), so an import never interleaves with an edit of the same shop's offers.
     """
     with transaction.atomic():
-        list(Shop.objects.select_for_update().filter(pk=shop.pk).values_list("pk"))
+        list(Shop.objects.select_for_update(no_key=True).filter(pk=shop.pk).values_list("pk"))
         yield
 
 

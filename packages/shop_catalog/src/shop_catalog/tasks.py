@@ -15,6 +15,5 @@ def import_pricelist_job(job_id: int) -> str:
     from .services import run_import_job
 
     job = ImportJob.objects.select_related("shop").get(pk=job_id)
-    if job.status != ImportJob.Status.PENDING:
-        return job.status  # a retried task does not import twice
+    # run_import_job() claims a pending job: a retried or doubled task imports once
     return run_import_job(job=job).status
