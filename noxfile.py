@@ -17,6 +17,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -54,6 +55,8 @@ SITE_REQUIREMENTS = "example_site/requirements.txt"
 
 PG_PORT = int(os.environ.get("SHOP_PG_PORT", "54329"))
 PG_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/shop"
+REDIS_PORT = int(os.environ.get("SHOP_REDIS_PORT", "63799"))
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 
 
 def package_path(name: str, extras: str = "") -> str:
@@ -101,10 +104,14 @@ def tests(session: nox.Session, target: str) -> None:
 @nox.session
 @nox.parametrize("target", [*PACKAGES, "example_site"])
 def tests_postgres(session: nox.Session, target: str) -> None:
-    """The same suites on a real PostgreSQL server started on loopback."""
+    """The same suites on a real PostgreSQL server started on loopback; the
+    site's with its production cache too (Redis), which its lockout test
+    under gunicorn needs."""
     start_postgres(session)
     session.env["DATABASE_URL"] = PG_URL
     if target == "example_site":
+        start_redis(session)
+        session.env["REDIS_URL"] = REDIS_URL
         run_site_tests(session)
     else:
         run_package_tests(session, target)
@@ -159,7 +166,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-# --- System packages and PostgreSQL on loopback -----------------------------
+# --- System packages, PostgreSQL and Redis on loopback ------------------------
 
 
 def apt_install(session: nox.Session, *packages: str) -> None:
@@ -260,3 +267,39 @@ def start_postgres(session: nox.Session) -> None:
             return
         time.sleep(1)
     session.error("PostgreSQL did not start; see server.log in " + str(data))
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", REDIS_PORT), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def start_redis(session: nox.Session) -> None:
+    """Start (once) a throwaway Redis on 127.0.0.1:REDIS_PORT, without persistence.
+
+    Installs redis-server with apt-get when missing; later sessions reuse
+    the running server.
+    """
+    if _redis_answers():
+        return
+    if shutil.which("redis-server") is None:
+        apt_install(session, "redis-server")
+    data = Path(tempfile.gettempdir()) / f"shop-apps-redis-{REDIS_PORT}"
+    data.mkdir(parents=True, exist_ok=True)
+    session.run(
+        "redis-server",
+        "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--protected-mode", "yes",
+        "--save", "", "--appendonly", "no", "--dir", str(data),
+        "--daemonize", "yes", "--logfile", str(data / "redis.log"),
+        "--pidfile", str(data / "redis.pid"),
+        external=True,
+    )  # fmt: skip
+    for _ in range(30):
+        if _redis_answers():
+            return
+        time.sleep(0.5)
+    session.error(f"Redis did not start; see {data / 'redis.log'}")

@@ -66,12 +66,18 @@ def main() -> int:
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=SITE, env=env, check=True)
-    subprocess.run([*manage, "demo_data"], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "demo_data", "--i-know-this-is-not-production"],  # a throwaway database
+        cwd=SITE,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
     server, base = start_site(env)
     try:
         wanted = args.only.split(",") if args.only else list(IDENTITIES)
-        # Log in first: fuzzing the login endpoint trips allauth's per-IP limit.
+        # Tokens first, before the anonymous run fuzzes login and password reset.
         tokens = {name: login(base, IDENTITIES[name]) for name in wanted if IDENTITIES[name]}
         failed = []
         for identity in wanted:

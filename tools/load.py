@@ -189,7 +189,7 @@ def seed(args: argparse.Namespace) -> tuple[dict, dict]:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"  migrated in {time.perf_counter() - started:.1f}s", flush=True)
-    call_command("demo_data", stdout=io.StringIO())
+    call_command("demo_data", "--i-know-this-is-not-production", stdout=io.StringIO())
 
     # The catalogue: the tree first, so the imports file goods under the children.
     for root in range(ROOTS):
