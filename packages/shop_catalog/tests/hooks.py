@@ -19,3 +19,7 @@ def fake_fetcher(url: str, *, max_bytes: int, timeout: float) -> bytes:
 
 def failing_fetcher(url: str, *, max_bytes: int, timeout: float) -> bytes:
     raise FetchError("The server answered 500.")
+
+
+def broken_fetcher(url: str, *, max_bytes: int, timeout: float) -> bytes:
+    raise RuntimeError("a bug in the fetcher")

@@ -376,3 +376,73 @@ def test_retried_task_does_not_import_twice(supplier):
     func = getattr(import_pricelist_job, "func", None) or import_pricelist_job.call
     assert func(job.pk) == "succeeded"
     assert not Offer.objects.exists()
+
+
+# --- side effects after the commit -------------------------------------------
+
+
+def test_a_failing_receiver_of_pricelist_imported_does_not_fail_the_import(
+    owner_api, supplier, caplog, django_capture_on_commit_callbacks
+):
+    """Say a receiver e-mails the shop and the mail server is down: the import is committed."""
+    import smtplib
+
+    from shop_catalog.signals import pricelist_imported
+
+    received = []
+
+    def mail_the_shop(sender, **kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server down")
+
+    def record(sender, **kwargs):
+        received.append(kwargs["summary"].created)
+
+    pricelist_imported.connect(mail_the_shop)
+    pricelist_imported.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = owner_api.post(f"{BASE}/shops/{supplier.pk}/import/", {"file": upload()})
+    finally:
+        pricelist_imported.disconnect(mail_the_shop)
+        pricelist_imported.disconnect(record)
+    assert response.status_code == 201, response.content
+    assert Offer.objects.filter(shop=supplier).count() == 7
+    assert received == [7]  # the other receivers still run
+    assert "mail server down" in caplog.text
+
+
+def test_a_task_backend_that_is_down_fails_the_job_visibly(
+    owner_api, supplier, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from shop_catalog import tasks
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the task broker is down")
+
+    monkeypatch.setattr(type(tasks.import_pricelist_job), "enqueue", down)
+    settings.SHOP_CATALOG = {"IMPORT_SYNC_MAX_BYTES": 10}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_api.post(f"{BASE}/shops/{supplier.pk}/import/", {"file": upload()})
+    assert response.status_code == 202, response.content
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.status == ImportJob.Status.FAILED
+    assert [e["code"] for e in job.errors] == ["queue_failed"]
+    assert not job.file  # no stored file left behind
+    assert not Offer.objects.exists()
+
+
+def test_an_unexpected_error_in_a_job_fails_it_instead_of_leaving_it_running(
+    owner_api, supplier, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    public_dns(monkeypatch)
+    settings.SHOP_CATALOG = {"URL_FETCHER": "tests.hooks.broken_fetcher"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_api.post(
+            f"{BASE}/shops/{supplier.pk}/import/",
+            {"url": "https://supplier.example/pricelist.yaml"},
+            format="json",
+        )
+    assert response.status_code == 202
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.status == ImportJob.Status.FAILED
+    assert [e["code"] for e in job.errors] == ["import_failed"]

@@ -26,7 +26,7 @@ def refused_quickly(content: bytes, fmt: str, message: str) -> PriceListError:
     started = time.monotonic()
     with pytest.raises(PriceListError, match=message) as exc:
         parse_pricelist(content, fmt)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # seconds, not minutes, on a busy 2-core machine
     assert exc.value.errors[0]["section"] == "file"
     return exc.value
 
