@@ -450,3 +450,13 @@ def test_a_phone_of_other_scripts_letters_is_still_refused(api, customer, offer)
     response = api.post(CHECKOUT, {"address": {**ADDRESS, "phone": "+٧ abc"}}, format="json")
     assert response.status_code == 400
     assert "phone" in response.json()["address"]
+
+
+@override_settings(SHOP_ORDERS={"ADDRESS_RESOLVER": "tests.test_checkout.resolve_saved"})
+def test_retry_with_a_saved_address_replays_and_an_inline_copy_is_the_same(api, customer, offer):
+    services.add_line(user=customer, offer_id=offer.pk)
+    first = api.post(CHECKOUT, {"address_id": "7"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    retry = api.post(CHECKOUT, {"address_id": "7"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    inline = api.post(CHECKOUT, {"address": SAVED["7"]}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert (first.status_code, retry.status_code, inline.status_code) == (201, 200, 200)
+    assert Order.objects.count() == 1
