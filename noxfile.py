@@ -2,7 +2,8 @@
 
     nox -s demo            start the reference site with demo data
     nox -s tests           every package alone, then the site's tests
-    nox -s tests_postgres  the same on a PostgreSQL server on loopback
+    nox -s tests_postgres  the same on a PostgreSQL server on loopback (the site's
+                           also with a Redis server on loopback as its cache)
     nox -s lint            ruff check + ruff format --check
     nox -s bench           the benchmark workload (gunicorn + wrk)
     nox -s fuzz            schemathesis over the API, anonymous and per role

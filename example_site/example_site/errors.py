@@ -61,21 +61,21 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if not is_api(request):
         return defaults.permission_denied(request, exception)
-    return error_response(
-        403, "permission_denied", _("You do not have permission to perform this action.")
-    )
+    return error_response(403, "permission_denied", _("Access to this address is not allowed."))
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if not is_api(request):
         return defaults.page_not_found(request, exception)
-    return error_response(404, "not_found", _("Not found."))
+    return error_response(404, "not_found", _("Nothing is found at this address."))
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
     if not is_api(request):
         return defaults.server_error(request)
-    return error_response(500, "server_error", _("A server error occurred."))
+    return error_response(
+        500, "server_error", _("The server failed to answer; the error is logged.")
+    )
 
 
 # --- Body size -------------------------------------------------------------------

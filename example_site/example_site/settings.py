@@ -90,11 +90,12 @@ if not HAS_DJANGO_TASKS:
 
 MIDDLEWARE = [
     "example_site.logging.RequestIdMiddleware",
-    "example_site.errors.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body; after the language is chosen (its 413 is translated).
+    "example_site.errors.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from django.core import mail
+from django.test import TestCase
 from rest_framework.test import APIClient
 
 PASSWORD = "Correct-Horse-42"
@@ -16,11 +17,13 @@ DEMO_PASSWORD = "shop-demo-2026"
 
 
 def register_and_verify(client: APIClient, email: str, **extra: object) -> None:
-    response = client.post(
-        "/api/v1/accounts/registration/",
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD, **extra},
-        format="json",
-    )
+    # E-mails leave after the commit, which a test's transaction never reaches.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            "/api/v1/accounts/registration/",
+            {"email": email, "password1": PASSWORD, "password2": PASSWORD, **extra},
+            format="json",
+        )
     assert response.status_code == 201, response.content
     message = next(m for m in reversed(mail.outbox) if email in m.to)
     key = re.search(r"/verify-email/([^/\s]+)/", message.body).group(1)

@@ -112,3 +112,24 @@ def test_throttled_answer_carries_a_code(client, settings):
         for _ in range(11)
     ]
     assert_json_error(responses[-1], 429, "throttled")
+
+
+@pytest.mark.parametrize(
+    ("path", "extra", "detail"),
+    [
+        ("/api/v1/nothing-here/", {}, "По этому адресу ничего не найдено."),
+        ("/api/v1/boom/", {}, "Сервер не смог ответить; ошибка записана в журнал."),
+        ("/api/v1/catalog/", {"HTTP_HOST": "evil.example.net"}, "Некорректный запрос."),
+        (
+            "/api/v1/accounts/login/",
+            {"data": "a" * (3 * MB), "content_type": "text/plain"},
+            "Тело запроса слишком велико.",
+        ),
+    ],
+    ids=["404", "500", "400", "413"],
+)
+def test_error_messages_are_translated(settings, path, extra, detail):
+    settings.ROOT_URLCONF = "tests.urls_boom"
+    client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="ru")
+    method = client.post if "data" in extra else client.get
+    assert method(path, **extra).json()["detail"] == detail

@@ -8,10 +8,10 @@ Needs a Redis server: ``nox -s tests_postgres`` starts one and sets REDIS_URL.
 
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 import sys
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
