@@ -1,15 +1,24 @@
 """The minimum settings to test shop_core."""
 
+import os
+
+import dj_database_url
+
 SECRET_KEY = "tests-only-not-secret"
 USE_TZ = True
 USE_I18N = True
 LANGUAGE_CODE = "en"
 ROOT_URLCONF = "tests.urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DATABASES = {"default": dj_database_url.config(default="sqlite://:memory:")}
+if os.environ.get("DATABASE_URL"):
+    DATABASES["default"]["TEST"] = {"NAME": "test_shop_core"}
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "rest_framework",
+    "django_filters",
     "shop_core",
+    "tests",  # models for the delivery and filter tests
 ]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHOP_CORE_TEST = {}
