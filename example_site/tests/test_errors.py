@@ -39,7 +39,7 @@ def test_unknown_page_elsewhere_is_still_html(client):
 
 
 def test_server_error_on_an_api_path_is_json(settings):
-    settings.ROOT_URLCONF = "tests.urls_boom"
+    settings.ROOT_URLCONF = "tests.urls_extra"
     client = Client(raise_request_exception=False)
     assert_json_error(client.get("/api/v1/boom/"), 500, "server_error")
     page = client.get("/boom/")
@@ -129,7 +129,7 @@ def test_throttled_answer_carries_a_code(client, settings):
     ids=["404", "500", "400", "413"],
 )
 def test_error_messages_are_translated(settings, path, extra, detail):
-    settings.ROOT_URLCONF = "tests.urls_boom"
+    settings.ROOT_URLCONF = "tests.urls_extra"
     client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="ru")
     method = client.post if "data" in extra else client.get
     assert method(path, **extra).json()["detail"] == detail
