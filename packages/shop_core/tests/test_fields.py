@@ -1,11 +1,18 @@
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from shop_core.conf import AppSettings
-from shop_core.fields import AsciiDigitsField, AsciiDigitsMixin, IdField, has_other_digits
+from shop_core.fields import (
+    AsciiDigitsField,
+    AsciiDigitsMixin,
+    IdField,
+    has_other_digits,
+    validate_phone,
+)
 from shop_core.pagination import ShopPagination
 
 
@@ -86,3 +93,17 @@ def test_page_sizes_come_from_the_settings_and_are_capped():
     assert Paginated().paginate_queryset(list(range(10)), request) == [0, 1, 2]
     request = Request(APIRequestFactory().get("/"))
     assert Paginated().paginate_queryset(list(range(10)), request) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "phone", ["+7 495 123-45-67", "8 (800) 555-35-35", "12345", "+٧ ٤٩٥ 1234567"]
+)
+def test_phones_people_type_pass(phone):
+    validate_phone(phone)
+
+
+@pytest.mark.parametrize("phone", ["", "1234", "+" + "1" * 16, "phone", "+7 495 ext 5", "²²²²²"])
+def test_other_phones_are_refused(phone):
+    with pytest.raises(DjangoValidationError) as caught:
+        validate_phone(phone)
+    assert caught.value.code == "invalid_phone"

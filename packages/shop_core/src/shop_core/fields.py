@@ -7,8 +7,10 @@ read as if it were ASCII, and ``/orders/١/`` would route to order 1.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -21,6 +23,21 @@ MAX_ID = 2**63 - 1
 
 NON_ASCII_DIGITS = "non_ascii_digits"
 NON_ASCII_DIGITS_MESSAGE = _("Use the digits 0-9.")
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]*")
+
+
+def validate_phone(value: str) -> None:
+    """A phone as people type it: an optional "+", a digit, then digits, spaces, dashes,
+    brackets; 5 to 15 digits in all (E.164's most). Other scripts' digits count as
+    ASCII (store ``ascii_digits(value)``). Code ``invalid_phone``."""
+    value = ascii_digits(value or "")
+    digits = sum(char.isdigit() for char in value)
+    if not _PHONE.fullmatch(value) or not 5 <= digits <= 15:
+        raise DjangoValidationError(
+            _("Enter a phone number, e.g. +7 495 123-45-67."), code="invalid_phone"
+        )
 
 
 def has_other_digits(value: Any) -> bool:
