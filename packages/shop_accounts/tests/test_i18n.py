@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from shop_accounts.exceptions import ExpiredKey, InvalidKey, PasswordIncorrect
 from shop_accounts.models import Profile
 from shop_accounts.validators import validate_inn
 
@@ -21,3 +22,14 @@ def test_messages_are_translated_to_russian():
             % {"count": 3}
             == "Найдено 3 проблемы."
         )
+
+
+def test_new_error_codes_are_translated():
+    with translation.override("ru"):
+        assert ExpiredKey().detail["detail"] == (
+            "Срок действия ссылки для подтверждения истёк; запросите новую."
+        )
+        assert InvalidKey().detail["detail"] == "Эта ссылка для подтверждения недействительна."
+        # dj-rest-auth's catalogue has this sentence too and comes first in INSTALLED_APPS.
+        assert "старый пароль" in PasswordIncorrect().detail["old_password"][0].lower()
+        assert ExpiredKey().detail["code"] == "expired_key"  # codes are never translated

@@ -334,5 +334,7 @@ def test_admin_pages_render(admin_client, user):
         "/admin/shop_accounts/profile/",
         f"/admin/shop_accounts/profile/{get_profile(user).pk}/change/",
         "/admin/shop_accounts/deleteduser/",
+        "/admin/shop_accounts/outgoingemail/",
+        "/admin/shop_accounts/outgoingemail/?sent_at__isnull=True",
     ):
         assert admin_client.get(url).status_code == 200, url

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import DeletedUser, Profile
+from .models import DeletedUser, OutgoingEmail, Profile
 from .services import set_company_verified
 
 
@@ -80,6 +80,28 @@ class DeletedUserAdmin(admin.ModelAdmin):
     list_display = ("user_pk", "email", "date_joined", "deleted_at", "deleted_by_email")
     search_fields = ("email", "user_pk", "deleted_by_email")
     date_hierarchy = "deleted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """Queued e-mails, read only: what was sent, what waits, what keeps failing
+    (``manage.py send_pending_emails --include-failed`` retries those)."""
+
+    list_display = ("subject", "recipients", "created_at", "attempts", "sent_at")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    search_fields = ("subject", "last_error")
+    date_hierarchy = "created_at"
+    exclude = ("body", "html_body")  # they hold one-time links
+
+    @admin.display(description=_("to"))
+    def recipients(self, email: OutgoingEmail) -> str:
+        return ", ".join(email.to)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
