@@ -107,10 +107,14 @@ def test_russian_translation_of_row_errors(supplier):
     from shop_catalog.pricelist import PriceListError
     from shop_catalog.services import import_pricelist
 
-    data = {"goods": [{"id": 1, "category": "C", "name": "N", "price": "x"}]}
+    good = {"id": 1, "category": "C", "name": "N" * 300, "price": "x", "quantity": 2**31}
     with translation.override("ru"), pytest.raises(PriceListError) as exc:
-        import_pricelist(data=data, shop=supplier)
-    assert exc.value.errors[0]["message"] == "Введите число."
+        import_pricelist(data={"goods": [good]}, shop=supplier)
+    assert [e["message"] for e in exc.value.errors] == [
+        "Не более 255 символов.",
+        "Введите число.",
+        "Не больше 2147483647.",
+    ]
 
 
 @pytest.mark.django_db
