@@ -118,6 +118,7 @@ REST_AUTH = {
     "REGISTER_SERIALIZER": "shop_accounts.serializers.RegisterSerializer",
     "USER_DETAILS_SERIALIZER": "shop_accounts.serializers.UserSerializer",
     "PASSWORD_RESET_SERIALIZER": "shop_accounts.serializers.PasswordResetSerializer",
+    "OLD_PASSWORD_FIELD_ENABLED": True,  # the package's password change requires it anyway
     "SESSION_LOGIN": False,
 }
 SHOP_ACCOUNTS = {"REGISTRATION_ROLES": ["supplier", "specialist"]}
