@@ -103,3 +103,18 @@ def test_absurd_list_parameters_are_400_or_empty(query):
     assert response.status_code in (200, 400)
     if response.status_code == 200:
         assert response.json()["results"] == []
+
+
+def test_import_row_errors_with_codes_match_the_schema(owner_api, supplier):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = factories.sample_bytes().replace(b"quantity: 14", b"quantity: -1")
+    response = owner_api.post(
+        f"{SUPPLIER}/shops/{supplier.pk}/import/",
+        {"file": SimpleUploadedFile("list.yaml", content)},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_pricelist"
+    assert response.json()["errors"][0]["code"] == "negative"
+    path = "/api/v1/catalog/supplier/shops/{id}/import/"
+    assert_matches_schema(openapi(), path, "post", 400, response.json())

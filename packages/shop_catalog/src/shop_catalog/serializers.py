@@ -471,10 +471,15 @@ class ImportRequestSerializer(serializers.Serializer):
 
 
 class ImportErrorItemSerializer(serializers.Serializer):
+    """One problem of a price list: where (section, row, field), what (message, code)."""
+
     section = serializers.CharField()
     row = serializers.IntegerField(allow_null=True)
     field = serializers.CharField(allow_blank=True)
     message = serializers.CharField()
+    code = serializers.CharField(
+        required=False, help_text=_("Machine-readable, e.g. negative or too_large.")
+    )
 
 
 @extend_schema_field(
@@ -514,5 +519,13 @@ class ImportFailedSerializer(serializers.Serializer):
     ``errors``), or DRF field errors of the request (``{"url": ["..."]}``)."""
 
     detail = serializers.CharField(required=False)
+    code = serializers.CharField(
+        required=False, help_text=_("invalid_pricelist, or the first field error's code.")
+    )
+    codes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("The codes of the field errors, by field."),
+    )
     job = serializers.IntegerField(required=False)
     errors = ImportErrorItemSerializer(many=True, required=False)
