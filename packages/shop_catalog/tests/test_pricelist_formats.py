@@ -192,3 +192,11 @@ def test_import_signal_is_sent_after_commit(
     finally:
         pricelist_imported.disconnect(receiver)
     assert received == [(supplier.pk, 7)]
+
+
+def test_csv_row_errors_use_sheet_rows(supplier):
+    """A cell with a line break is one row (was numbered by its last file line)."""
+    content = b'id,category,name,price,quantity\n1,C,"Two\nlines",10,1\n\n2,C,B,10,-3\n'
+    with pytest.raises(PriceListError) as exc:
+        import_pricelist_file(content=content, fmt="csv", shop=supplier)
+    assert [(e["row"], e["field"]) for e in exc.value.errors] == [(3, "quantity")]
