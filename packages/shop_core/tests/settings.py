@@ -17,8 +17,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
     "shop_core",
     "tests",  # models for the delivery and filter tests
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHOP_CORE_TEST = {}
+
+from shop_core import schema  # noqa: E402
+
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": schema.DEFAULT_SCHEMA_CLASS}
+SPECTACULAR_SETTINGS = {**schema.SPECTACULAR_SETTINGS, "TITLE": "shop_core tests"}

@@ -2,15 +2,24 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from shop_core.bounds import BoundedDateTimeField
 from shop_core.errors import ShopError
 from shop_core.views import SafeParsingMixin, ShopAPIMixin
 
 
-class EchoView(SafeParsingMixin, APIView):
+class StartSerializer(serializers.Serializer):
+    start = BoundedDateTimeField()
+
+
+class AnySerializer(serializers.Serializer):
+    pass
+
+
+class EchoView(SafeParsingMixin, GenericAPIView):
+    serializer_class = AnySerializer
     authentication_classes: list = []
     permission_classes: list = []
 
@@ -23,13 +32,10 @@ class SoldOut(ShopError):
     default_code = "out_of_stock"
 
 
-class StartSerializer(serializers.Serializer):
-    start = BoundedDateTimeField()
-
-
-class ErrorsView(ShopAPIMixin, APIView):
+class ErrorsView(ShopAPIMixin, GenericAPIView):
     """Raises the error named by ``?raise=`` so each shape can be checked."""
 
+    serializer_class = StartSerializer
     authentication_classes: list = []
     permission_classes: list = []
 
