@@ -105,6 +105,12 @@ def test_change_ends_other_sessions(user):
     assert browser.get(USER).status_code == 401
 
 
+def test_change_by_token_opens_no_session(user):
+    response = change(with_token(login()["key"]))
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+
+
 def test_change_keeps_the_session_that_made_it(user):
     browser = Client()
     browser.force_login(user)

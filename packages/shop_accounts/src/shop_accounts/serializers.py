@@ -14,7 +14,7 @@ from dj_rest_auth.serializers import (
     PasswordResetConfirmSerializer as BasePasswordResetConfirmSerializer,
 )
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
-from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import SESSION_KEY, get_user_model, update_session_auth_hash
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -312,7 +312,9 @@ class PasswordChangeSerializer(BasePasswordChangeSerializer):
 
     def save(self) -> None:
         _save_password(self.set_password_form)
-        if not self.logout_on_password_change:  # keeps this client's session, if any
+        # A client logged in by session keeps it (token clients get no session).
+        session = getattr(self.request, "session", None)
+        if not self.logout_on_password_change and session is not None and SESSION_KEY in session:
             update_session_auth_hash(self.request, self.user)
 
 
