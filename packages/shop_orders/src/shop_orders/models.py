@@ -76,6 +76,22 @@ class Status(models.TextChoices):
     CANCELED = "canceled", _("canceled")
 
 
+# Ordered, not yet delivered, not canceled (the shop has no payment state).
+OPEN_STATUSES = (Status.NEW, Status.CONFIRMED, Status.ASSEMBLED, Status.SENT)
+
+# The names of an order's delivery-address snapshot: what checkout accepts,
+# what an ADDRESS_RESOLVER returns, what ``Order.address`` holds (public API).
+ADDRESS_FIELDS = (
+    "recipient",
+    "phone",
+    "city",
+    "street",
+    "building",
+    "apartment",
+    "postal_code",
+)
+
+
 class Order(models.Model):
     """What a customer bought in one checkout, with contact and address snapshot.
 
@@ -136,15 +152,7 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
 
-    ADDRESS_FIELDS = (
-        "recipient",
-        "phone",
-        "city",
-        "street",
-        "building",
-        "apartment",
-        "postal_code",
-    )
+    ADDRESS_FIELDS = ADDRESS_FIELDS
 
     @property
     def address(self) -> dict[str, str]:

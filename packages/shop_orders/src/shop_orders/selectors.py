@@ -1,8 +1,8 @@
 """Read queries used by the views and by other packages (public API).
 
 Other packages (shop_cabinet) may rely on: ``orders_of``, ``order_detail``,
-``with_history``, ``order_stats``, ``monthly_totals``, ``supplier_parts``,
-``cart_lines``. Each runs a constant number of queries whatever the number
+``with_history``, ``order_stats``, ``monthly_totals``, ``last_order``,
+``supplier_parts``, ``cart_lines``. Each runs a constant number of queries whatever the number
 of orders and lines.
 """
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shop_catalog.selectors import shops_of
 
-from .models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
+from .models import OPEN_STATUSES, CartLine, Order, OrderLine, OrderPart, Status, StatusChange
 
 
 def _is_authenticated(user: Any) -> bool:
@@ -60,29 +60,44 @@ def order_detail(*, user: Any, pk: Any) -> Order:
 
 
 ZERO = Decimal("0.00")
-OPEN = ~Q(status__in=[Status.DELIVERED, Status.CANCELED])
+OPEN = Q(status__in=OPEN_STATUSES)
+NOT_CANCELED = ~Q(status=Status.CANCELED)
 
 
-def order_stats(user: Any) -> dict[str, Any]:
-    """The user's order figures in one query.
+def _month_start(day: date, back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def order_stats(user: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    """The user's order figures in one query (what a dashboard shows).
 
     ``count`` (all orders), ``by_status`` ({status: count} for every status),
-    ``total_spent`` (sum of orders not canceled), ``open_total`` (sum of
-    orders neither delivered nor canceled), ``average_total`` (mean of
-    orders not canceled, ``None`` without any), ``last_order_at``
-    (datetime or ``None``). Sums are ``Decimal``.
+    ``total_spent`` (sum of orders not canceled), ``month_total`` (the same
+    for orders placed since the first day of ``now``'s calendar month in the
+    current time zone; ``now`` defaults to the current time), ``open_total``
+    (sum of orders in ``OPEN_STATUSES``: neither delivered nor canceled),
+    ``open_count``, ``average_total`` (mean of orders not canceled, ``None``
+    without any), ``last_order_at`` (datetime or ``None``). Sums are
+    ``Decimal``. Anonymous users get the figures of no orders, without a query.
     """
-    not_canceled = ~Q(status=Status.CANCELED)
+    since = _local_midnight(_month_start(timezone.localdate(now)))
     aggregates: dict[str, Any] = {
         "count": Count("pk"),
-        "total_spent": Sum("total", filter=not_canceled),
-        "alive": Count("pk", filter=not_canceled),
+        "total_spent": Sum("total", filter=NOT_CANCELED),
+        "month_total": Sum("total", filter=NOT_CANCELED & Q(created__gte=since)),
+        "alive": Count("pk", filter=NOT_CANCELED),
         "open_total": Sum("total", filter=OPEN),
+        "open_count": Count("pk", filter=OPEN),
         "last_order_at": Max("created"),
     }
     for status in Status.values:
         aggregates[f"status_{status}"] = Count("pk", filter=Q(status=status))
-    row: dict[str, Any] = {"count": 0, "alive": 0}
+    row: dict[str, Any] = {"count": 0, "alive": 0, "open_count": 0}
     if _is_authenticated(user):
         row = Order.objects.filter(user=user).aggregate(**aggregates)
     spent = row.get("total_spent") or ZERO
@@ -90,32 +105,34 @@ def order_stats(user: Any) -> dict[str, Any]:
         "count": row["count"],
         "by_status": {status: row.get(f"status_{status}", 0) for status in Status.values},
         "total_spent": spent,
+        "month_total": row.get("month_total") or ZERO,
         "open_total": row.get("open_total") or ZERO,
+        "open_count": row["open_count"],
         "average_total": (spent / row["alive"]).quantize(ZERO) if row["alive"] else None,
         "last_order_at": row.get("last_order_at"),
     }
 
 
-def _month_start(day: date, back: int) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def monthly_totals(user: Any, *, months: int = 12) -> list[dict[str, Any]]:
+def monthly_totals(
+    user: Any, *, months: int = 12, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Orders not canceled per calendar month (current time zone), oldest first.
 
-    The last ``months`` months including the current one, months without
-    orders included: ``[{"month": date (first day), "count": int, "total": Decimal}]``.
-    One query.
+    The ``months`` months (at least one) up to and including the month of
+    ``now`` (default: the current time), months without orders included:
+    ``[{"month": date (first day), "count": int, "total": Decimal}]``.
+    One query (none for an anonymous user).
     """
-    today = timezone.localdate()
-    first = _month_start(today, months - 1)
+    months = max(int(months), 1)
+    today = timezone.localdate(now)
     found: dict[date, dict[str, Any]] = {}
     if _is_authenticated(user):
-        since = timezone.make_aware(datetime.combine(first, time.min))
         rows = (
-            Order.objects.filter(user=user, created__gte=since)
-            .exclude(status=Status.CANCELED)
+            Order.objects.filter(
+                NOT_CANCELED,
+                user=user,
+                created__gte=_local_midnight(_month_start(today, months - 1)),
+            )
             .annotate(month=TruncMonth("created"))
             .values("month")
             .annotate(count=Count("pk"), total=Sum("total"))
@@ -125,12 +142,17 @@ def monthly_totals(user: Any, *, months: int = 12) -> list[dict[str, Any]]:
             month = row["month"]
             month = month.date() if isinstance(month, datetime) else month
             found[month] = {"count": row["count"], "total": row["total"] or ZERO}
-    result = []
-    for back in range(months - 1, -1, -1):
-        month = _month_start(today, back)
-        figures = found.get(month, {"count": 0, "total": ZERO})
-        result.append({"month": month, **figures})
-    return result
+    return [
+        {"month": month, **found.get(month, {"count": 0, "total": ZERO})}
+        for month in (_month_start(today, back) for back in range(months - 1, -1, -1))
+    ]
+
+
+def last_order(user: Any) -> Order | None:
+    """The user's newest order (without parts or lines), or ``None``: one query."""
+    if not _is_authenticated(user):
+        return None
+    return Order.objects.filter(user=user).order_by("-created", "-pk").first()
 
 
 def supplier_parts(user: Any) -> QuerySet[OrderPart]:
