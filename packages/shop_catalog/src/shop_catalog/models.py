@@ -73,7 +73,9 @@ class Category(models.Model):
                 .select_for_update(no_key=True)
                 .only("path", "depth")
             }
-            parent = locked[self.parent_id] if self.parent_id else None
+            parent = locked.get(self.parent_id) if self.parent_id else None
+            if self.parent_id and parent is None:
+                raise Category.DoesNotExist(f"No parent category {self.parent_id}.")
             if self.pk is None:
                 super().save(*args, **kwargs)
                 self.path = self._computed_path(parent)

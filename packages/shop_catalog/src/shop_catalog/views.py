@@ -140,7 +140,8 @@ EXPORT_COLUMNS = ["shop", "id", "category", "model", "name", "price", "price_rrc
 
 
 class ProductViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Active products with their active offers; filters, search, ordering."""
+    """Listed products with their available offers (``selectors.products``);
+    filters, search, ordering."""
 
     pagination_class = CatalogPagination
     filter_backends = [DjangoFilterBackend]
