@@ -20,7 +20,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from site_server import start_site
+from site_server import free_port, start_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "example_site"
@@ -54,6 +54,7 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="shop-fuzz-"))
+    closed_proxy = f"http://127.0.0.1:{free_port()}"  # a port nothing listens on
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "example_site.settings",
@@ -63,6 +64,11 @@ def main() -> int:
         "DJANGO_MEDIA_ROOT": str(workdir / "media"),
         "SHOP_THROTTLING": "off",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        # Nothing leaves the machine: calls out (Google login) meet a closed
+        # loopback port instead of the Internet.
+        "HTTP_PROXY": closed_proxy,
+        "HTTPS_PROXY": closed_proxy,
+        "NO_PROXY": "127.0.0.1,localhost",
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=SITE, env=env, check=True)
@@ -74,7 +80,8 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
     )
 
-    server, base = start_site(env)
+    server_log = workdir / "server.log"  # the site's log lines, apart from the fuzzer's report
+    server, base = start_site(env, log=server_log)
     try:
         wanted = args.only.split(",") if args.only else list(IDENTITIES)
         # Tokens first, before the anonymous run fuzzes login and password reset.
@@ -113,9 +120,24 @@ def main() -> int:
         server.wait(timeout=30)
     if failed:
         print(f"\nFuzzing found failures as: {', '.join(failed)}")
+        print_server_errors(server_log)
         return 1
     print("\nFuzzing found no failures.")
     return 0
+
+
+def print_server_errors(log: Path, limit: int = 200) -> None:
+    """The server's ERROR records with their tracebacks (the first ``limit`` lines)."""
+    lines, keep = [], False
+    for line in log.read_text(errors="replace").splitlines():
+        if " ERROR " in line or " CRITICAL " in line:
+            keep = True
+        elif " WARNING " in line or " INFO " in line:
+            keep = False
+        if keep:
+            lines.append(line)
+    print(f"\nServer errors ({log}):" if lines else f"\nNo server errors in {log}.")
+    print("\n".join(lines[:limit]))
 
 
 if __name__ == "__main__":
