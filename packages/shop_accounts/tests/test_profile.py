@@ -338,3 +338,30 @@ def test_admin_pages_render(admin_client, user):
         "/admin/shop_accounts/outgoingemail/?sent_at__isnull=True",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_business_profile_is_none_for_private_customers_and_anonymous(user):
+    from django.contrib.auth.models import AnonymousUser
+
+    from shop_accounts.selectors import business_profile
+
+    assert business_profile(user) is None
+    assert business_profile(AnonymousUser()) is None
+    assert business_profile(None) is None
+
+
+def test_business_profile_of_a_business_customer(user, other_user):
+    from dataclasses import FrozenInstanceError
+
+    from shop_accounts.selectors import BusinessProfile, business_profile
+
+    make_b2b(user)
+    found = business_profile(user)
+    assert found == BusinessProfile(company_name="Sber", inn=SBER, verified=False, kind="b2b")
+    assert not found.is_verified_business
+    with pytest.raises(FrozenInstanceError):
+        found.verified = True
+
+    set_company_verified(profile=get_profile(user), verified=True, by=other_user)
+    assert business_profile(user).verified is True
+    assert business_profile(user).is_verified_business

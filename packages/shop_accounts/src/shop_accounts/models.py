@@ -15,6 +15,21 @@ from PIL import Image, ImageOps
 from .conf import app_settings
 from .validators import validate_avatar, validate_inn
 
+# The profile fields the company rule reads; editing one withdraws a verification.
+COMPANY_FIELDS = ("customer_kind", "company_name", "tax_number")
+
+
+def company_errors(*, customer_kind: str, company_name: str, tax_number: str) -> dict[str, str]:
+    """The company rule, the one place it is written: a business customer needs a
+    company name and a tax number (INN). Field name -> message, empty when it holds."""
+    if customer_kind != Profile.CustomerKind.B2B:
+        return {}
+    required = {
+        "company_name": (company_name, _("A business customer needs a company name.")),
+        "tax_number": (tax_number, _("A business customer needs a tax number (INN).")),
+    }
+    return {name: message for name, (value, message) in required.items() if not value}
+
 
 class Profile(models.Model):
     """What the shop keeps about a user beyond the user model itself.
@@ -85,18 +100,27 @@ class Profile(models.Model):
         return instance
 
     def clean(self) -> None:
-        if self.customer_kind == self.CustomerKind.B2B:
-            errors = {}
-            if not self.company_name:
-                errors["company_name"] = _("A business customer needs a company name.")
-            if not self.tax_number:
-                errors["tax_number"] = _("A business customer needs a tax number (INN).")
-            if errors:
-                raise ValidationError(errors)
+        errors = company_errors(
+            customer_kind=self.customer_kind,
+            company_name=self.company_name,
+            tax_number=self.tax_number,
+        )
+        if errors:
+            raise ValidationError(
+                {
+                    name: ValidationError(message, code="required")
+                    for name, message in errors.items()
+                }
+            )
+
+    @property
+    def is_business(self) -> bool:
+        return self.customer_kind == self.CustomerKind.B2B
 
     @property
     def is_verified_business(self) -> bool:
-        return self.customer_kind == self.CustomerKind.B2B and self.company_verified
+        """A business customer whose company staff verified."""
+        return self.is_business and self.company_verified
 
     def _make_thumbnail(self) -> None:
         self.avatar.seek(0)

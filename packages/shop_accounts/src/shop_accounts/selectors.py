@@ -2,12 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
 from .conf import app_settings
+from .models import Profile
+
+
+@dataclass(frozen=True)
+class BusinessProfile:
+    """A business (B2B) customer's company, as other packages may read it.
+
+    ``verified`` is True once staff verified the company (``set_company_verified``);
+    a customer's own edit of the company data withdraws it.
+    """
+
+    company_name: str
+    inn: str
+    verified: bool
+    kind: str = Profile.CustomerKind.B2B.value
+
+    @property
+    def is_verified_business(self) -> bool:
+        return self.verified
+
+
+def business_profile(user: Any) -> BusinessProfile | None:
+    """The company of ``user`` when ``user`` is a business customer, else None.
+
+    None for an anonymous user, a user without a profile and a private (B2C)
+    customer. One query. This is the public way for other packages to apply
+    the company rule (B2B prices, invoices); they never read ``Profile``'s
+    fields by name.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    row = (
+        Profile.objects.filter(user_id=user.pk, customer_kind=Profile.CustomerKind.B2B)
+        .values_list("company_name", "tax_number", "company_verified")
+        .first()
+    )
+    if row is None:
+        return None
+    company_name, inn, verified = row
+    return BusinessProfile(company_name=company_name, inn=inn, verified=verified)
 
 
 def user_roles(user: Any) -> list[str]:

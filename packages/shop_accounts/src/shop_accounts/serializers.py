@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.utils import model_meta
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -29,7 +30,7 @@ from shop_core.bounds import ascii_digits
 
 from .adapter import password_reset_url
 from .conf import app_settings
-from .models import Profile
+from .models import Profile, company_errors
 from .selectors import user_roles
 from .services import COMPANY_FIELDS, assign_role, get_profile, update_profile
 from .services.credentials import lock_user
@@ -52,22 +53,17 @@ class AsciiDigitsCharField(serializers.CharField):
 
 
 def validate_company(attrs: dict[str, Any], instance: Profile | None = None) -> None:
-    """A business customer needs a company name and a tax number."""
+    """The company rule (``models.company_errors``) on the data sent, completed by
+    what ``instance`` stores."""
 
     def value(name: str) -> Any:
         return attrs[name] if name in attrs else getattr(instance, name, "")
 
-    if value("customer_kind") == Profile.CustomerKind.B2B:
-        errors = {
-            name: [message]
-            for name, message in (
-                ("company_name", _("A business customer needs a company name.")),
-                ("tax_number", _("A business customer needs a tax number (INN).")),
-            )
-            if not value(name)
-        }
-        if errors:
-            raise serializers.ValidationError(errors)
+    errors = company_errors(**{name: value(name) for name in COMPANY_FIELDS})
+    if errors:
+        raise serializers.ValidationError(
+            {name: [ErrorDetail(str(message), code="required")] for name, message in errors.items()}
+        )
 
 
 class ProfileSerializer(serializers.ModelSerializer):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..conf import app_settings
-from ..models import Profile
+from ..models import COMPANY_FIELDS, Profile
 from ..selectors import email_taken
 from ..signals import company_verified, role_assigned
 
@@ -134,9 +134,6 @@ def get_profile(user: Any) -> Profile:
     """The user's profile, created when the user predates the app."""
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
-
-
-COMPANY_FIELDS = ("customer_kind", "company_name", "tax_number")
 
 
 def _locked(profile: Profile) -> Profile:
