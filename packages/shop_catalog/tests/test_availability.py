@@ -114,3 +114,20 @@ def test_query_count_stays_constant_with_hidden_products(
     with django_assert_max_num_queries(5):
         response = api.get(PRODUCTS, {"page_size": page_size})
     assert response.json()["count"] == 13
+
+
+def test_one_orderable_rule_for_querysets_and_single_offers(catalogue):
+    from shop_catalog.models import OFFER_INACTIVE, SHOP_CLOSED, Offer
+    from shop_catalog.selectors import orderable_offers
+
+    offers = {o.external_id: o for o in Offer.objects.select_related("shop")}
+    assert {o.external_id for o in Offer.objects.orderable()} == {"M-open"}
+    assert list(orderable_offers()) == list(Offer.objects.orderable())
+    assert {key: o.orderable_problem for key, o in offers.items()} == {
+        "M-open": None,
+        "M-off": OFFER_INACTIVE,
+        "M-closed": SHOP_CLOSED,
+        "I": OFFER_INACTIVE,
+        "C": SHOP_CLOSED,
+    }
+    assert [key for key, o in offers.items() if o.is_orderable] == ["M-open"]

@@ -1,7 +1,7 @@
 """django-filter filter sets of the product list (and its CSV export).
 
 Offer conditions (shop, price range, in stock, parameters) apply to the
-*same* available offer (``selectors.available_offers``): "a product with an
+*same* orderable offer (``selectors.orderable_offers``): "a product with an
 offer of shop 2 under 500" is one ``EXISTS`` subquery, never a join that
 multiplies rows.
 """
@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import OfferParameter
-from .selectors import available_offers, category_subtree_ids
+from .selectors import category_subtree_ids, orderable_offers
 
 ORDERING = {
     "price": (F("min_price").asc(nulls_last=True), "pk"),
@@ -125,7 +125,7 @@ class ProductFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        by_model = available_offers().filter(product=OuterRef("pk"), model__icontains=value)
+        by_model = orderable_offers().filter(product=OuterRef("pk"), model__icontains=value)
         return queryset.filter(Q(search_text__contains=value.casefold()) | Q(Exists(by_model)))
 
     def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -146,7 +146,7 @@ class ProductFilter(filters.FilterSet):
         pairs = data.get("parameter") or []
         if not conditions and not pairs:
             return None
-        offers = available_offers().filter(**conditions)
+        offers = orderable_offers().filter(**conditions)
         for pname, value in pairs:
             offers = offers.filter(
                 Exists(

@@ -248,6 +248,23 @@ def make_thumbnail(image_file) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=f"{stem}_thumb.{ext}")
 
 
+# Why an offer cannot be ordered now (``Offer.orderable_problem``); an order package
+# reports these codes to its clients.
+OFFER_INACTIVE = "inactive"
+SHOP_CLOSED = "shop_closed"
+
+
+class OfferQuerySet(models.QuerySet):
+    def orderable(self) -> OfferQuerySet:
+        """Offers a customer can order now: the offer is active and its shop accepts orders.
+
+        The one rule of "can this offer be ordered", for lists and queries;
+        ``Offer.is_orderable`` is the same rule for one loaded offer. Stock is
+        not part of it: how many may be ordered is the order package's check.
+        """
+        return self.filter(is_active=True, shop__accepts_orders=True)
+
+
 class Offer(models.Model):
     """One product sold by one shop: price, stock and the supplier's own id.
 
@@ -283,6 +300,8 @@ class Offer(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = OfferQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
@@ -296,6 +315,24 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.shop}"
+
+    @property
+    def orderable_problem(self) -> str | None:
+        """Why this offer cannot be ordered now (``OFFER_INACTIVE``, ``SHOP_CLOSED``), or None.
+
+        The rule of ``Offer.objects.orderable()`` for one offer; reads
+        ``self.shop`` (select it to save a query).
+        """
+        if not self.is_active:
+            return OFFER_INACTIVE
+        if not self.shop.accepts_orders:
+            return SHOP_CLOSED
+        return None
+
+    @property
+    def is_orderable(self) -> bool:
+        """Whether a customer can order this offer now (``Offer.objects.orderable()``'s rule)."""
+        return self.orderable_problem is None
 
 
 class Parameter(models.Model):

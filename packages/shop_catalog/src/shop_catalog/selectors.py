@@ -1,14 +1,15 @@
 """Read queries used by the views and by other packages (public API).
 
 Other packages may rely on: ``offers_by_ids``, ``shops_of``,
-``available_offers``, ``products``, ``product_list``, ``category_subtree_ids``,
-``category_tree``.
+``orderable_offers`` (``available_offers`` is the same), ``products``,
+``product_list``, ``category_subtree_ids``, ``category_tree``.
 
-**Available** is one rule for the whole public catalogue (list, detail,
-filters, CSV export): an offer is available when it is active and its shop
-accepts orders; a product is listed when it is active and has at least one
-available offer, and it shows only its available offers and the lowest price
-among them.
+**Orderable** is one rule for the whole public catalogue (list, detail,
+filters, CSV export) and for the order package's cart and checkout: an offer
+can be ordered when it is active and its shop accepts orders
+(``Offer.objects.orderable()``, ``offer.is_orderable``). A product is listed
+when it is active and has at least one orderable offer, and it shows only its
+orderable offers and the lowest price among them.
 """
 
 from __future__ import annotations
@@ -68,15 +69,22 @@ def category_subtree_ids(value: Any) -> QuerySet:
     return Category.objects.filter(path__startswith=category_path_subquery(value)).values("pk")
 
 
-def available_offers() -> QuerySet[Offer]:
-    """Offers a customer can buy now: active, of a shop that accepts orders."""
-    return Offer.objects.filter(is_active=True, shop__accepts_orders=True)
+def orderable_offers() -> QuerySet[Offer]:
+    """Offers a customer can order now: active, of a shop that accepts orders.
+
+    ``Offer.objects.orderable()``; ``offer.is_orderable`` checks one offer.
+    """
+    return Offer.objects.orderable()
+
+
+# The catalogue's word for the same rule: the offers a product page shows.
+available_offers = orderable_offers
 
 
 def _offers_with_relations() -> QuerySet[Offer]:
     """Available offers with their shop and parameters, for prefetching."""
     return (
-        available_offers()
+        orderable_offers()
         .select_related("shop")
         .prefetch_related(
             Prefetch(
@@ -91,7 +99,7 @@ def _offers_with_relations() -> QuerySet[Offer]:
 
 def _min_price() -> Subquery:
     return Subquery(
-        available_offers()
+        orderable_offers()
         .filter(product=OuterRef("pk"))
         .values("product")
         .annotate(p=Min("price"))
@@ -109,7 +117,7 @@ def products() -> QuerySet[Product]:
     """
     return (
         Product.objects.filter(is_active=True)
-        .filter(Exists(available_offers().filter(product=OuterRef("pk"))))
+        .filter(Exists(orderable_offers().filter(product=OuterRef("pk"))))
         .select_related("category")
         .annotate(min_price=_min_price())
     )
@@ -158,7 +166,7 @@ def product_relations(
         return offers, images
     by_id: dict[int, dict[str, Any]] = {}
     rows = (
-        available_offers()
+        orderable_offers()
         .filter(product_id__in=product_ids)
         .order_by("price", "pk")
         .values_list(*OFFER_ROW_FIELDS)

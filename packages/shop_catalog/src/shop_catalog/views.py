@@ -32,7 +32,7 @@ from .filters import ProductFilter
 from .models import Category, ImportJob, Offer, OfferParameter, Parameter, Shop
 from .permissions import IsSupplier
 from .pricelist import detect_format
-from .selectors import available_offers, category_tree, product_list, products, shops_of
+from .selectors import category_tree, orderable_offers, product_list, products, shops_of
 from .serializers import (
     CategoryNodeSerializer,
     CategorySerializer,
@@ -181,7 +181,7 @@ class ProductViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
             raise translate_validation(filterset.errors)
         # the offers that made each product match, not every offer of it
         offers = filterset.offer_subquery()
-        offers = available_offers() if offers is None else offers
+        offers = orderable_offers() if offers is None else offers
         offers = offers.filter(product__in=filterset.qs.order_by().values("pk"))
         names = list(
             Parameter.objects.filter(values__offer__in=offers.values("pk"))
