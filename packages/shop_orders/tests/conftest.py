@@ -54,3 +54,15 @@ def other_api(other_user: Any) -> APIClient:
 @pytest.fixture
 def supplier_api(supplier_user: Any) -> APIClient:
     return client_for(supplier_user)
+
+
+def errors_of(response: Any) -> list[tuple[Any, str]]:
+    """``(attr, code)`` of each problem in an error answer (the shop_core error shape)."""
+    body = response.json()
+    assert set(body) >= {"type", "errors"}, body
+    return [(error["attr"], error["code"]) for error in body["errors"]]
+
+
+def codes_of(response: Any) -> list[str]:
+    """The code of each problem in an error answer."""
+    return [code for _attr, code in errors_of(response)]

@@ -24,10 +24,12 @@ ADDRESS = {
 
 
 def user(username: str | None = None, **kwargs: Any):
-    n = next(_seq)
-    username = username or f"user{n}"
-    kwargs.setdefault("email", f"{username}@example.com")
-    return get_user_model().objects.create_user(username=username, password="pw", **kwargs)
+    """A user of whatever model is installed, with ``<username>@example.com`` in its
+    e-mail field (``tests.settings_custom_user`` names both fields differently)."""
+    model = get_user_model()
+    username = username or f"user{next(_seq)}"
+    kwargs.setdefault(model.get_email_field_name(), f"{username}@example.com")
+    return model.objects.create_user(**{model.USERNAME_FIELD: username}, password="pw", **kwargs)
 
 
 def shop(name: str | None = None, owner: Any = None, **kwargs: Any) -> Shop:

@@ -11,6 +11,7 @@ from shop_orders.exceptions import CartError
 from shop_orders.models import CartLine
 
 from . import factories
+from .conftest import errors_of
 
 CART = "/api/v1/orders/cart/"
 LINES = "/api/v1/orders/cart/lines/"
@@ -56,7 +57,7 @@ def test_inactive_and_unknown_offers_are_refused(customer, offer):
         services.add_line(user=customer, offer_id=offer.pk)
     with pytest.raises(CartError) as exc:
         services.add_line(user=customer, offer_id=999999)
-    assert exc.value.code == "not_found"
+    assert (exc.value.field, exc.value.code) == ("offer", "does_not_exist")
 
 
 def test_api_cart_shows_current_prices_and_total(api, customer, offer):
@@ -84,20 +85,23 @@ def test_api_cart_flags_lines_that_cannot_be_ordered_now(api, customer, offer):
 
 
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "error"),
     [
-        ({"offer": "x"}, "offer"),
-        ({"offer": 1, "quantity": 0}, "quantity"),
-        ({"offer": 1, "quantity": 99}, "quantity"),
-        ({}, "offer"),
+        ({"offer": "x"}, ("offer", "incorrect_type")),
+        ({"offer": 999999}, ("offer", "does_not_exist")),
+        ({"offer": "١"}, ("offer", "non_ascii_digits")),
+        ({"offer": 1, "quantity": 0}, ("quantity", "invalid_quantity")),
+        ({"offer": 1, "quantity": 99}, ("quantity", "out_of_stock")),
+        ({"offer": 1, "quantity": "٣"}, ("quantity", "non_ascii_digits")),
+        ({}, ("offer", "required")),
     ],
 )
-def test_api_add_bad_input_gives_field_errors(api, offer, payload, field):
+def test_api_add_bad_input_gives_coded_field_errors(api, offer, payload, error):
     if payload.get("offer") == 1:
         payload = {**payload, "offer": offer.pk}
     response = api.post(LINES, payload, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert errors_of(response) == [error]
 
 
 def test_api_add_closed_shop_gives_400(api, offer):
@@ -105,7 +109,7 @@ def test_api_add_closed_shop_gives_400(api, offer):
     offer.shop.save()
     response = api.post(LINES, {"offer": offer.pk}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "shop_closed"
+    assert errors_of(response) == [("offer", "shop_closed")]
 
 
 def test_api_change_and_remove_line(api, customer, offer):
@@ -113,7 +117,9 @@ def test_api_change_and_remove_line(api, customer, offer):
     response = api.patch(f"{LINES}{line.pk}/", {"quantity": 4}, format="json")
     assert response.status_code == 200
     assert response.json()["lines"][0]["quantity"] == 4
-    assert api.patch(f"{LINES}{line.pk}/", {"quantity": 6}, format="json").status_code == 400
+    response = api.patch(f"{LINES}{line.pk}/", {"quantity": 6}, format="json")
+    assert response.status_code == 400
+    assert errors_of(response) == [("quantity", "out_of_stock")]
     assert CartLine.objects.get().quantity == 4
     assert api.delete(f"{LINES}{line.pk}/").status_code == 204
     assert not CartLine.objects.exists()
@@ -128,7 +134,9 @@ def test_api_clear(api, customer, offer):
 
 def test_second_user_gets_404_on_cart_lines_of_the_first(other_api, customer, offer):
     line = services.add_line(user=customer, offer_id=offer.pk, quantity=1)
-    assert other_api.patch(f"{LINES}{line.pk}/", {"quantity": 2}, format="json").status_code == 404
+    response = other_api.patch(f"{LINES}{line.pk}/", {"quantity": 2}, format="json")
+    assert response.status_code == 404
+    assert errors_of(response) == [(None, "not_found")]
     assert other_api.delete(f"{LINES}{line.pk}/").status_code == 404
     assert other_api.get(CART).json()["lines"] == []
     other_api.delete(CART)
@@ -181,14 +189,13 @@ def test_api_adding_what_an_order_could_not_hold_is_400(api, customer):
     big = factories.offer(price=BIG, quantity=5)
     response = api.post(LINES, {"offer": big.pk, "quantity": 2}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "amount_too_large"
-    assert "quantity" in response.json()
+    assert errors_of(response) == [("quantity", "amount_too_large")]
     assert not CartLine.objects.exists()
     assert api.post(LINES, {"offer": big.pk, "quantity": 1}, format="json").status_code == 201
     line = CartLine.objects.get()
     response = api.patch(f"{LINES}{line.pk}/", {"quantity": 2}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "amount_too_large"
+    assert errors_of(response) == [("quantity", "amount_too_large")]
     assert CartLine.objects.get().quantity == 1
 
 
@@ -217,7 +224,7 @@ def test_api_quantity_above_the_line_maximum_is_400(api, customer, quantity):
     plenty = factories.offer(price="1.00", quantity=2**31 - 1)
     response = api.post(LINES, {"offer": plenty.pk, "quantity": quantity}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "quantity_too_large"
+    assert errors_of(response) == [("quantity", "quantity_too_large")]
     assert not CartLine.objects.exists()
 
 

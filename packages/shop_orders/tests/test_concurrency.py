@@ -171,13 +171,13 @@ class SlowNotifier:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_senders_send_a_message_once(_postgres_only, settings, monkeypatch):
+    from shop_orders import tasks
     from shop_orders.models import Notification
-    from shop_orders.services import notifications
     from shop_orders.services.notifications import deliver
 
     settings.SHOP_ORDERS = {"NOTIFIER": "tests.test_concurrency.SlowNotifier"}
     SlowNotifier.sent.clear()
-    monkeypatch.setattr(notifications, "_enqueue", lambda ids: None)  # leave the rows unsent
+    monkeypatch.setattr(tasks, "enqueue_notifications", lambda ids: None)  # leave the rows unsent
     order = factories.place_order(factories.user(), [(factories.offer(), 1)])
     assert SlowNotifier.sent == []
     row = Notification.objects.get(event="order_placed")

@@ -193,12 +193,12 @@ def test_the_command_sends_what_is_due(customer, offer):
 def test_a_task_backend_that_is_down_never_fails_checkout(
     api, customer, offer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from shop_orders.services import notifications
+    from shop_orders import tasks
 
     def broker_down(ids):
         raise ConnectionError("task broker down")
 
-    monkeypatch.setattr(notifications, "_enqueue", broker_down)
+    monkeypatch.setattr(tasks, "enqueue_notifications", broker_down)
     services.add_line(user=customer, offer_id=offer.pk)
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(

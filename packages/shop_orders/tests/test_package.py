@@ -96,6 +96,77 @@ def test_schema_has_no_warnings(tmp_path):
     assert "Idempotency-Key" in schema
 
 
+# Every code of the README's "Errors" table, where the schema documents it.
+SERVICE_CODES = {
+    ("/api/v1/orders/cart/lines/", "post", "400"): [
+        "invalid_quantity",
+        "quantity_too_large",
+        "amount_too_large",
+        "out_of_stock",
+        "does_not_exist",
+        "inactive",
+        "shop_closed",
+        "non_ascii_digits",
+    ],
+    ("/api/v1/orders/cart/lines/{id}/", "patch", "400"): [
+        "invalid_quantity",
+        "quantity_too_large",
+        "amount_too_large",
+        "out_of_stock",
+        "inactive",
+        "shop_closed",
+    ],
+    ("/api/v1/orders/checkout/", "post", "400"): [
+        "ambiguous_address",
+        "incomplete_address",
+        "invalid_phone",
+        "not_supported",
+        "does_not_exist",
+        "invalid_idempotency_key",
+    ],
+    ("/api/v1/orders/checkout/", "post", "409"): [
+        "empty_cart",
+        "cart_changed",
+        "unavailable",
+        "out_of_stock",
+        "amount_too_large",
+    ],
+    ("/api/v1/orders/checkout/", "post", "422"): ["idempotency_key_reused"],
+    ("/api/v1/orders/orders/", "get", "400"): ["out_of_range", "invalid_page", "invalid_choice"],
+    ("/api/v1/orders/orders/{id}/cancel/", "post", "400"): ["already_canceled", "not_cancelable"],
+    ("/api/v1/orders/supplier/orders/", "get", "400"): ["out_of_range", "invalid_page"],
+    ("/api/v1/orders/supplier/orders/{id}/status/", "post", "400"): [
+        "invalid_transition",
+        "conflict",
+    ],
+}
+
+
+def _codes_in(node, components, seen=()):
+    """Every ``code`` enum value reachable from a schema node (following $refs)."""
+    if isinstance(node, list):
+        return {code for item in node for code in _codes_in(item, components, seen)}
+    if not isinstance(node, dict):
+        return set()
+    ref = node.get("$ref")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        return set() if name in seen else _codes_in(components[name], components, (*seen, name))
+    codes = set(node.get("properties", {}).get("code", {}).get("enum", []))
+    return codes | {code for value in node.values() for code in _codes_in(value, components, seen)}
+
+
+@pytest.mark.parametrize(("operation", "codes"), SERVICE_CODES.items(), ids=str)
+def test_the_schema_documents_the_service_codes(operation, codes):
+    from shop_core.testing import openapi
+
+    document = openapi()
+    path, method, status = operation
+    response = document["paths"][path][method]["responses"][status]
+    documented = _codes_in(response, document["components"]["schemas"])
+    assert set(codes) <= documented, set(codes) - documented
+
+
 @pytest.mark.django_db
 def test_admin_pages_and_move_action(admin_client, admin_user, customer, offer):
     order = factories.place_order(customer, [(offer, 1)])
@@ -139,11 +210,11 @@ def test_errors_are_translated_to_russian(customer):
 
     with translation.override("ru"), pytest.raises(CheckoutError) as exc:
         services.checkout(user=customer, address=factories.ADDRESS)
-    assert exc.value.message == "Ваша корзина пуста."
+    assert str(exc.value) == "Ваша корзина пуста."
     big = factories.offer(price="6000000000.00")
     with translation.override("ru"), pytest.raises(CartError) as exc:
         services.add_line(user=customer, offer_id=big.pk, quantity=2)
-    assert exc.value.message == "Сумма превысила бы 9999999999.99."
+    assert str(exc.value) == "Сумма превысила бы 9999999999.99."
 
 
 @pytest.mark.django_db
@@ -181,3 +252,16 @@ def test_saving_in_the_admin_keeps_a_move_made_meanwhile(
     assert OrderPart.objects.get(pk=part.pk).status == "confirmed"
     if model == "order":
         assert order.email == "new@example.com"
+
+
+@pytest.mark.django_db
+def test_users_are_shown_by_str_whatever_the_user_model(admin_client, customer, offer):
+    """No ``username`` or ``get_full_name()``: the admin and the cart show ``str(user)``."""
+    order = factories.place_order(customer, [(offer, 1)])
+    services.add_line(user=customer, offer_id=offer.pk)
+    cart = services.get_cart(user=customer)
+    assert str(customer) in str(cart)
+    page = admin_client.get("/admin/shop_orders/order/").content.decode()
+    assert order.number in page and str(customer) in page
+    assert str(customer) in admin_client.get("/admin/shop_orders/cart/").content.decode()
+    assert admin_client.get(f"/admin/shop_orders/cart/{cart.pk}/change/").status_code == 200

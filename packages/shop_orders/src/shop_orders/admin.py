@@ -88,7 +88,7 @@ def _move_action(target: str, label: Any):
                     )
                     moved += 1
                 except TransitionError as exc:
-                    refused.append(f"{order} / {part.shop_name}: {exc.message}")
+                    refused.append(f"{order} / {part.shop_name}: {exc.detail}")
         if moved:
             modeladmin.message_user(
                 request, gettext("%(n)d order part(s) moved.") % {"n": moved}, messages.SUCCESS

@@ -1,32 +1,37 @@
-"""Errors raised by the services; the API turns them into 400/409 answers.
+"""Errors raised by the services, each with a stable ``code``.
 
-Each carries a machine-readable ``code``, a translated message and, when it
-is about one input field, the field's name, so the API can answer with
-DRF-style field errors (``{"quantity": ["..."]}``).
+They are ``shop_core.errors.ShopError``s, so a view on ``ShopAPIMixin``
+answers them in the one error shape of the shop packages::
+
+    {"type": "validation_error",
+     "errors": [{"code": "out_of_stock", "detail": "Only 3 left in stock.", "attr": "quantity"}]}
+
+An error about one input names it in ``field`` (the ``attr`` of the answer);
+an error about the state of the order or cart uses ``NON_FIELD`` (DRF's
+``non_field_errors``). The checkout's 409s add ``lines`` beside ``errors``.
+Services called without HTTP (the admin, a site's pages) read ``code``,
+``field`` and ``str(error)``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from rest_framework.settings import api_settings
 
-class OrderError(Exception):
-    """Base of every error a service raises on purpose (HTTP 400)."""
+from shop_core.errors import ShopError
+
+# The attr of an error about the request as a whole (the order's or cart's state).
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class OrderError(ShopError):
+    """Base of every error a service of this package raises on purpose (HTTP 400)."""
 
     status_code = 400
     default_code = "invalid"
-
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = str(message)
-        self.code = code or self.default_code
-        self.field = field
-
-    def as_data(self) -> dict[str, Any]:
-        """The JSON body of the error answer."""
-        if self.field:
-            return {self.field: [self.message], "code": self.code}
-        return {"detail": self.message, "code": self.code}
+    default_detail = _("The request cannot be carried out.")
 
 
 class CartError(OrderError):
@@ -34,7 +39,7 @@ class CartError(OrderError):
 
 
 class CheckoutError(OrderError):
-    """A checkout that cannot start (empty cart, bad address)."""
+    """A checkout that cannot start (bad address, no address resolver)."""
 
 
 class CartConflict(CheckoutError):
@@ -42,14 +47,14 @@ class CartConflict(CheckoutError):
 
     ``empty_cart``: nothing in it (also what a checkout racing another one of
     the same cart finds); ``cart_changed``: lines removed while checking out.
+    The answer has ``lines: []`` like every checkout 409 (no line is to blame).
     """
 
     status_code = 409
     default_code = "empty_cart"
 
-    def as_data(self) -> dict[str, Any]:
-        # The shape of every checkout 409 (see LinesUnavailable): no line is to blame.
-        return {"detail": self.message, "code": self.code, "lines": []}
+    def __init__(self, message: Any = None, *, code: str | None = None) -> None:
+        super().__init__(message, code=code, extra={"lines": []})
 
 
 class LinesUnavailable(CheckoutError):
@@ -57,21 +62,21 @@ class LinesUnavailable(CheckoutError):
 
     ``lines`` lists dicts: ``line``, ``offer``, ``product_name``,
     ``shop_name``, ``requested``, ``available``, ``problem``
-    (``out_of_stock``, ``inactive``, ``shop_closed`` or ``amount_too_large``).
+    (``out_of_stock``, ``inactive``, ``shop_closed`` or ``amount_too_large``);
+    the answer carries them beside ``errors``.
     """
 
     status_code = 409
     default_code = "unavailable"
 
-    def __init__(self, message: str, *, lines: list[dict[str, Any]], code: str | None = None):
-        super().__init__(message, code=code)
+    def __init__(
+        self, message: Any = None, *, lines: list[dict[str, Any]], code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code, extra={"lines": lines})
         self.lines = lines
-
-    def as_data(self) -> dict[str, Any]:
-        return {"detail": self.message, "code": self.code, "lines": self.lines}
 
 
 class TransitionError(OrderError):
-    """A status move the state machine does not allow; nothing changed."""
+    """A status move or cancel the state machine does not allow; nothing changed."""
 
     default_code = "invalid_transition"

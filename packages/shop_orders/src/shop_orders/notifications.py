@@ -1,7 +1,10 @@
 """The default notifier: plain-text e-mails through Django's mail backend.
 
-``SHOP_ORDERS["NOTIFIER"]`` names the notifier class. It is instantiated
-with no arguments inside the background task and must offer:
+The notifier contract (the same in shop_bookings): ``SHOP_ORDERS["NOTIFIER"]``
+is a dotted path to a class, instantiated with no arguments for each message
+inside the background task, with one method per event receiving the object.
+Raising means "not sent, retry later": the outbox row keeps the error and
+is tried again after a back-off. It must offer:
 
 ``order_placed(order: Order) -> None``
     Tell the customer their order was placed (``order.parts`` and each
@@ -28,6 +31,7 @@ from django.utils.translation import gettext as _
 from shop_catalog.models import Shop
 
 from .models import Order, OrderPart, StatusChange
+from .selectors import email_of
 
 
 def _lines_text(lines: Iterable) -> str:
@@ -49,9 +53,9 @@ class EmailNotifier:
             send_mail(subject, body, self.from_email or settings.DEFAULT_FROM_EMAIL, to)
 
     def shop_recipients(self, shop: Shop) -> list[str]:
-        """E-mails of the shop's owner and staff."""
+        """E-mails of the shop's owner and staff (whatever the user model names its e-mail)."""
         users = [shop.owner, *shop.staff.all()] if shop.owner_id else list(shop.staff.all())
-        return [user.email for user in users if user is not None and user.email]
+        return [email_of(user) for user in users if user is not None and email_of(user)]
 
     def order_placed(self, order: Order) -> None:
         lines = [line for part in order.parts.all() for line in part.lines.all()]

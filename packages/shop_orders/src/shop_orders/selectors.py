@@ -2,8 +2,8 @@
 
 Other packages (shop_cabinet) may rely on: ``orders_of``, ``order_detail``,
 ``with_history``, ``order_stats``, ``monthly_totals``, ``last_order``,
-``supplier_parts``, ``cart_lines``. Each runs a constant number of queries whatever the number
-of orders and lines.
+``supplier_parts``, ``cart_lines``, ``email_of``. Each runs a constant number
+of queries whatever the number of orders and lines.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from django.utils import timezone
 from shop_catalog.selectors import shops_of
 
 from .models import OPEN_STATUSES, CartLine, Order, OrderLine, OrderPart, Status, StatusChange
+
+
+def email_of(user: Any) -> str:
+    """The user's e-mail through the model's declared e-mail field (``get_email_field_name()``),
+    "" without one: any user model, not only those with an ``email`` column."""
+    return getattr(user, user.get_email_field_name(), "") or ""
 
 
 def _is_authenticated(user: Any) -> bool:

@@ -5,24 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
-from shop_core.bounds import ascii_digits
+from shop_catalog.models import Offer
+from shop_core.fields import AsciiDigitsField, AsciiDigitsMixin, IdField, validate_phone
 
-from .conf import app_settings
 from .models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
-from .services import allowed_targets, resolve_address
+from .services import allowed_targets, can_cancel, resolve_address
 from .services.cart import line_problem
 
 LINE_PROBLEMS = ["inactive", "shop_closed", "out_of_stock", "amount_too_large"]
-ID_MAX = 2**63 - 1
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 ()\-]{4,30}$", _("Enter a phone number: digits, spaces, ( ) - and a leading +.")
-)
 
 
 # --- cart -----------------------------------------------------------------
@@ -71,23 +67,16 @@ class CartSerializer(serializers.Serializer):
         }
 
 
-class AddLineSerializer(serializers.Serializer):
-    offer = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text=_("Offer id."))
+class AddLineSerializer(AsciiDigitsMixin, serializers.Serializer):
+    offer = IdField(queryset=Offer.objects.all(), help_text=_("Offer id."))
     quantity = serializers.IntegerField(default=1)
 
 
-class ChangeLineSerializer(serializers.Serializer):
+class ChangeLineSerializer(AsciiDigitsMixin, serializers.Serializer):
     quantity = serializers.IntegerField()
 
 
 # --- checkout -------------------------------------------------------------
-
-
-class AsciiDigitsField(serializers.CharField):
-    """A ``CharField`` that turns other scripts' digits (``١٢٣``) into ASCII before validating."""
-
-    def to_internal_value(self, data: Any) -> str:
-        return ascii_digits(super().to_internal_value(data))
 
 
 class DeliveryAddressSerializer(serializers.Serializer):
@@ -98,7 +87,7 @@ class DeliveryAddressSerializer(serializers.Serializer):
     are stored as ASCII digits."""
 
     recipient = serializers.CharField(max_length=200)
-    phone = AsciiDigitsField(max_length=32, validators=[phone_validator])
+    phone = AsciiDigitsField(max_length=32, validators=[validate_phone])
     city = serializers.CharField(max_length=100)
     street = serializers.CharField(max_length=200)
     building = AsciiDigitsField(max_length=20)
@@ -118,20 +107,50 @@ class CheckoutSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         has_address, has_id = "address" in attrs, "address_id" in attrs
-        if has_address == has_id:
+        if not has_address and not has_id:
             raise serializers.ValidationError(
-                {"address": [_("Send either address or address_id.")]}
+                {"address": [ErrorDetail(_("Send address or address_id."), code="required")]}
+            )
+        if has_address and has_id:
+            raise serializers.ValidationError(
+                {
+                    "address": [
+                        ErrorDetail(
+                            _("Send either address or address_id, not both."),
+                            code="ambiguous_address",
+                        )
+                    ]
+                }
             )
         if has_id:
             # A CheckoutError (no resolver, no such address) goes up to the view,
-            # which answers {"address_id": [...], "code": ...} like any service error.
+            # which answers it on ``address_id`` like any service error.
             user = self.context["request"].user
-            data = resolve_address(user=user, address_id=attrs.pop("address_id"))
-            resolved = DeliveryAddressSerializer(data=data)
-            if not resolved.is_valid():
-                raise serializers.ValidationError({"address_id": [resolved.errors]})
-            attrs["address"] = resolved.validated_data
+            attrs["address"] = self._resolved(
+                resolve_address(user=user, address_id=attrs.pop("address_id"))
+            )
         return attrs
+
+    @staticmethod
+    def _resolved(data: dict[str, str]) -> dict[str, Any]:
+        """A saved address, validated like an inline one; its problems are told on
+        ``address_id`` (``"city: This field may not be blank."``, with the field's code)."""
+        resolved = DeliveryAddressSerializer(data=data)
+        if not resolved.is_valid():
+            raise serializers.ValidationError(
+                {
+                    "address_id": [
+                        ErrorDetail(f"{name}: {error}", code=error.code)
+                        for name, errors in resolved.errors.items()
+                        for error in errors
+                    ]
+                }
+            )
+        return resolved.validated_data
+
+
+# The codes a saved address that does not validate can carry on ``address_id``.
+RESOLVED_ADDRESS_CODES = ["required", "null", "blank", "max_length", "invalid", "invalid_phone"]
 
 
 # --- orders ---------------------------------------------------------------
@@ -218,9 +237,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_can_cancel(self, order: Order) -> bool:
-        allowed = set(app_settings.CUSTOMER_CANCEL_STATUSES)
-        alive = [p.status for p in order.parts.all() if p.status != Status.CANCELED]
-        return bool(alive) and all(status in allowed for status in alive)
+        return can_cancel(order)
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -290,16 +307,9 @@ class MoveSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-# --- errors (documentation only) -------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """A 400 answer: ``{"detail", "code"}`` from a service, or DRF field
-    errors (``{"quantity": ["..."]}``, with ``code`` when a service names
-    the field), so neither key is always there."""
-
-    detail = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
+# --- error answers (schema only) ----------------------------------------------
+# Shaped like drf-standardized-errors' own error components; a component name
+# ending in "ErrorComponent" keeps its code enum inline (see its enum hook).
 
 
 class UnavailableLineSerializer(serializers.Serializer):
@@ -312,7 +322,50 @@ class UnavailableLineSerializer(serializers.Serializer):
     problem = serializers.ChoiceField(choices=LINE_PROBLEMS)
 
 
-class UnavailableSerializer(serializers.Serializer):
+CHECKOUT_CONFLICT_CODES = [
+    "empty_cart",
+    "cart_changed",
+    "unavailable",
+    "out_of_stock",
+    "amount_too_large",
+]
+
+
+class CheckoutConflictErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=CHECKOUT_CONFLICT_CODES)
     detail = serializers.CharField()
-    code = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "CheckoutConflictErrorComponent"
+
+
+class CheckoutConflictSerializer(serializers.Serializer):
+    """A 409 of the checkout: the cart cannot be ordered as it is; ``lines`` are to blame
+    (empty for ``empty_cart`` and ``cart_changed``)."""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = CheckoutConflictErrorSerializer(many=True)
     lines = UnavailableLineSerializer(many=True)
+
+    class Meta:
+        ref_name = "CheckoutConflictResponse"
+
+
+class KeyReusedErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["idempotency_key_reused"])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "CheckoutKeyReusedErrorComponent"
+
+
+class KeyReusedSerializer(serializers.Serializer):
+    """A 422 of the checkout: the ``Idempotency-Key`` was used for another request."""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = KeyReusedErrorSerializer(many=True)
+
+    class Meta:
+        ref_name = "CheckoutKeyReusedResponse"

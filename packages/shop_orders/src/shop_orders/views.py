@@ -12,53 +12,62 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop_core.fields import ID_PATTERN, NON_ASCII_DIGITS
+from shop_core.filters import FilterBackend
 from shop_core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shop_core.idempotency import key_from
-from shop_core.views import SafeParsingMixin
+from shop_core.views import ShopAPIMixin
 
 from . import selectors, services
 from .conf import app_settings
-from .exceptions import OrderError
-from .filters import OrderFilter, OrdersFilterBackend, SupplierOrderFilter
-from .models import CartLine, Order, OrderPart
+from .exceptions import NON_FIELD
+from .filters import OrderFilter, SupplierOrderFilter
+from .models import Order, OrderPart
 from .pagination import OrdersPagination
 from .serializers import (
+    RESOLVED_ADDRESS_CODES,
     AddLineSerializer,
     CancelSerializer,
     CartSerializer,
     ChangeLineSerializer,
+    CheckoutConflictSerializer,
     CheckoutSerializer,
-    ErrorSerializer,
+    KeyReusedSerializer,
     MoveSerializer,
     OrderDetailSerializer,
     OrderSerializer,
     SupplierOrderSerializer,
-    UnavailableSerializer,
 )
 
-ERROR_400 = OpenApiResponse(ErrorSerializer, description="Invalid input (field errors or detail).")
-ERROR_404 = OpenApiResponse(description="Not found (or not yours).")
+# The service codes of each field, for the schema (drf-standardized-errors finds
+# the serializers' and filter forms' own codes by itself).
+QUANTITY_CODES = [
+    NON_ASCII_DIGITS,
+    "invalid_quantity",
+    "quantity_too_large",
+    "out_of_stock",
+    "amount_too_large",
+]
+# A line's offer that can no longer be ordered (the add also checks the id itself).
+OFFER_STATE_CODES = ["inactive", "shop_closed"]
+OFFER_CODES = [NON_ASCII_DIGITS, "does_not_exist", *OFFER_STATE_CODES]
+LIST_CODES = {"created": ["out_of_range", NON_ASCII_DIGITS], "page": ["invalid_page"]}
 
 
-class OrdersApiMixin(SafeParsingMixin):
-    """Base of every view here: depth-checked JSON (400 ``too_deep``), service
-    errors as 400/409 answers, missing objects as 404."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, OrderError):
-            return Response(exc.as_data(), status=exc.status_code)
-        if isinstance(exc, (CartLine.DoesNotExist, Order.DoesNotExist, OrderPart.DoesNotExist)):
-            exc = NotFound()
-        return super().handle_exception(exc)  # type: ignore[misc]
+def list_errors(viewset: type) -> type:
+    """Document the codes of the list's filters and pagination that the schema cannot see."""
+    for field, codes in LIST_CODES.items():
+        viewset = extend_validation_errors(codes, field_name=field, actions=["list"])(viewset)
+    return viewset
 
 
 def _cart_body(request: Request) -> dict[str, Any]:
@@ -66,7 +75,7 @@ def _cart_body(request: Request) -> dict[str, Any]:
     return CartSerializer(CartSerializer.summary(lines)).data
 
 
-class CartView(OrdersApiMixin, APIView):
+class CartView(ShopAPIMixin, APIView):
     """The user's cart: lines at current prices and the total."""
 
     permission_classes = [IsAuthenticated]
@@ -81,34 +90,38 @@ class CartView(OrdersApiMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CartLinesView(OrdersApiMixin, APIView):
+@extend_validation_errors(OFFER_CODES, field_name="offer", methods=["post"])
+@extend_validation_errors(QUANTITY_CODES, field_name="quantity", methods=["post"])
+class CartLinesView(ShopAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="Add an offer to the cart",
         description="Adds to the offer's line if it is already in the cart. Answers the cart.",
         request=AddLineSerializer,
-        responses={201: CartSerializer, 400: ERROR_400},
+        responses={201: CartSerializer},
     )
     def post(self, request: Request) -> Response:
         data = AddLineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.add_line(
             user=request.user,
-            offer_id=data.validated_data["offer"],
+            offer_id=data.validated_data["offer"].pk,
             quantity=data.validated_data["quantity"],
         )
         return Response(_cart_body(request), status=status.HTTP_201_CREATED)
 
 
-class CartLineView(OrdersApiMixin, APIView):
+@extend_validation_errors(OFFER_STATE_CODES, field_name="offer", methods=["patch"])
+@extend_validation_errors(QUANTITY_CODES, field_name="quantity", methods=["patch"])
+class CartLineView(ShopAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="Change a cart line's quantity",
         description="Answers the cart.",
         request=ChangeLineSerializer,
-        responses={200: CartSerializer, 400: ERROR_400, 404: ERROR_404},
+        responses={200: CartSerializer},
     )
     def patch(self, request: Request, pk: int) -> Response:
         data = ChangeLineSerializer(data=request.data)
@@ -116,13 +129,21 @@ class CartLineView(OrdersApiMixin, APIView):
         services.change_line(user=request.user, line_id=pk, **data.validated_data)
         return Response(_cart_body(request))
 
-    @extend_schema(summary="Remove a cart line", responses={204: None, 404: ERROR_404})
+    @extend_schema(summary="Remove a cart line", responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         services.remove_line(user=request.user, line_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CheckoutView(OrdersApiMixin, APIView):
+@extend_validation_errors(
+    ["required", "ambiguous_address", "incomplete_address"], field_name="address"
+)
+@extend_validation_errors(["invalid_phone"], field_name="address.phone")
+@extend_validation_errors(
+    ["not_supported", "does_not_exist", *RESOLVED_ADDRESS_CODES], field_name="address_id"
+)
+@extend_validation_errors(["invalid_idempotency_key"], field_name="idempotency_key")
+class CheckoutView(ShopAPIMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -148,12 +169,11 @@ class CheckoutView(OrdersApiMixin, APIView):
         responses={
             201: OrderDetailSerializer,
             200: OpenApiResponse(OrderDetailSerializer, description="Idempotent replay."),
-            400: ERROR_400,
             409: OpenApiResponse(
-                UnavailableSerializer, description="The cart cannot be ordered as it is."
+                CheckoutConflictSerializer, description="The cart cannot be ordered as it is."
             ),
             422: OpenApiResponse(
-                ErrorSerializer, description="Idempotency-Key reused with another request."
+                KeyReusedSerializer, description="Idempotency-Key reused with another request."
             ),
         },
     )
@@ -173,14 +193,18 @@ class CheckoutView(OrdersApiMixin, APIView):
     list=extend_schema(summary="The user's orders"),
     retrieve=extend_schema(summary="One of the user's orders", responses=OrderDetailSerializer),
 )
-class OrderViewSet(OrdersApiMixin, viewsets.ReadOnlyModelViewSet):
+@list_errors
+@extend_validation_errors(
+    ["already_canceled", "not_cancelable"], field_name=NON_FIELD, actions=["cancel"]
+)
+class OrderViewSet(ShopAPIMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer
     pagination_class = OrdersPagination
-    filter_backends = [OrdersFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = OrderFilter
     ordering_fields = ["created", "total"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Order]:
         orders = selectors.orders_of(self.request.user)
@@ -194,7 +218,7 @@ class OrderViewSet(OrdersApiMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Cancel the order",
         request=CancelSerializer,
-        responses={200: OrderDetailSerializer, 400: ERROR_400, 404: ERROR_404},
+        responses={200: OrderDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: Any = None) -> Response:
@@ -210,16 +234,19 @@ class OrderViewSet(OrdersApiMixin, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Order parts of my shops"),
     retrieve=extend_schema(summary="One order part of my shops"),
 )
-class SupplierOrderViewSet(OrdersApiMixin, viewsets.ReadOnlyModelViewSet):
+@list_errors
+@extend_validation_errors(["invalid_transition"], field_name="status", actions=["move"])
+@extend_validation_errors(["conflict"], field_name=NON_FIELD, actions=["move"])
+class SupplierOrderViewSet(ShopAPIMixin, viewsets.ReadOnlyModelViewSet):
     """What a supplier sees: its shops' parts of orders, with only their lines."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = SupplierOrderSerializer
     pagination_class = OrdersPagination
-    filter_backends = [OrdersFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = SupplierOrderFilter
     ordering_fields = ["order__created", "total"]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[OrderPart]:
         return selectors.supplier_parts(self.request.user)
@@ -227,7 +254,7 @@ class SupplierOrderViewSet(OrdersApiMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Move the order part to another status",
         request=MoveSerializer,
-        responses={200: SupplierOrderSerializer, 400: ERROR_400, 404: ERROR_404},
+        responses={200: SupplierOrderSerializer},
     )
     @action(detail=True, methods=["post"], url_path="status")
     def move(self, request: Request, pk: Any = None) -> Response:

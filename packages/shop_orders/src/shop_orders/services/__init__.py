@@ -2,13 +2,22 @@
 
 from .cart import add_line, change_line, clear_cart, get_cart, remove_line
 from .checkout import CheckoutResult, checkout, replayed_order, resolve_address
-from .status import allowed_targets, cancel_order, move_part, overall_status
+from .status import (
+    allowed_targets,
+    can_cancel,
+    cancel_order,
+    customer_can_cancel,
+    move_part,
+    overall_status,
+)
 
 __all__ = [
     "CheckoutResult",
     "add_line",
     "allowed_targets",
+    "can_cancel",
     "cancel_order",
+    "customer_can_cancel",
     "change_line",
     "checkout",
     "clear_cart",

@@ -125,7 +125,7 @@ def add_line(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
     quantity = _check_quantity(quantity)
     offer = Offer.objects.select_related("shop", "product").filter(pk=offer_id).first()
     if offer is None:
-        raise CartError(_("No such offer."), field="offer", code="not_found")
+        raise CartError(_("No such offer."), field="offer", code="does_not_exist")
     with transaction.atomic():
         cart = lock_cart(user=user, create=True)
         line = CartLine.objects.filter(cart=cart, offer=offer).first()

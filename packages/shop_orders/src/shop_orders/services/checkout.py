@@ -30,7 +30,8 @@ from shop_core.idempotency import IdempotencyKeyReused, fingerprint
 
 from ..conf import app_settings
 from ..exceptions import CartConflict, CheckoutError, LinesUnavailable
-from ..models import CartLine, Order, OrderLine, OrderPart, Status, StatusChange
+from ..models import ADDRESS_FIELDS, CartLine, Order, OrderLine, OrderPart, Status, StatusChange
+from ..selectors import email_of
 from ..signals import order_placed
 from .cart import amounts_fit, line_problem, lock_cart
 
@@ -50,7 +51,7 @@ def resolve_address(*, user: Any, address_id: Any) -> dict[str, str]:
 
     Raises ``CheckoutError`` (field ``address_id``) when no resolver is set or
     the resolver raises ``LookupError``, ``ObjectDoesNotExist`` or
-    ``ValidationError``. Keys outside ``Order.ADDRESS_FIELDS`` are ignored.
+    ``ValidationError``. Keys outside ``ADDRESS_FIELDS`` are ignored.
     """
     resolver = app_settings.ADDRESS_RESOLVER
     if resolver is None:
@@ -62,10 +63,12 @@ def resolve_address(*, user: Any, address_id: Any) -> dict[str, str]:
     try:
         data = resolver(user, address_id)
     except (LookupError, ObjectDoesNotExist, ValidationError) as exc:
-        raise CheckoutError(_("No such address."), field="address_id", code="not_found") from exc
+        raise CheckoutError(
+            _("No such address."), field="address_id", code="does_not_exist"
+        ) from exc
     if not isinstance(data, Mapping):
         raise TypeError("SHOP_ORDERS['ADDRESS_RESOLVER'] must return a dict of address fields.")
-    return {name: str(data.get(name) or "") for name in Order.ADDRESS_FIELDS}
+    return {name: str(data.get(name) or "") for name in ADDRESS_FIELDS}
 
 
 def replayed_order(*, user: Any, idempotency_key: str) -> Order | None:
@@ -73,11 +76,6 @@ def replayed_order(*, user: Any, idempotency_key: str) -> Order | None:
     if not idempotency_key:
         return None
     return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-
-
-def _email_of(user: Any) -> str:
-    field = user.get_email_field_name() if hasattr(user, "get_email_field_name") else "email"
-    return getattr(user, field, "") or ""
 
 
 def _line_report(line: CartLine, problem: str, available: int) -> dict[str, Any]:
@@ -112,6 +110,20 @@ def _check_same_request(order: Order, request: dict[str, Any], lines: list[CartL
         raise IdempotencyKeyReused()
 
 
+def _address_snapshot(address: Mapping[str, Any]) -> dict[str, str]:
+    """``ADDRESS_FIELDS`` of ``address`` as strings (``incomplete_address`` if one
+    that is required is empty)."""
+    snapshot = {name: str(address.get(name) or "") for name in ADDRESS_FIELDS}
+    missing = [name for name in REQUIRED_ADDRESS_FIELDS if not snapshot[name]]
+    if missing:
+        raise CheckoutError(
+            _("The address lacks: %(fields)s.") % {"fields": ", ".join(missing)},
+            field="address",
+            code="incomplete_address",
+        )
+    return snapshot
+
+
 def checkout(
     *,
     user: Any,
@@ -122,7 +134,7 @@ def checkout(
 ) -> CheckoutResult:
     """Place an order from the user's cart and empty the cart.
 
-    ``address`` holds ``Order.ADDRESS_FIELDS`` (already validated by the
+    ``address`` holds ``ADDRESS_FIELDS`` (already validated by the
     caller; the required ones are checked again). With an
     ``idempotency_key`` already used by this user, the same request (address,
     e-mail, comment, cart: see the README) returns that order with
@@ -133,15 +145,11 @@ def checkout(
     enough stock, amounts too large); nothing is written then. Sends
     ``order_placed``.
     """
-    address = {name: str(address.get(name) or "") for name in Order.ADDRESS_FIELDS}
-    missing = [name for name in REQUIRED_ADDRESS_FIELDS if not address[name]]
-    if missing:
-        raise CheckoutError(
-            _("The address lacks: %(fields)s.") % {"fields": ", ".join(missing)},
-            field="address",
-            code="incomplete_address",
-        )
-    request = {"address": address, "email": email or _email_of(user), "comment": comment}
+    request = {
+        "address": _address_snapshot(address),
+        "email": email or email_of(user),
+        "comment": comment,
+    }
     with transaction.atomic():
         lock_cart(user=user)
         # Offer order keeps row locks in one order across concurrent checkouts (no deadlock).
@@ -185,22 +193,11 @@ def _check_lines(lines: list[CartLine]) -> dict[int, Decimal]:
     return part_totals
 
 
-def _place_order(
-    *, user: Any, lines: list[CartLine], request: dict[str, Any], idempotency_key: str
-) -> Order:
-    """Write the order from ``lines`` (read under the cart lock); call inside the transaction."""
-    part_totals = _check_lines(lines)
-    order = Order.objects.create(
-        user=user,
-        email=request["email"],
-        comment=request["comment"],
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint(
-            {**request, "cart": _content((line.offer_id, line.quantity) for line in lines)}
-        ),
-        total=sum(part_totals.values(), Decimal(0)),
-        **request["address"],
-    )
+def _take_stock(lines: list[CartLine]) -> None:
+    """One conditional UPDATE per offer (``quantity >= n``); ``LinesUnavailable`` if any fails.
+
+    This write, not the check before it, is what makes overselling impossible.
+    """
     failed = [
         line
         for line in lines
@@ -220,9 +217,51 @@ def _place_order(
             code="out_of_stock",
         )
 
+
+def _create_order(
+    *,
+    user: Any,
+    lines: list[CartLine],
+    request: dict[str, Any],
+    idempotency_key: str,
+    total: Decimal,
+) -> Order:
+    """The order row with its contact, address snapshot, key, fingerprint and number."""
+    order = Order.objects.create(
+        user=user,
+        email=request["email"],
+        comment=request["comment"],
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint(
+            {**request, "cart": _content((line.offer_id, line.quantity) for line in lines)}
+        ),
+        total=total,
+        **request["address"],
+    )
     order.number = f"{order.created:%y%m%d}-{order.pk:06d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
+    return order
 
+
+def _snapshot_line(order: Order, part: OrderPart, line: CartLine) -> OrderLine:
+    offer = line.offer
+    return OrderLine(
+        order=order,
+        part=part,
+        offer=offer,
+        product_name=offer.product.name,
+        model=offer.model,
+        shop_name=offer.shop.name,
+        external_id=offer.external_id,
+        unit_price=offer.price,
+        quantity=line.quantity,
+    )
+
+
+def _write_parts(
+    *, order: Order, user: Any, lines: list[CartLine], part_totals: dict[int, Decimal]
+) -> None:
+    """One part per shop with its subtotal, the snapshot lines, the first history rows."""
     shops = {line.offer.shop_id: line.offer.shop for line in lines}
     parts = OrderPart.objects.bulk_create(
         [
@@ -232,20 +271,7 @@ def _place_order(
     )
     part_of_shop = {part.shop_id: part for part in parts}
     OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                part=part_of_shop[line.offer.shop_id],
-                offer=line.offer,
-                product_name=line.offer.product.name,
-                model=line.offer.model,
-                shop_name=line.offer.shop.name,
-                external_id=line.offer.external_id,
-                unit_price=line.offer.price,
-                quantity=line.quantity,
-            )
-            for line in lines
-        ]
+        [_snapshot_line(order, part_of_shop[line.offer.shop_id], line) for line in lines]
     )
     StatusChange.objects.bulk_create(
         [
@@ -253,13 +279,36 @@ def _place_order(
             for part in parts
         ]
     )
-    # Every cart write locks the cart, so this holds; it also guards writers
-    # that do not (the admin): lines gone meanwhile undo the whole order.
+
+
+def _empty_cart(lines: list[CartLine]) -> None:
+    """Delete the lines the order was made from; ``CartConflict`` if some were gone.
+
+    Every cart write locks the cart, so this holds; it also guards writers
+    that do not (the admin): lines gone meanwhile undo the whole order.
+    """
     deleted, _rows = CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
     if deleted != len(lines):
         raise CartConflict(
             _("Your cart changed while you were checking out; review it and try again."),
             code="cart_changed",
         )
+
+
+def _place_order(
+    *, user: Any, lines: list[CartLine], request: dict[str, Any], idempotency_key: str
+) -> Order:
+    """Write the order from ``lines`` (read under the cart lock); call inside the transaction."""
+    part_totals = _check_lines(lines)
+    order = _create_order(
+        user=user,
+        lines=lines,
+        request=request,
+        idempotency_key=idempotency_key,
+        total=sum(part_totals.values(), Decimal(0)),
+    )
+    _take_stock(lines)
+    _write_parts(order=order, user=user, lines=lines, part_totals=part_totals)
+    _empty_cart(lines)
     order_placed.send(sender=Order, order=order, user=user)
     return order

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from shop_catalog.models import Offer
 
 from ..conf import app_settings
-from ..exceptions import TransitionError
+from ..exceptions import NON_FIELD, TransitionError
 from ..models import Order, OrderLine, OrderPart, Status, StatusChange
 from ..signals import order_status_changed
 
@@ -44,6 +44,23 @@ def overall_status(statuses: Iterable[str]) -> str:
     if not alive:
         return Status.CANCELED
     return min(alive, key=PIPELINE.index)
+
+
+def customer_can_cancel(part_statuses: Iterable[str]) -> bool:
+    """Whether the customer may cancel an order whose parts are in ``part_statuses``.
+
+    The one rule (the order serializer's ``can_cancel`` and ``cancel_order``
+    use it): some part is not canceled yet, and every such part is in
+    ``SHOP_ORDERS["CUSTOMER_CANCEL_STATUSES"]``.
+    """
+    alive = [status for status in part_statuses if status != Status.CANCELED]
+    allowed = set(app_settings.CUSTOMER_CANCEL_STATUSES)
+    return bool(alive) and all(status in allowed for status in alive)
+
+
+def can_cancel(order: Order) -> bool:
+    """``customer_can_cancel`` for ``order`` (reads ``order.parts.all()``: prefetch it)."""
+    return customer_can_cancel(part.status for part in order.parts.all())
 
 
 def _label(status: str) -> str:
@@ -76,15 +93,25 @@ def _refresh_order_status(order: Order) -> None:
     order.status = status
 
 
+def _check_move(current: str, to_status: str) -> None:
+    if to_status not in allowed_targets(current):
+        raise TransitionError(
+            _("An order that is %(from)s cannot become %(to)s.")
+            % {"from": _label(current), "to": _label(to_status)},
+            field="status",
+        )
+
+
 def move_part(
     *, part: OrderPart, to_status: str, by: Any = None, comment: str = ""
 ) -> StatusChange:
     """Move one order part to ``to_status`` and record who did it.
 
     Raises ``TransitionError`` for an unknown status, a move the transitions
-    do not allow, or a part changed meanwhile; nothing changes then. Moving
-    to ``canceled`` returns the part's stock. Updates ``order.status`` and
-    sends ``order_status_changed``.
+    do not allow (``invalid_transition``, field ``status``), or a part changed
+    meanwhile (``conflict``); nothing changes then. Moving to ``canceled``
+    returns the part's stock. Updates ``order.status`` and sends
+    ``order_status_changed``.
     """
     if to_status not in PIPELINE:
         raise TransitionError(
@@ -93,18 +120,15 @@ def move_part(
     with transaction.atomic():
         _lock_order(part.order_id)
         current = OrderPart.objects.filter(pk=part.pk).values_list("status", flat=True).get()
-        if to_status not in allowed_targets(current):
-            raise TransitionError(
-                _("An order that is %(from)s cannot become %(to)s.")
-                % {"from": _label(current), "to": _label(to_status)},
-                field="status",
-            )
+        _check_move(current, to_status)
         moved = OrderPart.objects.filter(pk=part.pk, status=current).update(
             status=to_status, updated=timezone.now()
         )
         if not moved:
             raise TransitionError(
-                _("The order was changed meanwhile; reload it and try again."), code="conflict"
+                _("The order was changed meanwhile; reload it and try again."),
+                code="conflict",
+                field=NON_FIELD,
             )
         part.status = to_status
         if to_status == Status.CANCELED:
@@ -117,11 +141,10 @@ def move_part(
             by=by,
             comment=comment,
         )
-        order = part.order
-        _refresh_order_status(order)
+        _refresh_order_status(part.order)
         order_status_changed.send(
             sender=Order,
-            order=order,
+            order=part.order,
             part=part,
             change=change,
             from_status=current,
@@ -134,22 +157,24 @@ def move_part(
 def cancel_order(*, order: Order, by: Any = None, comment: str = "") -> list[StatusChange]:
     """The customer cancels a whole order: every part that is not canceled yet.
 
-    Allowed only while every such part is in
-    ``SHOP_ORDERS["CUSTOMER_CANCEL_STATUSES"]``; otherwise ``TransitionError``
-    and nothing changes. Returns the recorded changes.
+    Allowed only while ``customer_can_cancel`` holds; otherwise
+    ``TransitionError`` (``already_canceled`` or ``not_cancelable``) and
+    nothing changes. Returns the recorded changes.
     """
     with transaction.atomic():
         _lock_order(order.pk)  # no supplier move slips between the check and the cancel
         parts = [p for p in order.parts.order_by("pk") if p.status != Status.CANCELED]
         if not parts:
-            raise TransitionError(_("The order is already canceled."), code="already_canceled")
-        allowed = set(app_settings.CUSTOMER_CANCEL_STATUSES)
-        late = [p for p in parts if p.status not in allowed]
-        if late:
+            raise TransitionError(
+                _("The order is already canceled."), code="already_canceled", field=NON_FIELD
+            )
+        if not customer_can_cancel(part.status for part in parts):
+            late = [p for p in parts if p.status not in app_settings.CUSTOMER_CANCEL_STATUSES]
             raise TransitionError(
                 _("The order can no longer be canceled: it is already %(status)s.")
                 % {"status": _label(late[0].status)},
                 code="not_cancelable",
+                field=NON_FIELD,
             )
         changes = []
         for part in parts:

@@ -1,0 +1,1 @@
+"""A user model built on ``AbstractBaseUser`` with other field names (``settings_custom_user``)."""
