@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shop_catalog.models import Offer
+from shop_catalog.models import SHOP_CLOSED, Offer
 from shop_core.bounds import MONEY_MAX, money_fits
 
 from ..conf import app_settings
@@ -42,15 +42,14 @@ def lock_cart(*, user: Any, create: bool = False) -> Cart | None:
 def line_problem(line: CartLine) -> str | None:
     """Why a cart line cannot be ordered now, or ``None``.
 
-    ``inactive``, ``shop_closed``, ``out_of_stock`` or ``amount_too_large``
+    ``inactive`` or ``shop_closed`` (the catalogue's rule,
+    ``Offer.orderable_problem``), ``out_of_stock`` or ``amount_too_large``
     (its total at the current price does not fit an order). Needs
     ``line.offer.shop``.
     """
     offer = line.offer
-    if not offer.is_active:
-        return "inactive"
-    if not offer.shop.accepts_orders:
-        return "shop_closed"
+    if offer.orderable_problem:
+        return offer.orderable_problem
     if line.quantity > offer.quantity:
         return "out_of_stock"
     if not money_fits(line.total):
@@ -86,14 +85,15 @@ def _check_max_quantity(quantity: int) -> int:
 
 
 def _check_offer(offer: Offer, quantity: int) -> None:
-    if not offer.is_active:
-        raise CartError(_("This offer is no longer sold."), field="offer", code="inactive")
-    if not offer.shop.accepts_orders:
+    problem = offer.orderable_problem  # the catalogue's rule: inactive, shop_closed
+    if problem == SHOP_CLOSED:
         raise CartError(
             _("%(shop)s does not accept orders at the moment.") % {"shop": offer.shop.name},
             field="offer",
-            code="shop_closed",
+            code=problem,
         )
+    if problem is not None:
+        raise CartError(_("This offer is no longer sold."), field="offer", code=problem)
     if quantity > offer.quantity:
         raise CartError(
             _("Only %(available)d left in stock.") % {"available": offer.quantity},
