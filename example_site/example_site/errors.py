@@ -1,13 +1,20 @@
 """Errors on ``/api/`` paths are JSON with a stable ``code``, never an HTML page.
 
+The body is the shop packages' one error shape (``shop_core.errors``,
+drf-standardized-errors)::
+
+    {"type": "client_error", "errors": [{"code": "not_found", "detail": "...", "attr": null}]}
+
 - ``handler400`` / ``handler403`` / ``handler404`` / ``handler500`` (named in
-  ``urls.py``): Django's own error pages elsewhere, ``{"detail", "code"}``
-  on API paths.
+  ``urls.py``): Django's own error pages elsewhere, that body on API paths.
 - ``BodySizeLimitMiddleware``: a body larger than the site accepts is a 413
   before anything reads it. Django raises ``RequestDataTooBig`` lazily, when
   the body is first read (by a middleware or a view); that is a 413 too.
-- ``exception_handler`` (DRF's ``EXCEPTION_HANDLER``): DRF's answers without
-  a code (401, 403, 404, 405, 429, ...) get the code of their exception.
+- DRF views, the packages' and the site's, answer with that body through
+  drf-standardized-errors' handler; ``SiteExceptionHandler`` (its
+  ``EXCEPTION_HANDLER_CLASS``) turns what Django raises while a view reads the
+  body into 413 / 400 answers instead of a 500, and a parser's
+  ``RecursionError`` into the 400 ``too_deep`` of ``shop_core``.
 
 Codes: ``bad_request``, ``too_many_fields``, ``too_large``,
 ``permission_denied``, ``not_found``, ``server_error``.
@@ -16,15 +23,15 @@ Codes: ``bad_request``, ``too_many_fields``, ``too_large``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework.exceptions import APIException, ParseError
 
 from shop_core.parsers import TooDeep
 
@@ -37,11 +44,26 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def error_response(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code}, status=status)
+    kind = "server_error" if status >= 500 else "client_error"
+    return JsonResponse(
+        {"type": kind, "errors": [{"code": code, "detail": detail, "attr": None}]}, status=status
+    )
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_code = "too_large"
+    default_detail = gettext_lazy("The request body is too large.")
+
+
+class TooManyFields(APIException):
+    status_code = 400
+    default_code = "too_many_fields"
+    default_detail = gettext_lazy("The request has too many fields.")
 
 
 def too_large() -> JsonResponse:
-    return error_response(413, "too_large", _("The request body is too large."))
+    return error_response(413, PayloadTooLarge.default_code, str(PayloadTooLarge.default_detail))
 
 
 # --- Django's error handlers -------------------------------------------------
@@ -54,7 +76,7 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
     if not is_api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
-        return error_response(400, "too_many_fields", _("The request has too many fields."))
+        return error_response(400, TooManyFields.default_code, str(TooManyFields.default_detail))
     return error_response(400, "bad_request", _("Bad request."))
 
 
@@ -121,23 +143,18 @@ class BodySizeLimitMiddleware:
         return None
 
 
-# --- DRF -------------------------------------------------------------------------
+# --- DRF views ---------------------------------------------------------------------
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus a ``code`` beside every lone ``detail``.
+class SiteExceptionHandler(ExceptionHandler):
+    """drf-standardized-errors' handler (``DRF_STANDARDIZED_ERRORS``), plus the
+    errors Django raises while a view reads the body: it would answer 500."""
 
-    A ``RecursionError`` (a parser outside the site's settings recursed on
-    deep JSON) is the same 400 ``too_deep`` as the site's own parser gives.
-    """
-    if isinstance(exc, RecursionError):
-        exc = TooDeep()
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    data = response.data
-    if isinstance(data, dict) and "code" not in data and set(data) == {"detail"}:
-        code = getattr(data["detail"], "code", None)
-        if isinstance(code, str):
-            response.data = {**data, "code": code}
-    return response
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, RequestDataTooBig):
+            return PayloadTooLarge()
+        if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+            return TooManyFields()
+        if isinstance(exc, RecursionError):  # a parser outside shop_core's guard
+            return ParseError(TooDeep.default_detail, code=TooDeep.default_code)
+        return super().convert_known_exceptions(exc)

@@ -1,48 +1,54 @@
-"""The site's OpenAPI schema class: the packages document their success
-responses and domain errors (409 of a checkout, ...); this adds the errors
-any DRF view can answer, so clients and the fuzzer know them: 400 (invalid
-input), 401 (missing or bad credentials), 403, 404 (unknown object or
-page), 429 (throttled), 413 (a body too large, for operations that take
-one), and 414, which the web server answers for an absurdly long URL."""
+"""The site's OpenAPI schema class.
+
+drf-standardized-errors' ``AutoSchema`` (``shop_core.schema``) documents the
+error answers of every view that uses the one error handler: 400 with each
+field's codes, 401, 403, 404, 405, 415, 429, 500. This adds what the site
+itself may answer on top, in the same body shape, so clients and the fuzzer
+know them: 413 (a body too large, for operations that take one), 414 (the
+web server's answer to an absurdly long URL), and, where an operation does
+not document them already, the generic 400/401/403/404/429 any view may
+give (an invalid page, a throttle, ...).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
+from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 
-# The site's exception handler adds the code of the error (errors.py).
-DETAIL = inline_serializer(
-    "ErrorDetail", {"detail": serializers.CharField(), "code": serializers.CharField()}
+ERROR = inline_serializer(
+    "SiteError",
+    {
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "attr": serializers.CharField(allow_null=True),
+    },
 )
-# Field errors: {"field": ["message", ...], "non_field_errors": [...]} or a detail;
-# a bare list of messages when DRF validates a query parameter outside a
-# serializer (SearchFilter with a NUL character: ["Null characters are not allowed."]).
-FIELD_ERRORS = {
-    "oneOf": [
-        {"type": "object", "additionalProperties": {}},
-        {"type": "array", "items": {"type": "string"}},
-    ]
-}
+ERROR_RESPONSE = inline_serializer(
+    "SiteErrorResponse",
+    {"type": serializers.CharField(), "errors": serializers.ListField(child=ERROR)},
+)
 
 GENERIC_ERRORS = {
-    "400": (FIELD_ERRORS, "Invalid input: messages per field."),
-    "401": (DETAIL, "Missing or invalid credentials."),
-    "403": (DETAIL, "Not allowed."),
-    "404": (DETAIL, "No such object (or page)."),
-    "429": (DETAIL, "Too many requests; retry later."),
+    "400": (ERROR_RESPONSE, "Invalid input: a code per problem, with the field it concerns."),
+    "401": (ERROR_RESPONSE, "Missing or invalid credentials."),
+    "403": (ERROR_RESPONSE, "Not allowed."),
+    "404": (ERROR_RESPONSE, "No such object (or page)."),
+    "429": (ERROR_RESPONSE, "Too many requests; retry later."),
     # Answered by the web server itself (gunicorn's request-line limit).
     "414": (None, "Request line too long."),
 }
 # Bodies larger than the site accepts (errors.BodySizeLimitMiddleware).
-BODY_ERRORS = {"413": (DETAIL, "Request body too large.")}
+BODY_ERRORS = {"413": (ERROR_RESPONSE, "Request body too large (code too_large).")}
 
 
 class ShopAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
         errors = dict(GENERIC_ERRORS)
         if self.method in ("POST", "PUT", "PATCH"):
             errors.update(BODY_ERRORS)

@@ -28,6 +28,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from example_site.caches import cache_from_url, cache_url
+from shop_core import schema as shop_schema
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -287,8 +288,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "example_site.errors.exception_handler",
+    # The packages' one error body (drf-standardized-errors) for every DRF
+    # view of the site, the packages' own or not.
+    "EXCEPTION_HANDLER": "shop_core.errors.exception_handler",
 }
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "example_site.errors.SiteExceptionHandler"}
 SHOP_THROTTLING = os.environ.get("SHOP_THROTTLING", "on")
 if SHOP_THROTTLING not in ("on", "off"):
     raise ImproperlyConfigured("SHOP_THROTTLING must be 'on' or 'off'.")
@@ -300,6 +304,7 @@ if SHOP_THROTTLING == "off":  # benchmarks and fuzzing: every rate limit off
     ACCOUNT_RATE_LIMITS = False
 
 SPECTACULAR_SETTINGS = {
+    **shop_schema.SPECTACULAR_SETTINGS,  # error answers documented with their codes
     "TITLE": "Shop apps API",
     "DESCRIPTION": "The reference site of the shop apps: every package mounted under /api/v1/.",
     "VERSION": "1.0.0",
@@ -308,6 +313,7 @@ SPECTACULAR_SETTINGS = {
     # Several packages name a field "status" or "role"; give each choice set
     # its own component name.
     "ENUM_NAME_OVERRIDES": {
+        **shop_schema.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],
         "BookingStatusEnum": "shop_bookings.models.BookingStatus",
         "BookingRoleEnum": ["client", "specialist"],
         "ImportJobStatusEnum": "shop_catalog.models.ImportJob.Status",

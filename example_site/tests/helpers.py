@@ -16,6 +16,11 @@ PASSWORD = "Correct-Horse-42"
 DEMO_PASSWORD = "shop-demo-2026"
 
 
+def error_codes(response) -> list[str]:
+    """The codes of an error answer (the packages' one body: ``{"type", "errors"}``)."""
+    return [error["code"] for error in response.json()["errors"]]
+
+
 def register_and_verify(client: APIClient, email: str, **extra: object) -> None:
     # E-mails leave after the commit, which a test's transaction never reaches.
     with TestCase.captureOnCommitCallbacks(execute=True):
