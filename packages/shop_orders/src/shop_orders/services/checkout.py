@@ -110,6 +110,17 @@ def _check_same_request(order: Order, request: dict[str, Any], lines: list[CartL
         raise IdempotencyKeyReused()
 
 
+def _locked_lines(user: Any) -> list[CartLine]:
+    """The user's cart lines, read with the cart row locked until the transaction ends."""
+    lock_cart(user=user)
+    # Offer order keeps row locks in one order across concurrent checkouts (no deadlock).
+    return list(
+        CartLine.objects.filter(cart__user=user)
+        .select_related("offer__shop", "offer__product")
+        .order_by("offer_id")
+    )
+
+
 def _address_snapshot(address: Mapping[str, Any]) -> dict[str, str]:
     """``ADDRESS_FIELDS`` of ``address`` as strings (``incomplete_address`` if one
     that is required is empty)."""
@@ -151,13 +162,7 @@ def checkout(
         "comment": comment,
     }
     with transaction.atomic():
-        lock_cart(user=user)
-        # Offer order keeps row locks in one order across concurrent checkouts (no deadlock).
-        lines = list(
-            CartLine.objects.filter(cart__user=user)
-            .select_related("offer__shop", "offer__product")
-            .order_by("offer_id")
-        )
+        lines = _locked_lines(user)
         existing = replayed_order(user=user, idempotency_key=idempotency_key)
         if existing is not None:
             _check_same_request(existing, request, lines)

@@ -133,24 +133,29 @@ def move_part(
         part.status = to_status
         if to_status == Status.CANCELED:
             _return_stock(part)
-        change = StatusChange.objects.create(
-            order_id=part.order_id,
-            part=part,
-            from_status=current,
-            to_status=to_status,
-            by=by,
-            comment=comment,
-        )
-        _refresh_order_status(part.order)
-        order_status_changed.send(
-            sender=Order,
-            order=part.order,
-            part=part,
-            change=change,
-            from_status=current,
-            to_status=to_status,
-            by=by,
-        )
+        return _record_move(part, current, by=by, comment=comment)
+
+
+def _record_move(part: OrderPart, from_status: str, *, by: Any, comment: str) -> StatusChange:
+    """The history row, the order's derived status and the signal of a part just moved."""
+    change = StatusChange.objects.create(
+        order_id=part.order_id,
+        part=part,
+        from_status=from_status,
+        to_status=part.status,
+        by=by,
+        comment=comment,
+    )
+    _refresh_order_status(part.order)
+    order_status_changed.send(
+        sender=Order,
+        order=part.order,
+        part=part,
+        change=change,
+        from_status=from_status,
+        to_status=part.status,
+        by=by,
+    )
     return change
 
 
