@@ -66,4 +66,13 @@ def test_unexpected_error_is_a_json_500_without_details():
 def test_nested_json_is_a_parse_error():
     response = APIClient().post("/errors/", nested_json(), content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == "too_deep"
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "too_deep",
+                "detail": "The JSON document is nested deeper than 32 levels.",
+                "attr": None,
+            }
+        ],
+    }

@@ -25,10 +25,10 @@ def test_key_from_header():
 def test_bad_keys_are_400_with_a_code(key):
     with pytest.raises(ValidationError) as caught:
         key_from(_request(HTTP_IDEMPOTENCY_KEY=key))
-    assert caught.value.detail["code"] == "invalid_idempotency_key"
+    assert caught.value.detail["idempotency_key"][0].code == "invalid_idempotency_key"
 
 
 def test_reused_key_is_422_with_a_code():
     exc = IdempotencyKeyReused()
     assert exc.status_code == 422
-    assert exc.detail["code"] == "idempotency_key_reused"
+    assert exc.detail.code == "idempotency_key_reused"

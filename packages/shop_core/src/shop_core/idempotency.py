@@ -14,12 +14,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.request import Request
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 FINGERPRINT_LENGTH = 64
+INVALID_KEY = "invalid_idempotency_key"
 
 
 def fingerprint(payload: Any) -> str:
@@ -32,19 +33,14 @@ def key_from(request: Request, max_length: int = MAX_KEY_LENGTH) -> str:
     """The request's ``Idempotency-Key`` header, stripped ("" when absent).
 
     A key longer than ``max_length`` or with characters outside printable
-    ASCII is a 400 (code ``invalid_idempotency_key``).
+    ASCII is a 400 (code ``invalid_idempotency_key`` on ``idempotency_key``).
     """
     key = (request.headers.get(HEADER) or "").strip()
     if len(key) > max_length or not (key.isascii() and key.isprintable()):
-        raise ValidationError(
-            {
-                "idempotency_key": [
-                    _("Idempotency-Key: at most %(n)d printable ASCII characters.")
-                    % {"n": max_length}
-                ],
-                "code": "invalid_idempotency_key",
-            }
-        )
+        message = _("Idempotency-Key: at most %(n)d printable ASCII characters.") % {
+            "n": max_length
+        }
+        raise ValidationError({"idempotency_key": [ErrorDetail(message, INVALID_KEY)]})
     return key
 
 
@@ -56,4 +52,4 @@ class IdempotencyKeyReused(APIException):
     default_detail = _("This Idempotency-Key was already used for a different request.")
 
     def __init__(self) -> None:
-        super().__init__({"detail": self.default_detail, "code": self.default_code})
+        super().__init__(self.default_detail, self.default_code)

@@ -57,12 +57,14 @@ def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
 
 
 class TooDeep(ParseError):
+    """400 ``too_deep``: the body nests deeper than the limit."""
+
     default_detail = _("The JSON document is nested too deeply.")
     default_code = "too_deep"
 
     def __init__(self, limit: int = MAX_JSON_DEPTH) -> None:
         message = _("The JSON document is nested deeper than %(limit)d levels.") % {"limit": limit}
-        super().__init__({"detail": message, "code": self.default_code})
+        super().__init__(message, self.default_code)
 
 
 def _read_checked(stream: IO[bytes] | None, limit: int) -> bytes:
