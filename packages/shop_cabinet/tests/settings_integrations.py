@@ -1,8 +1,8 @@
 """The test settings plus the optional integrations: shop_accounts (profile,
 customer kind) and shop_bookings (upcoming bookings, export section).
 
-Run: ``pytest --ds=tests.settings_integrations`` with django-shop-accounts and
-django-shop-bookings installed. Tests marked ``without_apps`` are skipped here.
+Run: ``pytest --ds=tests.settings_integrations`` with django-shopapps-accounts and
+django-shopapps-bookings installed. Tests marked ``without_apps`` are skipped here.
 """
 
 from .settings import *  # noqa: F403

@@ -96,7 +96,7 @@ def fetch_url(url: str, *, max_bytes: int, timeout: float) -> bytes:
         conn = cls(host, port, addresses[0], timeout)
         try:
             conn.request(
-                "GET", target, headers={"User-Agent": "django-shop-catalog", "Accept": "*/*"}
+                "GET", target, headers={"User-Agent": "django-shopapps-catalog", "Accept": "*/*"}
             )
             response = conn.getresponse()
             if response.status in (301, 302, 303, 307, 308):
