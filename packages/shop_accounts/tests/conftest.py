@@ -106,6 +106,26 @@ def admin_url(action: str, *args: Any) -> str:
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_{action}", args=args)
 
 
+def errors(response: Any) -> list[tuple[str | None, str]]:
+    """``(attr, code)`` of each problem of an error answer, after checking it has the
+    one shape every endpoint answers errors in."""
+    body = response.json()
+    assert set(body) >= {"type", "errors"}, body
+    assert body["type"] in ("validation_error", "client_error", "server_error"), body
+    assert all(set(error) == {"code", "detail", "attr"} for error in body["errors"]), body
+    return [(error["attr"], error["code"]) for error in body["errors"]]
+
+
+def codes(response: Any) -> set[str]:
+    """The codes of an error answer's problems."""
+    return {code for _attr, code in errors(response)}
+
+
+def email_of(user: Any) -> str:
+    """The user's e-mail, whatever the model names its e-mail field."""
+    return getattr(user, user.get_email_field_name())
+
+
 def png_bytes(size: tuple[int, int] = (300, 200), color: str = "red") -> bytes:
     buffer = BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")

@@ -106,13 +106,18 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
+from shop_core.schema import DEFAULT_SCHEMA_CLASS  # noqa: E402
+from shop_core.schema import SPECTACULAR_SETTINGS as SHOP_SCHEMA  # noqa: E402
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The schema documents every error answer with its codes.
+    "DEFAULT_SCHEMA_CLASS": DEFAULT_SCHEMA_CLASS,
 }
+SPECTACULAR_SETTINGS = {**SHOP_SCHEMA, "TITLE": "shop_accounts"}
 REST_AUTH = {
     "LOGIN_SERIALIZER": "shop_accounts.serializers.LoginSerializer",
     "REGISTER_SERIALIZER": "shop_accounts.serializers.RegisterSerializer",

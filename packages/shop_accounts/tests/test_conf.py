@@ -108,7 +108,7 @@ class ShortUserSerializer(UserSerializer):
         fields = (*UserSerializer.Meta.fields, "greeting")
 
     def get_greeting(self, user) -> str:
-        return f"Hello {user.email}"
+        return f"Hello {getattr(user, user.get_email_field_name())}"
 
 
 @pytest.mark.django_db

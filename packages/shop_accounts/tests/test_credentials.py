@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from shop_accounts.models import OutgoingEmail
 
-from .conftest import PASSWORD, APIClient
+from .conftest import PASSWORD, APIClient, errors
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +247,6 @@ def test_jwt_change_needs_the_old_password(user):
         CHANGE, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, format="json"
     )
     assert response.status_code == 400
-    assert "old_password" in response.json()
+    assert errors(response) == [("old_password", "required")]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)

@@ -8,6 +8,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
@@ -97,13 +98,19 @@ def test_mail_server_down_is_no_500_and_the_mail_goes_out_later(
     monkeypatch.undo()  # the server is back
     out = StringIO()
     call_command("send_pending_emails", stdout=out)
+    assert "0 e-mails sent" in out.getvalue()  # the back-off: not before a minute
+    later = time_machine.travel(timezone.now() + timedelta(minutes=1, seconds=1), tick=False)
+    with later:
+        out = StringIO()
+        call_command("send_pending_emails", stdout=out)
 
     assert "1 e-mail sent" in out.getvalue()
     assert [m.to for m in mail.outbox] == [[recipient]]
     queued.refresh_from_db()
     assert queued.sent_at is not None and queued.attempts == 2
-    assert queued.body == "" and queued.html_body == ""  # one-time links are not kept
-    call_command("send_pending_emails", stdout=StringIO())
+    assert (queued.body, queued.html_body, queued.last_error) == ("", "", "")  # no one-time links
+    with later:
+        call_command("send_pending_emails", stdout=StringIO())
     assert len(mail.outbox) == 1  # never twice
 
 
@@ -136,7 +143,7 @@ def test_a_queue_that_is_down_leaves_the_mail_for_the_retry(api_client, monkeypa
     def queue_down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("task broker unreachable")
 
-    monkeypatch.setattr(emails, "_enqueue", queue_down)
+    monkeypatch.setattr("shop_accounts.receivers.enqueue_delivery", queue_down)
 
     assert register(api_client).status_code == 201
     assert mailoutbox == []
@@ -169,17 +176,34 @@ def queued(**fields: Any) -> OutgoingEmail:
 
 
 def test_an_email_another_worker_holds_is_not_sent(mailoutbox):
-    email = queued(claimed_until=timezone.now() + timedelta(minutes=5))
+    email = queued(attempts=1, due=timezone.now() + timedelta(minutes=5))  # its lease
 
     assert emails.deliver(email.pk) is False
+    assert emails.send_pending() == 0
     assert mailoutbox == []
 
 
 def test_a_crashed_workers_claim_runs_out(mailoutbox):
-    email = queued(claimed_until=timezone.now() - timedelta(seconds=1))
+    email = queued(attempts=1, due=timezone.now() - timedelta(seconds=1))
 
     assert emails.deliver(email.pk) is True
     assert len(mailoutbox) == 1
+    email.refresh_from_db()
+    assert email.attempts == 2 and email.sent_at is not None
+
+
+def test_failures_back_off(mailoutbox, mail_server_down):
+    email = queued()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert emails.deliver(email.pk) is False
+    email.refresh_from_db()
+    assert email.attempts == 1 and "connection refused" in email.last_error
+    assert email.due == start + timedelta(minutes=1)
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        assert emails.send_pending() == 0  # failed again
+    email.refresh_from_db()
+    assert email.attempts == 2 and email.due == start + timedelta(minutes=3)
 
 
 def test_a_sent_email_is_not_sent_again(mailoutbox):

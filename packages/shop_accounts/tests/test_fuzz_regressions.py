@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from shop_core.testing import openapi
+
 from .conftest import png_bytes
-from .schema_check import openapi
 
 pytestmark = pytest.mark.django_db(transaction=True)  # django-cleanup acts on commit
 

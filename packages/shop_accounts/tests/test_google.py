@@ -13,6 +13,8 @@ from rest_framework.authtoken.models import Token
 
 from shop_accounts.selectors import user_roles
 
+from .conftest import errors
+
 pytestmark = pytest.mark.django_db
 
 GOOGLE = "/api/v1/accounts/google/"
@@ -88,11 +90,14 @@ def test_google_rejecting_the_token_is_400(api_client):
     response = google_login(api_client)
 
     assert response.status_code == 400
+    assert errors(response) == [("non_field_errors", "provider_refused")]
     assert not get_user_model().objects.exists()
 
 
 def test_google_login_needs_a_token(api_client):
-    assert api_client.post(GOOGLE, {}, format="json").status_code == 400
+    response = api_client.post(GOOGLE, {}, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [("non_field_errors", "token_required")]
 
 
 @responses.activate
@@ -102,6 +107,7 @@ def test_google_with_unverified_email_does_not_take_over_an_account(api_client, 
     response = google_login(api_client)
 
     assert response.status_code == 400
+    assert errors(response) == [("non_field_errors", "provider_refused")]
     assert not SocialAccount.objects.exists()
     assert not Token.objects.filter(user=user).exists()
     # allauth tells the address owner instead; the link must work without
@@ -148,4 +154,5 @@ def test_google_code_flow_uses_the_configured_callback_url(api_client, settings)
 def test_google_code_flow_without_callback_url_is_400(api_client):
     response = api_client.post(GOOGLE, {"code": "4/0A-code"}, format="json")
     assert response.status_code == 400
+    assert errors(response) == [("non_field_errors", "code_flow_not_configured")]
     assert not get_user_model().objects.exists()

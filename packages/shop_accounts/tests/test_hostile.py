@@ -25,9 +25,9 @@ from django.urls import get_resolver
 from shop_accounts.models import OutgoingEmail, Profile
 from shop_accounts.services import get_profile, seed_roles
 from shop_core.testing import HOSTILE_NUMBERS, nested_json
-from shop_core.views import SafeParsingMixin
+from shop_core.views import ShopAPIMixin
 
-from .conftest import PASSWORD, APIClient, user_has_field
+from .conftest import PASSWORD, APIClient, errors, user_has_field
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +240,7 @@ def assert_refused_and_nothing_written(
     response = send(endpoint, world, **kwargs)
     assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
     assert database() == before
+    assert errors(response) and all(code for _attr, code in errors(response))  # the convention
     return response
 
 
@@ -252,7 +253,7 @@ def test_nested_json_is_400_too_deep(world, name):
     )
 
     assert response.status_code == 400
-    assert response.json()["code"] == "too_deep"
+    assert [code for _attr, code in errors(response)] == ["too_deep"]
 
 
 @pytest.mark.parametrize(("name", "path"), cases("texts"))
@@ -314,6 +315,7 @@ def test_avatar_upload_takes_no_json(world):
     )
 
     assert response.status_code == 415
+    assert errors(response) == [(None, "unsupported_media_type")]
     assert database() == before
 
 
@@ -325,6 +327,7 @@ def test_avatar_upload_with_a_long_string_instead_of_a_file(world):
     response = client.put("/api/v1/accounts/user/avatar/", {"avatar": LONG}, format="multipart")
 
     assert response.status_code == 400
+    assert errors(response) == [("avatar", "invalid")]
     assert database() == before
 
 
@@ -356,9 +359,9 @@ def test_inn_digits_of_other_scripts_are_stored_as_ascii(world):
 
 
 @pytest.mark.parametrize("run", ["token", pytest.param("jwt", marks=pytest.mark.jwt)])
-def test_every_route_is_depth_safe(run):
-    """No route of the package is left without the depth check (JWT adds two)."""
+def test_every_route_is_depth_safe_and_answers_the_one_convention(run):
+    """No route of the package is left without ShopAPIMixin (JWT adds two)."""
     patterns = get_resolver().url_patterns
     accounts = next(p for p in patterns if getattr(p, "namespace", None) == "shop_accounts")
     views = {p.callback.cls for p in accounts.url_patterns}
-    assert views and all(issubclass(view, SafeParsingMixin) for view in views), views
+    assert views and all(issubclass(view, ShopAPIMixin) for view in views), views

@@ -26,10 +26,26 @@ def test_messages_are_translated_to_russian():
 
 def test_new_error_codes_are_translated():
     with translation.override("ru"):
-        assert ExpiredKey().detail["detail"] == (
+        assert str(ExpiredKey().detail) == (
             "Срок действия ссылки для подтверждения истёк; запросите новую."
         )
-        assert InvalidKey().detail["detail"] == "Эта ссылка для подтверждения недействительна."
+        assert str(InvalidKey().detail) == "Эта ссылка для подтверждения недействительна."
         # dj-rest-auth's catalogue has this sentence too and comes first in INSTALLED_APPS.
-        assert "старый пароль" in PasswordIncorrect().detail["old_password"][0].lower()
-        assert ExpiredKey().detail["code"] == "expired_key"  # codes are never translated
+        assert "старый пароль" in str(PasswordIncorrect().detail).lower()
+        assert ExpiredKey().detail.code == "expired_key"  # codes are never translated
+
+
+@pytest.mark.django_db
+def test_error_answers_are_translated_and_codes_are_not(api_client):
+    with translation.override("ru"):
+        response = api_client.post(
+            "/api/v1/accounts/registration/verify-email/", {"key": "forged"}, format="json"
+        )
+    assert response.status_code == 404
+    assert response.json()["errors"] == [
+        {
+            "code": "invalid_key",
+            "detail": "Эта ссылка для подтверждения недействительна.",
+            "attr": None,
+        }
+    ]

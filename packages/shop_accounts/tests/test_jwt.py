@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, errors
 
 pytestmark = [pytest.mark.django_db, pytest.mark.jwt]
 
@@ -47,7 +47,7 @@ def test_unverified_user_gets_no_tokens(api_client, make_user):
         LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 400
-    assert "access" not in response.json()
+    assert errors(response) == [("non_field_errors", "email_not_verified")]
 
 
 def test_refresh_rotates_and_blacklists_the_old_token(api_client, user):
@@ -60,6 +60,7 @@ def test_refresh_rotates_and_blacklists_the_old_token(api_client, user):
     assert new["access"] and new["refresh"] and new["refresh"] != body["refresh"]
     again = api_client.post(REFRESH, {"refresh": body["refresh"]}, format="json")
     assert again.status_code == 401
+    assert errors(again) == [(None, "token_not_valid")]
     assert api_client.post(REFRESH, {"refresh": new["refresh"]}, format="json").status_code == 200
 
 
@@ -74,6 +75,7 @@ def test_logout_blacklists_the_refresh_token(api_client, user):
     api_client.credentials()
     refused = api_client.post(REFRESH, {"refresh": body["refresh"]}, format="json")
     assert refused.status_code == 401
+    assert errors(refused) == [(None, "token_not_valid")]
 
 
 def test_logout_without_refresh_token_is_401(api_client, user):
@@ -83,8 +85,35 @@ def test_logout_without_refresh_token_is_401(api_client, user):
     response = api_client.post(LOGOUT, {}, format="json")
 
     assert response.status_code == 401
+    assert errors(response) == [(None, "refresh_token_missing")]
     assert not BlacklistedToken.objects.filter(token__user=user).exists()
 
 
 def test_bad_refresh_token_is_401(api_client, db):
-    assert api_client.post(REFRESH, {"refresh": "junk"}, format="json").status_code == 401
+    response = api_client.post(REFRESH, {"refresh": "junk"}, format="json")
+    assert response.status_code == 401
+    assert errors(response) == [(None, "token_not_valid")]
+
+
+def test_logout_with_a_bad_refresh_token_is_401(api_client, user):
+    body = jwt_login(api_client)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
+
+    response = api_client.post(LOGOUT, {"refresh": "junk"}, format="json")
+
+    assert response.status_code == 401
+    assert errors(response) == [(None, "token_not_valid")]
+    assert not BlacklistedToken.objects.filter(token__user=user).exists()
+
+
+def test_a_bad_access_token_is_one_coded_401(api_client, db):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer junk")
+    response = api_client.get(USER)
+    assert response.status_code == 401
+    assert errors(response) == [(None, "token_not_valid")]
+
+
+def test_verify_of_a_bad_token_is_401(api_client, db):
+    response = api_client.post(VERIFY, {"token": "junk"}, format="json")
+    assert response.status_code == 401
+    assert errors(response) == [(None, "token_not_valid")]

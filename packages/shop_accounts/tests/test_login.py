@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, errors
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +50,32 @@ def test_login_is_case_insensitive_on_email(api_client, user):
 def test_wrong_credentials_are_refused(api_client, user, email, password):
     response = login(api_client, email, password)
     assert response.status_code == 400
-    assert "key" not in response.json()
+    assert errors(response) == [("non_field_errors", "invalid_credentials")]
+
+
+@pytest.mark.parametrize("data", [{"email": "alice@example.com"}, {"password": PASSWORD}])
+def test_login_needs_both_credentials(api_client, user, data):
+    response = api_client.post(LOGIN, data, format="json")
+    assert response.status_code == 400
+    assert errors(response) in (
+        [("non_field_errors", "credentials_required")],
+        [("password", "required")],
+    )
 
 
 def test_inactive_user_cannot_log_in(api_client, user):
     user.is_active = False
     user.save()
-    assert login(api_client, "alice@example.com").status_code == 400
+    response = login(api_client, "alice@example.com")
+    assert response.status_code == 400
+    assert errors(response) == [("non_field_errors", "inactive")]  # allauth's backend says so
+    assert login(api_client, "alice@example.com", "wrong").status_code == 400
+
+
+def test_token_logout_without_a_token_is_400_not_logged_in(api_client):
+    response = api_client.post(LOGOUT)
+    assert response.status_code == 400
+    assert errors(response) == [("non_field_errors", "not_logged_in")]
 
 
 def test_anonymous_user_endpoint_is_401(api_client):
@@ -82,8 +101,11 @@ def test_password_change(user_client, user, api_client):
 @pytest.mark.parametrize(
     ("data", "code"),
     [
-        ({"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, None),
-        ({"old_password": "", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, None),
+        ({"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, "required"),
+        (
+            {"old_password": "", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            "blank",
+        ),
         (
             {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
             "password_incorrect",
@@ -95,8 +117,7 @@ def test_password_change_needs_the_old_password(user_client, user, data, code):
     response = user_client.post(CHANGE, data, format="json")
 
     assert response.status_code == 400
-    assert "old_password" in response.json()
-    assert response.json().get("code") == code
+    assert errors(response) == [("old_password", code)]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -105,7 +126,21 @@ def test_password_change_enforces_validators(user_client, user):
     response = change(user_client, new="123")
 
     assert response.status_code == 400
-    assert "new_password2" in response.json()
+    assert set(errors(response)) == {
+        ("new_password2", "password_too_short"),
+        ("new_password2", "password_entirely_numeric"),
+        ("new_password2", "password_too_common"),
+    }
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_change_with_two_different_new_passwords(user_client, user):
+    data = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": "other-42!"}
+    response = user_client.post(CHANGE, data, format="json")
+
+    assert response.status_code == 400
+    assert errors(response) == [("new_password2", "password_mismatch")]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -146,6 +181,7 @@ def test_password_reset_default_link_then_confirm(api_client, user, mailoutbox):
         format="json",
     )
     assert again.status_code == 400
+    assert errors(again) == [("token", "invalid_token")]
 
 
 def test_password_reset_link_uses_front_end_template(api_client, user, mailoutbox, settings):
@@ -182,7 +218,7 @@ def test_password_reset_with_bad_token_is_refused(api_client, user, mailoutbox):
     )
 
     assert response.status_code == 400
-    assert "token" in response.json()
+    assert errors(response) == [("token", "invalid_token")]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -191,3 +227,17 @@ def test_password_reset_for_unknown_email_sends_nothing(api_client, mailoutbox):
     response = api_client.post(RESET, {"email": "nobody@example.com"}, format="json")
     assert response.status_code == 200  # no account enumeration
     assert mailoutbox == []
+
+
+def test_password_reset_with_an_unknown_uid_is_invalid_uid(api_client, user):
+    data = {"uid": "zzzz", "token": "t", "new_password1": NEW_PASSWORD}
+    data["new_password2"] = NEW_PASSWORD
+    response = api_client.post(RESET_CONFIRM, data, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [("uid", "invalid_uid")]
+
+
+def test_password_reset_with_an_invalid_address_is_a_coded_400(api_client):
+    response = api_client.post(RESET, {"email": "not-an-address"}, format="json")
+    assert response.status_code == 400
+    assert errors(response) == [("email", "invalid")]

@@ -17,6 +17,60 @@ def build_schema(tmp_path: Path) -> dict[str, Any]:
     return yaml.safe_load(target.read_text())
 
 
+# Every code the package's own code answers, as the README's "Errors" table lists them.
+SERVICE_CODES = {
+    "taken",
+    "password_incorrect",
+    "invalid_key",
+    "expired_key",
+    "credentials_required",
+    "invalid_credentials",
+    "inactive",
+    "email_not_verified",
+    "not_logged_in",
+    "invalid_uid",
+    "invalid_token",
+    "password_mismatch",
+    "password_too_short",
+    "password_too_common",
+    "password_entirely_numeric",
+    "password_too_similar",
+    "token_required",
+    "provider_refused",
+    "code_flow_not_configured",
+    "invalid_phone",
+    "inn_length",
+    "inn_checksum",
+    "required",
+    "image_too_large",
+    "image_pixels",
+    "image_format",
+    "image_invalid",
+    "not_business",
+    "company_incomplete",
+    "invalid_page",
+}
+JWT_CODES = {"refresh_token_missing", "token_not_valid"}
+
+
+def codes_in(schema: dict[str, Any]) -> set[str]:
+    """Every enum value of every error component of the schema."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("enum"), list):
+                found.update(value for value in node["enum"] if isinstance(value, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema["components"]["schemas"])
+    return found
+
+
 def response_ref(schema: dict[str, Any], path: str, status: str = "200") -> str:
     response = schema["paths"][path]["post"]["responses"][status]
     return response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
@@ -37,6 +91,9 @@ def test_schema_builds_without_warnings(tmp_path):
     assert response_ref(schema, "/api/v1/accounts/google/") == "Token"
     assert response_ref(schema, "/api/v1/accounts/registration/", "201") == "AccountsDetail"
     assert "/api/v1/accounts/token/refresh/" not in schema["paths"]
+    assert SERVICE_CODES <= codes_in(schema), SERVICE_CODES - codes_in(schema)
+    verify = schema["paths"]["/api/v1/accounts/registration/verify-email/"]["post"]
+    assert {"400", "404", "410"} <= set(verify["responses"])
 
 
 @pytest.mark.jwt
@@ -46,6 +103,7 @@ def test_jwt_schema_builds_without_warnings(tmp_path):
 
     assert response_ref(schema, "/api/v1/accounts/login/") == "JWT"
     assert "/api/v1/accounts/token/refresh/" in schema["paths"]
+    assert SERVICE_CODES | JWT_CODES <= codes_in(schema), JWT_CODES - codes_in(schema)
 
 
 @pytest.mark.django_db

@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .exceptions import AccountsError
 from .models import DeletedUser, OutgoingEmail, Profile
 from .services import set_company_verified
 
@@ -57,8 +57,8 @@ class ProfileAdmin(admin.ModelAdmin):
             try:
                 set_company_verified(profile=profile, verified=verified, by=request.user)
                 done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{profile}: {' '.join(exc.messages)}", messages.ERROR)
+            except AccountsError as exc:
+                self.message_user(request, f"{profile}: {exc.detail}", messages.ERROR)
         if done:
             message = ngettext("%(count)d profile updated.", "%(count)d profiles updated.", done)
             self.message_user(request, message % {"count": done})
@@ -93,7 +93,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     """Queued e-mails, read only: what was sent, what waits, what keeps failing
     (``manage.py send_pending_emails --include-failed`` retries those)."""
 
-    list_display = ("subject", "recipients", "created_at", "attempts", "sent_at")
+    list_display = ("subject", "recipients", "created_at", "attempts", "due", "sent_at")
     list_filter = (("sent_at", admin.EmptyFieldListFilter),)
     search_fields = ("subject", "last_error")
     date_hierarchy = "created_at"

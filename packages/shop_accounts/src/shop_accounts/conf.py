@@ -42,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
     "AVATAR_MAX_PIXELS": 40_000_000,
     "AVATAR_FORMATS": ["JPEG", "PNG", "WEBP", "GIF"],
-    # The thumbnail fits in this (width, height) box, as JPEG.
+    # The thumbnail fits in this (width, height) box (JPEG, PNG when transparent).
     "AVATAR_THUMBNAIL_SIZE": (128, 128),
     # Serializer of GET/PUT/PATCH .../user/ (dotted path; subclass
     # shop_accounts.serializers.UserSerializer to add fields).
@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     # A queued e-mail whose sending failed this many times is no longer
     # retried by send_pending_emails (it stays in the admin to look at).
     "EMAIL_MAX_ATTEMPTS": 10,
+    # The managers' list of companies: page size, and the most ?page_size= may ask.
+    "PAGE_SIZE": 50,
+    "MAX_PAGE_SIZE": 200,
 }
 
 IMPORT_STRINGS = {"USER_SERIALIZER"}

@@ -1,33 +1,42 @@
-"""Errors the API answers with a stable machine-readable ``code``.
+"""Typed errors of shop_accounts, each with a stable machine-readable ``code``.
 
-The body follows the packages' convention: DRF-style field errors plus the
-code (``{"email": ["..."], "code": "taken"}``) when the error is about one
-field, ``{"detail": "...", "code": "..."}`` otherwise.
+They are ``shop_core.errors.ShopError``s: under the package's views
+(``shop_core.views.ShopAPIMixin``) an error about one input answers
+``{"type": "validation_error", "errors": [{"code": "taken", "detail": "...",
+"attr": "email"}]}``, any other ``{"type": "client_error", "errors": [{"code":
+"expired_key", "detail": "...", "attr": null}]}`` with the error's status. The
+README's "Errors" table lists every code the package answers.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.settings import api_settings
+
+from shop_core.errors import ShopError
 
 
-class AccountsError(APIException):
-    """Base of the package's coded errors (HTTP 400 unless a subclass says otherwise)."""
+class AccountsError(ShopError):
+    """Base of the package's typed errors (HTTP 400 unless a subclass says otherwise).
 
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
-    default_detail = _("Invalid input.")
-    field: str | None = None
+    ``default_field`` names the input the error concerns (its ``attr``); None
+    for an error about the request as a whole.
+    """
 
-    def __init__(self) -> None:
-        message = self.default_detail
-        body = (
-            {self.field: [message], "code": self.default_code}
-            if self.field
-            else {"detail": message, "code": self.default_code}
-        )
-        super().__init__(body, self.default_code)
+    default_field: str | None = None
+
+    def __init__(self, message: Any = None, *, field: str | None = None) -> None:
+        super().__init__(message, code=self.default_code, field=field or self.default_field)
+
+
+class NonFieldError(AccountsError):
+    """An error about the credentials as a whole: ``attr`` is ``non_field_errors``."""
+
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message, field=api_settings.NON_FIELD_ERRORS_KEY)
 
 
 class EmailTaken(AccountsError):
@@ -35,7 +44,7 @@ class EmailTaken(AccountsError):
 
     default_code = "taken"
     default_detail = _("A user is already registered with this e-mail address.")
-    field = "email"
+    default_field = "email"
 
 
 class PasswordIncorrect(AccountsError):
@@ -43,7 +52,7 @@ class PasswordIncorrect(AccountsError):
 
     default_code = "password_incorrect"
     default_detail = _("Your old password was entered incorrectly. Please enter it again.")
-    field = "old_password"
+    default_field = "old_password"
 
 
 class InvalidKey(AccountsError):
@@ -60,3 +69,99 @@ class ExpiredKey(AccountsError):
     status_code = status.HTTP_410_GONE
     default_code = "expired_key"
     default_detail = _("This verification link has expired; ask for a new one.")
+
+
+class CredentialsRequired(NonFieldError):
+    """A login without the e-mail (or username) and the password."""
+
+    default_code = "credentials_required"
+    default_detail = _("Enter the e-mail address and the password.")
+
+
+class InvalidCredentials(NonFieldError):
+    """A login whose e-mail and password match no active account."""
+
+    default_code = "invalid_credentials"
+    default_detail = _("Unable to log in with provided credentials.")
+
+
+class AccountInactive(NonFieldError):
+    """A login into a deactivated account (with a backend that lets inactive users in)."""
+
+    default_code = "inactive"
+    default_detail = _("User account is disabled.")
+
+
+class EmailNotVerified(NonFieldError):
+    """A login before the address was verified (mandatory verification)."""
+
+    default_code = "email_not_verified"
+    default_detail = _("E-mail is not verified.")
+
+
+class NotLoggedIn(NonFieldError):
+    """A token logout without a token."""
+
+    default_code = "not_logged_in"
+    default_detail = _("You should be logged in to log out.")
+
+
+class RefreshTokenMissing(AccountsError):
+    """A JWT logout without the refresh token to blacklist (HTTP 401)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = "refresh_token_missing"
+    default_detail = _("Send the refresh token to log out.")
+
+
+class TokenRequired(NonFieldError):
+    """A Google login with neither an ``access_token`` nor a ``code``."""
+
+    default_code = "token_required"
+    default_detail = _("Send an access_token or a code.")
+
+
+class CodeFlowNotConfigured(NonFieldError):
+    """A Google ``code`` while ``SHOP_ACCOUNTS["GOOGLE_CALLBACK_URL"]`` is not set."""
+
+    default_code = "code_flow_not_configured"
+    default_detail = _("Log in with an access_token: this site takes no authorization code.")
+
+
+class ProviderRefused(NonFieldError):
+    """Google refused the token or code, or its answer could not be used."""
+
+    default_code = "provider_refused"
+    default_detail = _("The provider refused this token.")
+
+
+class ResetUidInvalid(AccountsError):
+    """A password-reset confirmation whose ``uid`` names no user."""
+
+    default_code = "invalid_uid"
+    default_detail = _("Invalid value")
+    default_field = "uid"
+
+
+class ResetTokenInvalid(AccountsError):
+    """A password-reset token that is forged, used or expired."""
+
+    default_code = "invalid_token"
+    default_detail = _("Invalid value")
+    default_field = "token"
+
+
+class NotBusinessCustomer(AccountsError):
+    """Staff verifying the company of a private (B2C) customer."""
+
+    default_code = "not_business"
+    default_detail = _("Only a business customer's company can be verified.")
+    default_field = "customer_kind"
+
+
+class CompanyIncomplete(AccountsError):
+    """Staff verifying a company whose name or tax number is missing."""
+
+    default_code = "company_incomplete"
+    default_detail = _("The company name and tax number must be filled in first.")
+    default_field = "tax_number"

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from io import BytesIO
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
-from PIL import Image, ImageOps
+
+from shop_core.uploads import make_thumbnail
 
 from .conf import app_settings
 from .validators import validate_avatar, validate_inn
@@ -123,16 +122,9 @@ class Profile(models.Model):
         return self.is_business and self.company_verified
 
     def _make_thumbnail(self) -> None:
-        self.avatar.seek(0)
-        with Image.open(self.avatar) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail(tuple(app_settings.AVATAR_THUMBNAIL_SIZE))
-            buffer = BytesIO()
-            image.save(buffer, "JPEG", quality=85)
-        name = PurePath(self.avatar.name).stem + ".jpg"
+        thumbnail = make_thumbnail(self.avatar, tuple(app_settings.AVATAR_THUMBNAIL_SIZE))
         # save=False: the surrounding save() writes the row once.
-        self.avatar_thumbnail.save(name, ContentFile(buffer.getvalue()), save=False)
-        self.avatar.seek(0)
+        self.avatar_thumbnail.save(thumbnail.name, thumbnail, save=False)
 
 
 class DeletedUser(models.Model):
@@ -161,10 +153,11 @@ class DeletedUser(models.Model):
 class OutgoingEmail(models.Model):
     """An e-mail written in the transaction that asked for it, sent after it commits.
 
-    ``services.emails`` queues it and the ``deliver_email`` task sends it; a
-    send that fails stays here and ``send_pending_emails`` retries it. It is
-    marked sent only once the mail server took it, and its body (one-time
-    links) is erased then.
+    ``services.emails`` queues it and the ``deliver_email`` task sends it through
+    ``shop_core.delivery`` (``sent_at``, ``due``, ``attempts``, ``last_error``): a
+    sender claims it by pushing ``due`` (a lease), it is marked sent only once
+    the mail server took it, and a failed send is retried after a back-off by
+    ``send_pending_emails``. Its body (one-time links) is erased once sent.
     """
 
     to = models.JSONField(_("to"))
@@ -173,17 +166,17 @@ class OutgoingEmail(models.Model):
     body = models.TextField(_("text"), blank=True)
     html_body = models.TextField(_("HTML"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Not tried before: a lease held by a sender, or the back-off after a failure.
+    due = models.DateTimeField(_("due"), default=timezone.now)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    # A worker sending it holds it until then; a crashed worker's claim runs out.
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="shop_acc_email_pending")]
+        indexes = [models.Index(fields=["sent_at", "due"], name="shop_acc_email_due")]
 
     def __str__(self) -> str:
         return f"{self.subject} -> {', '.join(self.to)}"

@@ -1,4 +1,4 @@
-"""Receivers connected in AppConfig.ready()."""
+"""Receivers connected in AppConfig.ready(); background jobs are enqueued here."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from typing import Any
 from allauth.account.signals import user_signed_up
 from django.conf import settings
 from django.contrib.auth.hashers import is_password_usable
+from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .conf import app_settings
 from .middleware import acting_user
-from .models import DeletedUser, Profile
+from .models import DeletedUser, OutgoingEmail, Profile
 from .services import assign_role
 from .services.credentials import revoke_credentials
+from .tasks import deliver_email
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="shop_accounts_profile")
@@ -73,3 +75,23 @@ def revoke_on_password_change(
     wiped = instance.__dict__.pop("_shop_accounts_password_wiped", False)
     if wiped or getattr(instance, "_password", None) is not None:
         revoke_credentials(instance)
+
+
+@receiver(post_save, sender=OutgoingEmail, dispatch_uid="shop_accounts_deliver_email")
+def deliver_after_commit(
+    sender: Any, instance: OutgoingEmail, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    """A queued e-mail is handed to the ``deliver_email`` task once its transaction
+    commits. ``robust``: a queue that is down leaves it for ``send_pending_emails``."""
+    if not created or raw:
+        return
+    email_id = instance.pk
+
+    def enqueue() -> None:  # a function, not a partial: Django logs its __qualname__
+        enqueue_delivery(email_id)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def enqueue_delivery(email_id: int) -> None:
+    deliver_email.using(backend=app_settings.TASK_BACKEND).enqueue(email_id)

@@ -77,6 +77,15 @@ def email_taken(email: str) -> bool:
     )
 
 
+def companies() -> QuerySet[Profile]:
+    """Business customers' profiles with their users, latest change first (managers' list)."""
+    return (
+        Profile.objects.filter(customer_kind=Profile.CustomerKind.B2B)
+        .select_related("user", "company_verified_by")
+        .order_by("-updated_at", "pk")
+    )
+
+
 def role_stats() -> dict[str, int]:
     """Number of users per configured role (0 for a role with no group)."""
     from django.contrib.auth.models import Group

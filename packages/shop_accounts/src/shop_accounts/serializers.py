@@ -1,9 +1,17 @@
+"""Serializers: they validate (every error with a code); services write.
+
+The dj-rest-auth serializers are subclassed so that every error they answer
+carries a stable code (Django's form and password-validator codes kept, the
+login's and the reset link's named), and so that the package's rules hold.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from dj_rest_auth.jwt_auth import CookieTokenRefreshSerializer
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
@@ -14,7 +22,9 @@ from dj_rest_auth.serializers import (
     PasswordResetConfirmSerializer as BasePasswordResetConfirmSerializer,
 )
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
+from django import forms
 from django.contrib.auth import SESSION_KEY, get_user_model, update_session_auth_hash
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -22,39 +32,64 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
-from rest_framework.utils import model_meta
+from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from shop_core.bounds import ascii_digits
+from shop_core.fields import AsciiDigitsField
 
 from .adapter import password_reset_url
 from .conf import app_settings
-from .models import Profile, company_errors
+from .exceptions import (
+    AccountInactive,
+    CodeFlowNotConfigured,
+    CredentialsRequired,
+    EmailNotVerified,
+    InvalidCredentials,
+    ProviderRefused,
+    ResetTokenInvalid,
+    ResetUidInvalid,
+    TokenRequired,
+)
+from .models import COMPANY_FIELDS, Profile, company_errors
 from .selectors import user_roles
-from .services import COMPANY_FIELDS, assign_role, get_profile, update_profile
-from .services.credentials import lock_user
-from .validators import validate_avatar, validate_inn
+from .services import get_profile, update_profile, update_user
+from .services.credentials import lock_user, save_password
+from .services.registration import complete_signup
+from .validators import validate_avatar, validate_inn, validate_profile_phone
 
 # Longest password accepted where one is set (as dj-rest-auth's password change).
 PASSWORD_MAX_LENGTH = 128
 # Longest provider token or code accepted from a client (Google's are far shorter).
 SOCIAL_TOKEN_MAX_LENGTH = 4096
 BIO_MAX_LENGTH = 2000
-AVATAR_FIELDS = ["avatar", "avatar_thumbnail", "updated_at"]
+# Codes of Django's stock password validators and of two passwords that differ.
+PASSWORD_CODES = [
+    "password_too_short",
+    "password_too_common",
+    "password_entirely_numeric",
+    "password_too_similar",
+]
+PASSWORD_MISMATCH = "password_mismatch"
 
 
-class AsciiDigitsCharField(serializers.CharField):
-    """A ``CharField`` whose other scripts' digits (``٧``, ``७``, ``７``) become ASCII
-    before validation, so a rule written with ``[0-9]`` holds (phone, INN)."""
+def form_errors(form: forms.Form) -> dict[str, list[ErrorDetail]]:
+    """A bound, invalid Django form's errors as DRF's, each with the form's code."""
+    detail = get_error_detail(DjangoValidationError(form.errors.as_data()))
+    if NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return detail
 
-    def to_internal_value(self, data: Any) -> str:
-        return ascii_digits(super().to_internal_value(data))
+
+def coded(field: str, message: Any, code: str) -> serializers.ValidationError:
+    """A validation error about ``field`` with ``code``."""
+    return serializers.ValidationError({field: [ErrorDetail(str(message), code=code)]})
 
 
 def validate_company(attrs: dict[str, Any], instance: Profile | None = None) -> None:
     """The company rule (``models.company_errors``) on the data sent, completed by
-    what ``instance`` stores."""
+    what ``instance`` stores. Code ``required`` on each missing field."""
 
     def value(name: str) -> Any:
         return attrs[name] if name in attrs else getattr(instance, name, "")
@@ -66,7 +101,24 @@ def validate_company(attrs: dict[str, Any], instance: Profile | None = None) -> 
         )
 
 
+def _tax_number_field(**kwargs: Any) -> AsciiDigitsField:
+    return AsciiDigitsField(
+        max_length=12, required=False, allow_blank=True, validators=[validate_inn], **kwargs
+    )
+
+
 class ProfileSerializer(serializers.ModelSerializer):
+    """The profile as its owner sees and edits it (nested in ``UserSerializer``).
+
+    ``phone`` is E.164 (``validate_profile_phone``); phone and INN typed with
+    another script's digits are read as ASCII.
+    """
+
+    phone = AsciiDigitsField(
+        max_length=128, required=False, allow_blank=True, validators=[validate_profile_phone]
+    )
+    tax_number = _tax_number_field()
+
     class Meta:
         model = Profile
         fields = (
@@ -85,14 +137,6 @@ class ProfileSerializer(serializers.ModelSerializer):
         read_only_fields = ("avatar", "avatar_thumbnail", "company_verified", "company_verified_at")
         extra_kwargs = {"bio": {"max_length": BIO_MAX_LENGTH}}
 
-    digit_fields = ("phone", "tax_number")
-
-    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
-        field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if field_name in self.digit_fields:
-            field_class = AsciiDigitsCharField
-        return field_class, kwargs
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         validate_company(attrs, self.instance)
         return attrs
@@ -102,42 +146,45 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class AvatarSerializer(serializers.ModelSerializer):
-    avatar = serializers.ImageField(validators=[validate_avatar])
+    """``avatar`` in (any file: its decoded content is judged, codes ``image_*``);
+    the stored ``avatar`` and ``avatar_thumbnail`` URLs out."""
+
+    avatar = serializers.FileField(allow_empty_file=True, validators=[validate_avatar])
 
     class Meta:
         model = Profile
         fields = ("avatar", "avatar_thumbnail")
         read_only_fields = ("avatar_thumbnail",)
 
-    def update(self, instance: Profile, validated_data: dict[str, Any]) -> Profile:
-        # Only the avatar's columns: the rest of the row may have changed meanwhile.
-        instance.avatar = validated_data["avatar"]
-        instance.save(update_fields=AVATAR_FIELDS)  # Profile.save() makes the thumbnail
-        return instance
-
 
 def _user_model_fields(model: Any) -> tuple[str, ...]:
+    """The optional fields shown that the user model has (besides pk and e-mail)."""
     existing = {field.name for field in model._meta.get_fields()}
     email = model.get_email_field_name()
     optional = ("username", "first_name", "last_name", "date_joined")
-    return ("pk", email, *(name for name in optional if name in existing and name != email))
+    return tuple(name for name in optional if name in existing and name != email)
 
 
 class UserSerializer(serializers.ModelSerializer):
     """The current user with roles and profile (``GET/PATCH .../user/``).
 
-    Works with any user model: only the fields that the model has are
-    shown; the e-mail is changed through allauth's e-mail management.
+    Works with any user model: only the fields that the model has are shown;
+    ``email`` is the model's e-mail field, whatever its name, and is changed
+    through allauth's e-mail management, not here. Writes go through
+    ``services.update_user`` (the view calls it with the validated data).
     """
 
+    email = serializers.SerializerMethodField()
     profile = ProfileSerializer(source="shop_profile", required=False)
     roles = serializers.SerializerMethodField()
 
     class Meta:
         model = get_user_model()
-        fields = (*_user_model_fields(model), "roles", "profile")
+        fields = ("pk", "email", *_user_model_fields(model), "roles", "profile")
         read_only_fields = tuple(
-            name for name in _user_model_fields(model) if name not in ("first_name", "last_name")
+            name
+            for name in ("pk", *_user_model_fields(model))
+            if name not in ("first_name", "last_name")
         )
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -147,6 +194,10 @@ class UserSerializer(serializers.ModelSerializer):
             # rules need the fields the request does not send).
             self.fields["profile"].instance = get_profile(self.instance)
 
+    @extend_schema_field(serializers.EmailField())
+    def get_email(self, user: Any) -> str:
+        return getattr(user, user.get_email_field_name())
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_roles(self, user: Any) -> list[str]:
         return user_roles(user)
@@ -155,33 +206,9 @@ class UserSerializer(serializers.ModelSerializer):
         instance.shop_profile = get_profile(instance)  # users older than the app
         return super().to_representation(instance)
 
-    @transaction.atomic
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
-        profile_data = validated_data.pop("shop_profile", None)
-        _save_changed_fields(instance, validated_data)
-        if profile_data:
-            profile_serializer = self.fields["profile"]
-            profile_serializer.update(get_profile(instance), profile_data)
-        return instance
-
-
-def _save_changed_fields(instance: Any, validated_data: dict[str, Any]) -> None:
-    """Save only the fields sent, not the whole row read at the start of the
-    request: a password changed meanwhile must not be written back."""
-    relations = model_meta.get_field_info(instance).relations
-    many = {
-        name: value
-        for name, value in validated_data.items()
-        if name in relations and relations[name].to_many
-    }
-    for name, value in validated_data.items():
-        if name not in many:
-            setattr(instance, name, value)
-    columns = [name for name in validated_data if name not in many]
-    if columns:
-        instance.save(update_fields=columns)
-    for name, value in many.items():
-        getattr(instance, name).set(value)
+        data = dict(validated_data)
+        return update_user(user=instance, profile=data.pop("shop_profile", None), **data)
 
 
 class RegisterSerializer(BaseRegisterSerializer):
@@ -195,9 +222,7 @@ class RegisterSerializer(BaseRegisterSerializer):
         choices=Profile.CustomerKind.choices, default=Profile.CustomerKind.B2C
     )
     company_name = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    tax_number = AsciiDigitsCharField(
-        max_length=12, required=False, allow_blank=True, validators=[validate_inn]
-    )
+    tax_number = _tax_number_field()
     password1 = serializers.CharField(write_only=True, max_length=PASSWORD_MAX_LENGTH)
     password2 = serializers.CharField(write_only=True, max_length=PASSWORD_MAX_LENGTH)
 
@@ -220,36 +245,37 @@ class RegisterSerializer(BaseRegisterSerializer):
         return get_adapter().clean_email(email.lower())
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        data = super().validate(data)
+        if data["password1"] != data["password2"]:
+            raise coded("password2", _("The two password fields didn't match."), PASSWORD_MISMATCH)
         # dj-rest-auth runs the validators that compare the password with the
-        # user's data only in save(), reporting them as non-field errors.
+        # user's data only in save(); here they are field errors with codes.
+        try:
+            get_adapter().clean_password(data["password1"], user=self._candidate(data))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password1": get_error_detail(exc)}) from exc
+        validate_company(data)
+        return data
+
+    def _candidate(self, data: dict[str, Any]) -> Any:
+        """An unsaved user with the data the password must not resemble."""
         user_model = get_user_model()
         candidate = user_model(**{user_model.get_email_field_name(): data.get("email", "")})
         if data.get("username") and user_model.USERNAME_FIELD == "username":
             candidate.username = data["username"]
-        try:
-            get_adapter().clean_password(data["password1"], user=candidate)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password1": exc.messages}) from exc
-        validate_company(data)
-        return data
+        return candidate
 
     def custom_signup(self, request: Any, user: Any) -> None:
         data = self.validated_data
-        if data.get("role"):
-            assign_role(user, data["role"])
-        profile = get_profile(user)
-        for name in COMPANY_FIELDS:
-            if data.get(name):
-                setattr(profile, name, data[name])
-        profile.save()
+        complete_signup(
+            user=user, role=data.get("role"), **{name: data.get(name) for name in COMPANY_FIELDS}
+        )
 
 
 class LoginSerializer(BaseLoginSerializer):
-    """dj-rest-auth's login through allauth's adapter, so allauth's failed-login
-    limits (``ACCOUNT_RATE_LIMITS["login_failed"]``: per IP and per account)
-    apply: once an account has too many failures, even the right password is
-    refused (429) until the window ends. A success does not count.
+    """dj-rest-auth's login with coded errors, through allauth's adapter, so allauth's
+    failed-login limits (``ACCOUNT_RATE_LIMITS["login_failed"]``: per IP and per
+    account) apply: once an account has too many failures, even the right password
+    is refused (429) until the window ends. A success does not count.
 
     Set ``REST_AUTH["LOGIN_SERIALIZER"]`` to this class.
     """
@@ -261,6 +287,33 @@ class LoginSerializer(BaseLoginSerializer):
             return get_adapter(django_request).authenticate(django_request, **credentials)
         except DjangoValidationError as exc:
             raise exceptions.Throttled(detail=" ".join(exc.messages)) from exc
+
+    def get_auth_user(self, username: str, email: str, password: str) -> Any:
+        try:
+            return super().get_auth_user(username, email, password)
+        except exceptions.ValidationError as exc:  # 'Must include "email" and "password".'
+            raise CredentialsRequired() from exc
+
+    @staticmethod
+    def validate_email_verification_status(user: Any, email: str | None = None) -> None:
+        # As dj-rest-auth's, but with the model's e-mail field, whatever its name.
+        mandatory = allauth_settings.EmailVerificationMethod.MANDATORY
+        if allauth_settings.EMAIL_VERIFICATION != mandatory:
+            return
+        address = getattr(user, user.get_email_field_name())
+        verified = EmailAddress.objects.filter(user=user, email__iexact=address, verified=True)
+        if not verified.exists():
+            raise EmailNotVerified()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.get_auth_user(attrs.get("username"), attrs.get("email"), attrs.get("password"))
+        if not user:
+            raise InvalidCredentials()
+        if not user.is_active:
+            raise AccountInactive()
+        self.validate_email_verification_status(user, email=attrs.get("email"))
+        attrs["user"] = user
+        return attrs
 
 
 class TokenRefreshSerializer(CookieTokenRefreshSerializer):
@@ -280,6 +333,12 @@ class TokenRefreshSerializer(CookieTokenRefreshSerializer):
             return super().validate(attrs)
 
 
+class LogoutSerializer(serializers.Serializer):
+    """The JWT logout's body: the refresh token to blacklist."""
+
+    refresh = serializers.CharField(required=False, max_length=SOCIAL_TOKEN_MAX_LENGTH)
+
+
 class PasswordResetSerializer(BasePasswordResetSerializer):
     """Sends the reset link built from ``SHOP_ACCOUNTS["PASSWORD_RESET_URL"]``.
 
@@ -288,6 +347,14 @@ class PasswordResetSerializer(BasePasswordResetSerializer):
 
     def get_email_options(self) -> dict[str, Any]:
         return {"url_generator": password_reset_url}
+
+    def validate_email(self, value: str) -> str:
+        self.reset_form = self.password_reset_form_class(data=self.initial_data)
+        if not self.reset_form.is_valid():
+            raise serializers.ValidationError(
+                [error for errors in form_errors(self.reset_form).values() for error in errors]
+            )
+        return value
 
 
 class PasswordChangeSerializer(BasePasswordChangeSerializer):
@@ -303,11 +370,17 @@ class PasswordChangeSerializer(BasePasswordChangeSerializer):
     def validate_old_password(self, value: str) -> str:
         return value
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        self.set_password_form = self.set_password_form_class(user=self.user, data=attrs)
+        if not self.set_password_form.is_valid():
+            raise serializers.ValidationError(form_errors(self.set_password_form))
+        return attrs
+
     def old_password_is_right(self) -> bool:
         return self.user.check_password(self.validated_data["old_password"])
 
     def save(self) -> None:
-        _save_password(self.set_password_form)
+        save_password(self.set_password_form)
         # A client logged in by session keeps it (token clients get no session).
         session = getattr(self.request, "session", None)
         if not self.logout_on_password_change and session is not None and SESSION_KEY in session:
@@ -315,18 +388,27 @@ class PasswordChangeSerializer(BasePasswordChangeSerializer):
 
 
 class PasswordResetConfirmSerializer(BasePasswordResetConfirmSerializer):
-    """dj-rest-auth's reset confirm, writing only the password column."""
+    """dj-rest-auth's reset confirm with coded errors (``invalid_uid``,
+    ``invalid_token``, the password validators'), writing only the password."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from allauth.account.forms import default_token_generator
+        from allauth.account.utils import url_str_to_user_pk
+
+        user_model = get_user_model()
+        try:
+            self.user = user_model._default_manager.get(pk=url_str_to_user_pk(attrs["uid"]))
+        except (TypeError, ValueError, OverflowError, user_model.DoesNotExist):
+            raise ResetUidInvalid() from None
+        if not default_token_generator.check_token(self.user, attrs["token"]):
+            raise ResetTokenInvalid()
+        self.set_password_form = self.set_password_form_class(user=self.user, data=attrs)
+        if not self.set_password_form.is_valid():
+            raise serializers.ValidationError(form_errors(self.set_password_form))
+        return attrs
 
     def save(self) -> Any:
-        return _save_password(self.set_password_form)
-
-
-def _save_password(form: Any) -> Any:
-    """Save the new password alone: the rest of the row was read earlier and may
-    be stale. The save ends the user's other credentials (see ``receivers``)."""
-    user = form.save(commit=False)
-    user.save(update_fields=["password"])
-    return user
+        return save_password(self.set_password_form)
 
 
 class VerifyEmailSerializer(serializers.Serializer):
@@ -334,8 +416,9 @@ class VerifyEmailSerializer(serializers.Serializer):
 
 
 class SocialLoginSerializer(BaseSocialLoginSerializer):
-    """A token the provider refuses is a 400, not a 500; an absurdly long one is
-    refused before anything is sent to the provider."""
+    """dj-rest-auth's social login with coded errors: ``token_required`` without a
+    token or code, ``provider_refused`` when the provider refuses it (a 400, not a
+    500); an absurdly long token is refused before anything is sent."""
 
     access_token = serializers.CharField(
         required=False, allow_blank=True, max_length=SOCIAL_TOKEN_MAX_LENGTH
@@ -347,11 +430,24 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
         required=False, allow_blank=True, max_length=SOCIAL_TOKEN_MAX_LENGTH
     )
 
+    def set_callback_url(self, view: Any, adapter_class: Any) -> None:
+        self.callback_url = getattr(view, "callback_url", None)
+        if not self.callback_url:
+            raise CodeFlowNotConfigured()
+
     def get_social_login(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().get_social_login(*args, **kwargs)
         except OAuth2Error as exc:
-            raise serializers.ValidationError(_("The provider refused this token.")) from exc
+            raise ProviderRefused() from exc
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("access_token") or attrs.get("code")):
+            raise TokenRequired()
+        try:
+            return super().validate(attrs)
+        except serializers.ValidationError as exc:  # dj-rest-auth's uncoded refusals
+            raise ProviderRefused() from exc
 
 
 class CompanySerializer(serializers.ModelSerializer):

@@ -1,12 +1,13 @@
-"""Validators for Russian tax numbers and uploaded avatars."""
+"""Validators for Russian tax numbers, profile phones and uploaded avatars."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
+from phonenumber_field.validators import validate_international_phonenumber
+
+from shop_core.uploads import validate_image
 
 from .conf import app_settings
 
@@ -36,45 +37,30 @@ def validate_inn(value: str) -> None:
 
 
 def validate_avatar(file: File) -> None:
-    """Size, then the decoded content: pixel count, allowed format, every pixel readable.
+    """An uploaded avatar, judged by its decoded content within ``AVATAR_MAX_BYTES``,
+    ``AVATAR_MAX_PIXELS`` and ``AVATAR_FORMATS`` (``shop_core.uploads.validate_image``).
 
-    The name and the client's content type are not trusted. The pixel count
-    is read from the header before anything is decoded (decompression
-    bombs); then the whole image is decoded, so a truncated file is refused.
+    Codes: ``image_too_large``, ``image_pixels``, ``image_format``, ``image_invalid``.
     """
-    if file.size is not None and file.size > app_settings.AVATAR_MAX_BYTES:
-        raise ValidationError(
-            _("The image is larger than %(limit)s.")
-            % {"limit": filesizeformat(app_settings.AVATAR_MAX_BYTES)},
-            code="avatar_too_large",
-        )
-    too_many_pixels = ValidationError(_("The image has too many pixels."), code="avatar_pixels")
-    allowed = [f.upper() for f in app_settings.AVATAR_FORMATS]
-    position = file.tell() if hasattr(file, "tell") else 0
+    validate_image(
+        file,
+        max_bytes=app_settings.AVATAR_MAX_BYTES,
+        max_pixels=app_settings.AVATAR_MAX_PIXELS,
+        formats=app_settings.AVATAR_FORMATS,
+    )
+
+
+def validate_profile_phone(value: str) -> None:
+    """A profile phone: a number valid for its country, stored in E.164 (``+79161234567``).
+
+    Stricter than ``shop_core.fields.validate_phone`` (the digits people type
+    in an address book): a profile phone is normalised by phonenumber_field
+    and must exist in the numbering plan. Code ``invalid_phone``, as the
+    looser rule's.
+    """
     try:
-        file.seek(0)
-        with Image.open(file) as image:  # reads the header only
-            image_format, (width, height) = image.format, image.size
-            if width * height > app_settings.AVATAR_MAX_PIXELS:
-                raise too_many_pixels
-            if image_format not in allowed:
-                raise ValidationError(
-                    _("Unsupported image format %(format)s; use one of: %(allowed)s.")
-                    % {"format": image_format, "allowed": ", ".join(allowed)},
-                    code="avatar_format",
-                )
-            image.verify()  # checksums (PNG)
-        file.seek(0)
-        with Image.open(file) as image:
-            image.load()  # decodes every pixel: truncated data fails here
+        validate_international_phonenumber(value)
     except ValidationError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise too_many_pixels from None
-    except Exception:  # Pillow raises many kinds (OSError, SyntaxError, struct.error...)
         raise ValidationError(
-            _("Upload a valid image. The file is not an image or is corrupted."),
-            code="avatar_invalid",
+            _("Enter a valid phone number, e.g. +79161234567."), code="invalid_phone"
         ) from None
-    finally:
-        file.seek(position)

@@ -1,11 +1,14 @@
-"""API views: dj-rest-auth's flows made depth-safe, throttled and documented,
+"""API views: dj-rest-auth's flows made depth-safe, throttled, documented and coded,
 with the package's rules on top (credentials revoked by a password change,
-enumeration-safe and race-safe sign-up, coded verification errors), plus
-the user endpoint hook, avatar upload, Google login, e-mail link landing
-pages and company verification for managers.
+enumeration-safe and race-safe sign-up, coded verification errors), plus the
+user endpoint hook, avatar upload, Google login, e-mail link landing pages
+and company verification for managers.
 
-Every view has ``SafeParsingMixin`` first in its bases: JSON nested too deep
-is a 400 ``too_deep`` on every endpoint, whatever parsers the site uses.
+Every view has ``AccountsAPIMixin`` (``shop_core.views.ShopAPIMixin``) first in
+its bases: JSON nested too deep is a 400 ``too_deep``, and every error answers
+in the one convention (``{"type", "errors": [{"code", "detail", "attr"}]}``),
+dj-rest-auth's and simplejwt's views included. Views parse, call a service or
+selector, and serialize.
 """
 
 from __future__ import annotations
@@ -18,55 +21,70 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Client
 from dj_rest_auth import views as auth_views
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from dj_rest_auth.registration import views as registration_views
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ErrorCode401Enum
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop_core.views import SafeParsingMixin
+from shop_core.fields import ID_PATTERN
+from shop_core.filters import FilterBackend
+from shop_core.pagination import ShopPagination
+from shop_core.views import ShopAPIMixin
 
+from . import selectors
 from .conf import app_settings
-from .exceptions import EmailTaken, PasswordIncorrect
-from .models import Profile
+from .exceptions import (
+    EmailTaken,
+    InvalidCredentials,
+    NotLoggedIn,
+    PasswordIncorrect,
+    RefreshTokenMissing,
+)
+from .filters import CompanyFilter
 from .permissions import CanVerifyCompanies
 from .serializers import (
-    AVATAR_FIELDS,
+    PASSWORD_CODES,
+    PASSWORD_MISMATCH,
     AvatarSerializer,
     CompanySerializer,
     CompanyVerificationSerializer,
+    LogoutSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     SocialLoginSerializer,
     VerifyEmailSerializer,
 )
-from .services import get_profile, set_company_verified
+from .services import get_profile, remove_avatar, set_avatar, set_company_verified, update_user
 from .services.credentials import issue_credentials, password_unchanged
 from .services.registration import SignupPolicy, notify_existing_account, signup_policy
 from .services.verification import confirm_email
 from .throttles import ScopedThrottleMixin
 
+NON_FIELD = "non_field_errors"
+IMAGE_CODES = ["image_too_large", "image_pixels", "image_format", "image_invalid"]
+NEW_PASSWORD_CODES = [*PASSWORD_CODES, PASSWORD_MISMATCH]
+INN_CODES = ["inn_length", "inn_checksum"]
+# simplejwt's code for an access or refresh token that is expired, blacklisted or forged.
+TOKEN_NOT_VALID = "token_not_valid"
+
 _detail = inline_serializer("AccountsDetail", {"detail": serializers.CharField()})
-_coded_error = inline_serializer(
-    "AccountsCodedError",
-    {"detail": serializers.CharField(required=False), "code": serializers.CharField()},
-)
 # dj-rest-auth fixes USE_JWT at import, so the login answer is known here.
 USE_JWT = rest_auth_settings.USE_JWT
 _login_response = (
@@ -84,13 +102,64 @@ _password_changed = inline_serializer(
 SIGNUP_ATTEMPTS = 3
 
 
+def client_error(name: str, codes: list[str], description: str) -> OpenApiResponse:
+    """A documented error answer whose status drf-standardized-errors does not cover
+    (410) or whose codes it does not know (a 404 ``invalid_key``, a 401 of simplejwt)."""
+    error = inline_serializer(
+        f"{name}ErrorComponent",  # the suffix keeps the enum of codes inline
+        {
+            "code": serializers.ChoiceField(choices=codes),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+        many=True,
+    )
+    body = inline_serializer(
+        f"{name}ErrorResponse",
+        {"type": serializers.ChoiceField(choices=ClientErrorEnum.choices), "errors": error},
+    )
+    return OpenApiResponse(body, description=description)
+
+
+_token_refused = client_error(
+    "TokenRefused",
+    [*ErrorCode401Enum.values, TOKEN_NOT_VALID],
+    "The token is expired, blacklisted or forged.",
+)
+
+
+def plain_token_error(exc: Exception) -> Exception:
+    """simplejwt's token errors carry a dict (``detail``, ``code``, ``messages``); as
+    one error with its code (``token_not_valid``) in the one convention."""
+    detail = getattr(exc, "detail", None)
+    if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(detail, dict):
+        if "detail" in detail and "code" in detail:
+            return exceptions.AuthenticationFailed(str(detail["detail"]), str(detail["code"]))
+    return exc
+
+
+class AccountsAPIMixin(ShopAPIMixin):
+    """The base of every view of the package: ``ShopAPIMixin``, and simplejwt's
+    token errors (a JWT site's 401s) in the same shape."""
+
+    def handle_exception(self, exc: Exception) -> Any:
+        return super().handle_exception(plain_token_error(exc))
+
+
 def _send_notice(request: Request, template_prefix: str, user: Any) -> None:
     """allauth's security notice (sent only with ``ACCOUNT_EMAIL_NOTIFICATIONS``)."""
     get_adapter(request._request).send_notification_mail(template_prefix, user)
 
 
 @extend_schema_view(post=extend_schema(responses=_login_response))
-class LoginView(SafeParsingMixin, ScopedThrottleMixin, auth_views.LoginView):
+@extend_validation_errors(
+    ["credentials_required", "invalid_credentials", "inactive", "email_not_verified"],
+    field_name=NON_FIELD,
+)
+class LoginView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.LoginView):
+    """400 ``invalid_credentials`` for a wrong e-mail or password, ``email_not_verified``
+    before verification; 429 ``throttled`` once allauth's failed-login limit is hit."""
+
     throttle_scope = "shop_accounts.login"
 
     def login(self) -> None:
@@ -99,29 +168,67 @@ class LoginView(SafeParsingMixin, ScopedThrottleMixin, auth_views.LoginView):
         # user's row lock, which a change takes too.
         with transaction.atomic():
             if not password_unchanged(self.serializer.validated_data["user"]):
-                raise ValidationError(
-                    {"non_field_errors": [_("Unable to log in with provided credentials.")]}
-                )
+                raise InvalidCredentials()
             super().login()
 
 
-_logout_request = (
-    inline_serializer("LogoutRequest", {"refresh": serializers.CharField()})
-    if USE_JWT and not rest_auth_settings.JWT_AUTH_HTTPONLY
-    else None
+_logout_request = LogoutSerializer if USE_JWT and not rest_auth_settings.JWT_AUTH_HTTPONLY else None
+_logout_errors = (
+    {
+        401: client_error(
+            "LogoutRefused",
+            [*ErrorCode401Enum.values, TOKEN_NOT_VALID, "refresh_token_missing"],
+            "No refresh token, or one that is expired, blacklisted or forged.",
+        )
+    }
+    if USE_JWT
+    else {}
 )
 
 
 @extend_schema_view(
     get=extend_schema(exclude=True),
-    post=extend_schema(request=_logout_request, responses=_detail),
+    post=extend_schema(request=_logout_request, responses={200: _detail, **_logout_errors}),
 )
-class LogoutView(SafeParsingMixin, auth_views.LogoutView):
-    pass
+@extend_validation_errors(["not_logged_in"], field_name=NON_FIELD, methods=["post"])
+class LogoutView(AccountsAPIMixin, auth_views.LogoutView):
+    """Token: deletes the token (400 ``not_logged_in`` without one). JWT: blacklists
+    the refresh token (401 ``refresh_token_missing`` / ``token_not_valid``)."""
+
+    def logout(self, request: Request) -> Response:
+        if not (request.auth or USE_JWT or rest_auth_settings.SESSION_LOGIN):
+            raise NotLoggedIn()
+        if USE_JWT and apps.is_installed("rest_framework_simplejwt.token_blacklist"):
+            self._check_refresh_token(request)
+        return super().logout(request)
+
+    def _check_refresh_token(self, request: Request) -> None:
+        """dj-rest-auth answers a missing or bad refresh token itself, uncoded; refuse
+        it here first, so the logout it then does cannot fail."""
+        from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+        from rest_framework_simplejwt.tokens import RefreshToken
+
+        if rest_auth_settings.JWT_AUTH_HTTPONLY:
+            raw = request.COOKIES.get(rest_auth_settings.JWT_AUTH_REFRESH_COOKIE)
+        else:
+            body = LogoutSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            raw = body.validated_data.get("refresh")
+        if not raw:
+            raise RefreshTokenMissing()
+        try:
+            RefreshToken(raw)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
 
 
-@extend_schema_view(post=extend_schema(responses={201: _detail, 400: _coded_error}))
-class RegisterView(SafeParsingMixin, ScopedThrottleMixin, registration_views.RegisterView):
+@extend_schema_view(post=extend_schema(responses={201: _detail}))
+@extend_validation_errors(["taken"], field_name="email")
+@extend_validation_errors(PASSWORD_CODES, field_name="password1")
+@extend_validation_errors([PASSWORD_MISMATCH], field_name="password2")
+@extend_validation_errors(["required"], field_name="company_name")
+@extend_validation_errors(["required", *INN_CODES], field_name="tax_number")
+class RegisterView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.RegisterView):
     """Sign-up. A taken address answers exactly like a free one and its owner
     is e-mailed (allauth's enumeration prevention), or 400 ``taken`` with
     ``ACCOUNT_PREVENT_ENUMERATION = False``. Simultaneous sign-ups with one
@@ -167,12 +274,14 @@ class RegisterView(SafeParsingMixin, ScopedThrottleMixin, registration_views.Reg
         request=VerifyEmailSerializer,
         responses={
             200: _detail,
-            404: OpenApiResponse(_coded_error, description=_("code invalid_key")),
-            410: OpenApiResponse(_coded_error, description=_("code expired_key")),
+            404: client_error(
+                "InvalidKey", ["invalid_key"], "The key is forged, unknown or already used."
+            ),
+            410: client_error("ExpiredKey", ["expired_key"], "The link expired: ask a new one."),
         },
     )
 )
-class VerifyEmailView(SafeParsingMixin, APIView):
+class VerifyEmailView(AccountsAPIMixin, APIView):
     """Confirm an address with the key of its link: 200; 404 ``invalid_key``
     (forged, unknown or used); 410 ``expired_key`` (ask for a new link)."""
 
@@ -186,7 +295,9 @@ class VerifyEmailView(SafeParsingMixin, APIView):
 
 
 @extend_schema_view(post=extend_schema(responses=_password_changed))
-class PasswordChangeView(SafeParsingMixin, ScopedThrottleMixin, auth_views.PasswordChangeView):
+@extend_validation_errors(["password_incorrect"], field_name="old_password")
+@extend_validation_errors(NEW_PASSWORD_CODES, field_name="new_password2")
+class PasswordChangeView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.PasswordChangeView):
     """Needs the old password (400 ``password_incorrect``). Every token,
     session and JWT refresh token issued before ends; the answer carries
     fresh credentials so this client stays logged in."""
@@ -219,14 +330,18 @@ def _with_jwt_cookies(response: Response) -> Response:
 
 
 @extend_schema_view(post=extend_schema(responses=_detail))
-class PasswordResetView(SafeParsingMixin, ScopedThrottleMixin, auth_views.PasswordResetView):
+class PasswordResetView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.PasswordResetView):
     throttle_scope = "shop_accounts.password_reset"
 
 
 @extend_schema_view(post=extend_schema(responses=_detail))
-class PasswordResetConfirmView(SafeParsingMixin, auth_views.PasswordResetConfirmView):
-    """Sets the new password; every token, session and JWT refresh token of
-    the user issued before ends."""
+@extend_validation_errors(["invalid_uid"], field_name="uid")
+@extend_validation_errors(["invalid_token"], field_name="token")
+@extend_validation_errors(NEW_PASSWORD_CODES, field_name="new_password2")
+class PasswordResetConfirmView(AccountsAPIMixin, auth_views.PasswordResetConfirmView):
+    """Sets the new password (400 ``invalid_uid`` / ``invalid_token`` for a broken,
+    used or expired link); every token, session and JWT refresh token of the user
+    issued before ends."""
 
     serializer_class = PasswordResetConfirmSerializer
 
@@ -241,7 +356,7 @@ class PasswordResetConfirmView(SafeParsingMixin, auth_views.PasswordResetConfirm
 
 @extend_schema_view(post=extend_schema(responses={200: _detail}))
 class ResendEmailVerificationView(
-    SafeParsingMixin, ScopedThrottleMixin, registration_views.ResendEmailVerificationView
+    AccountsAPIMixin, ScopedThrottleMixin, registration_views.ResendEmailVerificationView
 ):
     throttle_scope = "shop_accounts.register"
 
@@ -258,7 +373,10 @@ class ResendEmailVerificationView(
 
 
 @extend_schema_view(post=extend_schema(responses=_login_response))
-class GoogleLoginView(SafeParsingMixin, ScopedThrottleMixin, registration_views.SocialLoginView):
+@extend_validation_errors(
+    ["token_required", "provider_refused", "code_flow_not_configured"], field_name=NON_FIELD
+)
+class GoogleLoginView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.SocialLoginView):
     """Log in (or sign up) with a Google ``access_token`` or ``code``.
 
     A Google account whose verified e-mail matches an existing user is
@@ -277,14 +395,24 @@ class GoogleLoginView(SafeParsingMixin, ScopedThrottleMixin, registration_views.
         return app_settings.GOOGLE_CALLBACK_URL
 
 
-class UserView(SafeParsingMixin, auth_views.UserDetailsView):
-    """The current user and profile; the serializer is ``SHOP_ACCOUNTS["USER_SERIALIZER"]``."""
+@extend_validation_errors(["invalid_phone"], field_name="profile.phone", methods=["put", "patch"])
+@extend_validation_errors(["required"], field_name="profile.company_name", methods=["put", "patch"])
+@extend_validation_errors(
+    ["required", *INN_CODES], field_name="profile.tax_number", methods=["put", "patch"]
+)
+class UserView(AccountsAPIMixin, auth_views.UserDetailsView):
+    """The current user and profile; the serializer is ``SHOP_ACCOUNTS["USER_SERIALIZER"]``
+    (it validates; ``services.update_user`` writes)."""
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return app_settings.USER_SERIALIZER
 
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        update_user(user=serializer.instance, profile=data.pop("shop_profile", None), **data)
 
-class VerifyEmailLinkView(SafeParsingMixin, APIView):
+
+class VerifyEmailLinkView(AccountsAPIMixin, APIView):
     """Landing page of the verification link when no front end is set.
 
     It only says what to POST: a GET must not change state (mail scanners
@@ -313,7 +441,7 @@ class VerifyEmailLinkView(SafeParsingMixin, APIView):
         )
 
 
-class PasswordResetLinkView(SafeParsingMixin, APIView):
+class PasswordResetLinkView(AccountsAPIMixin, APIView):
     """Landing page of the password-reset link when no front end is set."""
 
     permission_classes = [AllowAny]
@@ -344,7 +472,8 @@ class PasswordResetLinkView(SafeParsingMixin, APIView):
         )
 
 
-class AvatarView(SafeParsingMixin, APIView):
+@extend_validation_errors(IMAGE_CODES, field_name="avatar", methods=["put"])
+class AvatarView(AccountsAPIMixin, APIView):
     """Upload (PUT, multipart) or remove (DELETE) the current user's avatar."""
 
     permission_classes = [IsAuthenticated]
@@ -352,46 +481,32 @@ class AvatarView(SafeParsingMixin, APIView):
 
     @extend_schema(request=AvatarSerializer, responses=AvatarSerializer)
     def put(self, request: Request) -> Response:
-        serializer = AvatarSerializer(
-            get_profile(request.user), data=request.data, context={"request": request}
-        )  # the request makes the URLs absolute, as the schema's format: uri says
+        serializer = AvatarSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        profile = set_avatar(
+            profile=get_profile(request.user), file=serializer.validated_data["avatar"]
+        )
+        # The request makes the URLs absolute, as the schema's format: uri says.
+        return Response(AvatarSerializer(profile, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:
-        profile = get_profile(request.user)
-        if profile.avatar:
-            profile.avatar = None
-            profile.save(update_fields=AVATAR_FIELDS)  # django-cleanup removes the files
+        remove_avatar(profile=get_profile(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CompanyPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+class CompanyPagination(ShopPagination):
+    """Sized by ``SHOP_ACCOUNTS["PAGE_SIZE"]`` and ``["MAX_PAGE_SIZE"]``; a page that
+    does not exist is a 400 ``invalid_page``."""
 
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
-        # A page that does not exist is bad input (400), not a missing object.
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound as exc:
-            raise ValidationError({self.page_query_param: [exc.detail]}) from exc
+    app_settings = app_settings
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "verified", bool, description=_("Only verified (true) or unverified (false).")
-            )
-        ]
-    )
-)
+@extend_validation_errors(["invalid_page"], field_name="page", actions=["list"])
+@extend_validation_errors(["not_business"], field_name="customer_kind", actions=["verify"])
+@extend_validation_errors(["company_incomplete"], field_name="tax_number", actions=["verify"])
 class CompanyViewSet(
-    SafeParsingMixin,
+    AccountsAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -401,20 +516,14 @@ class CompanyViewSet(
     serializer_class = CompanySerializer
     permission_classes = [CanVerifyCompanies]
     pagination_class = CompanyPagination
+    filter_backends = [FilterBackend]
+    filterset_class = CompanyFilter
     lookup_field = "user__pk"
     lookup_url_kwarg = "user_id"
-    lookup_value_regex = "[0-9]{1,18}"  # ASCII digits that fit a bigint; else 404
+    lookup_value_regex = ID_PATTERN  # ASCII digits that fit a bigint; else 404
 
-    def get_queryset(self) -> QuerySet[Profile]:
-        queryset = (
-            Profile.objects.filter(customer_kind=Profile.CustomerKind.B2B)
-            .select_related("user", "company_verified_by")
-            .order_by("-updated_at", "pk")
-        )
-        verified = self.request.query_params.get("verified", "").lower()
-        if verified in ("true", "1", "false", "0"):
-            queryset = queryset.filter(company_verified=verified in ("true", "1"))
-        return queryset
+    def get_queryset(self) -> QuerySet:
+        return selectors.companies()
 
     @extend_schema(request=CompanyVerificationSerializer, responses=CompanySerializer)
     @action(detail=True, methods=["post"])
@@ -434,10 +543,13 @@ if USE_JWT:  # simplejwt's views read its settings at import
 
     from .serializers import TokenRefreshSerializer
 
-    class TokenRefreshView(SafeParsingMixin, get_refresh_view()):
-        """New access (and, rotating, refresh) token; see ``TokenRefreshSerializer``."""
+    @extend_schema_view(post=extend_schema(responses={401: _token_refused}))
+    class TokenRefreshView(AccountsAPIMixin, get_refresh_view()):
+        """New access (and, rotating, refresh) token; see ``TokenRefreshSerializer``.
+        401 ``token_not_valid`` for an expired, blacklisted or forged token."""
 
         serializer_class = TokenRefreshSerializer
 
-    class TokenVerifyView(SafeParsingMixin, BaseTokenVerifyView):
-        pass
+    @extend_schema_view(post=extend_schema(responses={401: _token_refused}))
+    class TokenVerifyView(AccountsAPIMixin, BaseTokenVerifyView):
+        """200 for a valid token, 401 ``token_not_valid`` otherwise."""

@@ -72,3 +72,14 @@ def password_unchanged(user: Any) -> bool:
     committed in between, the token would outlive it.
     """
     return lock_user(pk=user.pk) == user.password
+
+
+def save_password(form: Any) -> Any:
+    """Save the new password of a valid ``SetPasswordForm`` alone; returns the user.
+
+    The rest of the row was read earlier and may be stale. The save ends the
+    user's other credentials (the ``revoke_on_password_change`` receiver).
+    """
+    user = form.save(commit=False)
+    user.save(update_fields=["password"])
+    return user

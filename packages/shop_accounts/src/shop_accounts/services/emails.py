@@ -1,65 +1,37 @@
 """E-mails are queued in the caller's transaction and sent after it commits.
 
 A request never waits for, or fails because of, the mail server: the
-message is stored (``OutgoingEmail``), the ``deliver_email`` task is
-enqueued once the transaction commits, and a failed send is kept and
-retried by ``send_pending_emails`` (a task and a management command for a
-scheduler). A message is claimed with a conditional UPDATE before it is
-sent and marked sent only after the server took it, so two workers never
-send it twice; a worker that dies mid-send leaves a claim that runs out.
+message is stored (``OutgoingEmail``), a receiver enqueues the
+``deliver_email`` task once the transaction commits, and a failed send is
+retried after a back-off by ``send_pending_emails`` (a task and a management
+command for a scheduler). Delivery is ``shop_core.delivery``: a sender
+claims the row with a conditional UPDATE and a lease, and marks it sent only
+after the server took it, so two workers never send it at once.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
+
+from shop_core import delivery
 
 from ..conf import app_settings
 from ..models import OutgoingEmail
 
-logger = logging.getLogger(__name__)
-
-CLAIM = timedelta(minutes=10)
-ERROR_LENGTH = 2000
+# ``--include-failed``: no cap on attempts (the column's largest value).
+NO_LIMIT = 2**31 - 1
 
 
 def queue_email(message: EmailMessage) -> OutgoingEmail:
-    """Store ``message`` and have it sent once the current transaction commits."""
+    """Store ``message``; it is sent once the current transaction commits."""
     alternatives = getattr(message, "alternatives", None) or []
     html = next((alt[0] for alt in alternatives if alt[1] == "text/html"), "")
-    email = OutgoingEmail.objects.create(
+    return OutgoingEmail.objects.create(
         to=list(message.to),
         from_email=message.from_email or "",
         subject=message.subject,
         body=message.body,
         html_body=html,
-    )
-
-    def enqueue() -> None:  # a function, not a partial: Django logs its __qualname__
-        _enqueue(email.pk)
-
-    # robust: a queue that is down leaves the e-mail for send_pending_emails.
-    transaction.on_commit(enqueue, robust=True)
-    return email
-
-
-def _enqueue(email_id: int) -> None:
-    from ..tasks import deliver_email
-
-    deliver_email.using(backend=app_settings.TASK_BACKEND).enqueue(email_id)
-
-
-def _claim(email_id: int) -> bool:
-    now = timezone.now()
-    return bool(
-        OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=True)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + CLAIM)
     )
 
 
@@ -72,38 +44,41 @@ def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
     return message
 
 
-def deliver(email_id: int) -> bool:
-    """Send one queued e-mail unless it was sent or is being sent; whether it was sent now."""
-    if not _claim(email_id):
-        return False
-    email = OutgoingEmail.objects.get(pk=email_id)
-    try:
-        _message(email).send()
-    except Exception as exc:  # any backend failure: keep the e-mail for a retry
-        logger.warning("E-mail %s not sent (attempt %s): %r", email_id, email.attempts + 1, exc)
-        OutgoingEmail.objects.filter(pk=email_id).update(
-            attempts=F("attempts") + 1, last_error=repr(exc)[:ERROR_LENGTH], claimed_until=None
-        )
-        return False
-    OutgoingEmail.objects.filter(pk=email_id).update(
-        sent_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        claimed_until=None,
-        last_error="",
-        body="",
-        html_body="",
+def _send(email_id: int) -> None:
+    _message(OutgoingEmail.objects.get(pk=email_id)).send()
+
+
+def _forget_sent_bodies() -> None:
+    """Sent e-mails keep no body: it holds one-time links."""
+    OutgoingEmail.objects.filter(sent_at__isnull=False).exclude(body="", html_body="").update(
+        body="", html_body=""
     )
-    return True
+
+
+def deliver(email_id: int) -> bool:
+    """Send one queued e-mail unless it was sent, is held by another sender, is not due
+    or is out of attempts; whether it was sent now."""
+    sent = delivery.deliver(
+        OutgoingEmail.objects.all(),
+        pk=email_id,
+        send=lambda: _send(email_id),
+        max_attempts=app_settings.EMAIL_MAX_ATTEMPTS,
+    )
+    if sent:
+        _forget_sent_bodies()
+    return bool(sent)
 
 
 def send_pending(*, include_failed: bool = False) -> int:
-    """Send every e-mail not sent yet (oldest first); returns how many were sent.
+    """Send every e-mail that is due (oldest first); returns how many were sent.
 
     E-mails that failed ``EMAIL_MAX_ATTEMPTS`` times are left alone unless
     ``include_failed``.
     """
-    pending = OutgoingEmail.objects.filter(sent_at__isnull=True)
-    if not include_failed:
-        pending = pending.filter(attempts__lt=app_settings.EMAIL_MAX_ATTEMPTS)
-    ids = list(pending.order_by("created_at", "pk").values_list("pk", flat=True))
-    return sum(deliver(email_id) for email_id in ids)
+    sent, _failed = delivery.deliver_due(
+        OutgoingEmail.objects.all(),
+        send=_send,
+        max_attempts=NO_LIMIT if include_failed else app_settings.EMAIL_MAX_ATTEMPTS,
+    )
+    _forget_sent_bodies()
+    return sent
