@@ -7,4 +7,4 @@ from typing import Any
 
 
 def loyalty(user: Any) -> dict[str, Any]:
-    return {"points": Decimal("12.50"), "user": user.username}
+    return {"points": Decimal("12.50"), "user": user.get_username()}

@@ -17,10 +17,18 @@ from shop_orders.models import Order, OrderLine, OrderPart, Status
 _seq = itertools.count(1)
 
 
+def user_fields(username: str) -> dict[str, str]:
+    """The user model's own name and e-mail fields (any user model: ``USERNAME_FIELD``,
+    ``get_email_field_name()``), set from ``username``."""
+    model = get_user_model()
+    email = f"{username}@example.com"
+    return {model.USERNAME_FIELD: username, model.get_email_field_name(): email}
+
+
 def user(username: str | None = None, **kwargs: Any) -> Any:
-    username = username or f"user{next(_seq)}"
-    kwargs.setdefault("email", f"{username}@example.com")
-    return get_user_model().objects.create_user(username=username, password="pw", **kwargs)
+    """A user named ``username`` (``str(user)``) with e-mail ``<username>@example.com``."""
+    fields = {**user_fields(username or f"user{next(_seq)}"), **kwargs}
+    return get_user_model()._default_manager.create_user(password="pw", **fields)
 
 
 def shop(name: str | None = None) -> Shop:

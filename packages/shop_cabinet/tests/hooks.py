@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,20 @@ def everyone_verified_b2b(user: Any) -> CustomerKind:
 
 
 def b2b_when_named_acme(user: Any) -> CustomerKind:
-    return CustomerKind(kind="b2b", verified=user.username.startswith("acme"))
+    return CustomerKind(kind="b2b", verified=str(user).startswith("acme"))
+
+
+@dataclass(frozen=True)
+class Company:
+    """Shaped like shop_accounts' ``BusinessProfile``."""
+
+    company_name: str
+    verified: bool
+    kind: str = "b2b"
+
+
+def business_like(user: Any) -> Company:
+    return Company(company_name="ACME", verified=True)
 
 
 SEEN: list[str] = []

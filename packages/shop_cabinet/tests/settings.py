@@ -81,12 +81,15 @@ STATIC_URL = "/static/"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
+from shop_core.schema import DEFAULT_SCHEMA_CLASS  # noqa: E402
+from shop_core.schema import SPECTACULAR_SETTINGS as SHOP_SCHEMA  # noqa: E402
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": DEFAULT_SCHEMA_CLASS,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "shop_cabinet tests"}
+SPECTACULAR_SETTINGS = {**SHOP_SCHEMA, "TITLE": "shop_cabinet tests"}
 SHOP_ORDERS = {"ADDRESS_RESOLVER": "shop_cabinet.hooks.resolve_address", "NOTIFIER": None}
 SHOP_CABINET = {}

@@ -13,6 +13,7 @@ from shop_cabinet.hooks import resolve_address
 from shop_cabinet.models import Address
 
 from . import factories, hooks
+from .errors import attrs, problems
 
 URL = "/api/v1/cabinet/addresses/"
 pytestmark = pytest.mark.django_db
@@ -284,7 +285,8 @@ class TestApi:
     def test_cannot_unset_the_only_default(self, api: Any, user: Any) -> None:
         first = factories.address(user)
         response = api.patch(f"{URL}{first.pk}/", {"is_default": False}, format="json")
-        assert response.status_code == 400 and "is_default" in response.data
+        assert response.status_code == 400
+        assert problems(response) == [("is_default", "default_required")]
         assert defaults(user) == [first.pk]
 
     def test_bad_input_is_a_400_with_field_errors(self, api: Any) -> None:
@@ -294,13 +296,15 @@ class TestApi:
             format="json",
         )
         assert response.status_code == 400
-        assert {"postal_code", "phone", "kind"} <= set(response.data)
-        codes = response.data["codes"]
-        assert codes["postal_code"] == ["invalid_postal_code"]
-        assert codes["phone"] == ["invalid_phone"] and codes["kind"] == ["invalid_choice"]
-        assert response.data["code"] == codes[next(iter(codes))][0]
+        assert response.json()["type"] == "validation_error"
+        assert set(problems(response)) == {
+            ("postal_code", "invalid_postal_code"),
+            ("phone", "invalid_phone"),
+            ("kind", "invalid_choice"),
+        }
         response = api.post(URL, {}, format="json")
-        assert response.status_code == 400 and "recipient" in response.data
+        assert response.status_code == 400 and ("recipient", "required") in problems(response)
+        assert "is_default" not in attrs(response)  # optional
 
     def test_an_address_deleted_meanwhile_is_404(
         self, api: Any, user: Any, monkeypatch: Any
@@ -320,7 +324,7 @@ class TestApi:
             api.delete(detail),
         ):
             assert response.status_code == 404
-            assert response.data["code"] == "not_found"
+            assert problems(response) == [(None, "not_found")]
 
     def test_second_user_gets_404_on_every_object_endpoint(self, user: Any, other_api: Any) -> None:
         mine = factories.address(user)

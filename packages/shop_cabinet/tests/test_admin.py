@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client: Any) -> Any:
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    fields = factories.user_fields("root")
+    admin = get_user_model()._default_manager.create_superuser(password="pw", **fields)
     client.force_login(admin)
     return client
 

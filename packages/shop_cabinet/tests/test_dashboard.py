@@ -102,7 +102,8 @@ def test_b2b_finance_block(user: Any, settings: Any, offers: list[Any]) -> None:
 
 def test_b2b_not_verified_gets_no_finance_block(user: Any, settings: Any, client_of: Any) -> None:
     settings.SHOP_CABINET = {"CUSTOMER_KIND_RESOLVER": "tests.hooks.b2b_when_named_acme"}
-    assert client_of(user).get(URL).json()["finance"] is None
+    mine = client_of(user).get(URL).json()
+    assert mine["customer"] == {"kind": "b2b", "verified": False} and mine["finance"] is None
     acme = factories.user("acme-buyer")
     data = client_of(acme).get(URL).json()
     assert data["customer"] == {"kind": "b2b", "verified": True}
@@ -118,7 +119,17 @@ def test_finance_months_setting(user: Any, settings: Any) -> None:
 
 @pytest.mark.without_apps("shop_accounts")
 def test_default_customer_kind_is_b2c_without_shop_accounts(user: Any) -> None:
-    assert resolve_customer_kind(user) == CustomerKind("b2c", False)
+    assert resolve_customer_kind(user) is None
+    assert selectors.customer_kind(user) == CustomerKind("b2c", False)
+
+
+def test_the_resolver_may_return_any_object_with_kind_and_verified(
+    user: Any, settings: Any
+) -> None:
+    """shop_accounts' ``business_profile`` fits the hook as it is."""
+    settings.SHOP_CABINET = {"CUSTOMER_KIND_RESOLVER": "tests.hooks.business_like"}
+    assert selectors.customer_kind(user) == CustomerKind("b2b", True)
+    assert selectors.dashboard(user)["finance"] is not None
 
 
 @pytest.mark.without_apps("shop_bookings")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from shop_catalog.models import Category
+from shop_core.testing import assert_matches_schema, openapi
 
 from . import factories
-from .schema_check import assert_matches_schema, openapi
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,9 @@
 """The optional integrations, against the real apps (``--ds=tests.settings_integrations``).
 
-shop_accounts and shop_bookings are read through ``apps.get_model`` only;
-these tests prove the generic reading fits the real models.
+The cabinet reads shop_accounts through ``selectors.business_profile`` and its
+public ``Profile`` model, shop_bookings through ``selectors.upcoming_bookings``
+and ``bookings_visible_to``; the tests set the data up through the apps' own
+public services where they have one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from shop_cabinet import export, selectors
-from shop_cabinet.hooks import CustomerKind, resolve_customer_kind
+from shop_cabinet.hooks import CustomerKind
 
 from . import factories
 
@@ -23,12 +25,20 @@ URL = "/api/v1/cabinet/dashboard/"
 pytestmark = pytest.mark.django_db
 
 
-def set_profile(user: Any, **fields: Any) -> None:
-    profile_model = apps.get_model("shop_accounts", "Profile")
-    profile, _ = profile_model.objects.get_or_create(user=user)
-    for name, value in fields.items():
-        setattr(profile, name, value)
-    profile.save()
+def set_profile(user: Any, *, verified: bool | None = None, **changes: Any) -> None:
+    """Change the user's shop_accounts profile through that app's services."""
+    from shop_accounts import services as accounts
+
+    profile = accounts.update_profile(profile=accounts.get_profile(user), **changes)
+    if verified is not None:
+        accounts.set_company_verified(profile=profile, verified=verified, by=None)
+
+
+def canceled() -> str:
+    """shop_bookings' canceled status, however it is spelt."""
+    from shop_bookings.models import BookingStatus
+
+    return getattr(BookingStatus, "CANCELED", None) or BookingStatus.CANCELLED
 
 
 def booking(client: Any, *, start: Any, status: str = "pending", name: str = "Haircut") -> Any:
@@ -58,19 +68,19 @@ def booking(client: Any, *, start: Any, status: str = "pending", name: str = "Ha
 
 @pytest.mark.with_apps("shop_accounts")
 class TestShopAccounts:
-    def test_customer_kind_is_read_from_the_profile(self, user: Any) -> None:
-        assert resolve_customer_kind(user) == CustomerKind("b2c", False)
+    def test_customer_kind_is_shop_accounts_business_profile(self, user: Any) -> None:
+        assert selectors.customer_kind(user) == CustomerKind("b2c", False)
         set_profile(user, customer_kind="b2b", company_name="ACME", tax_number="7707083893")
-        user.refresh_from_db()
-        assert resolve_customer_kind(user) == CustomerKind("b2b", False)
-        set_profile(user, company_verified=True)
-        user.refresh_from_db()
-        assert resolve_customer_kind(user).is_verified_business
+        assert selectors.customer_kind(user) == CustomerKind("b2b", False)
+        set_profile(user, verified=True)
+        assert selectors.customer_kind(user).is_verified_business
+        set_profile(user, company_name="ACME Ltd")  # an edit withdraws the verification
+        assert selectors.customer_kind(user) == CustomerKind("b2b", False)
 
     def test_verified_b2b_sees_the_finance_block(self, user: Any, api: Any) -> None:
         assert api.get(URL).json()["finance"] is None
-        set_profile(user, customer_kind="b2b", company_name="ACME", company_verified=True)
-        user.refresh_from_db()  # force_authenticate reuses this object and its cached profile
+        set_profile(user, customer_kind="b2b", company_name="ACME", tax_number="7707083893")
+        set_profile(user, verified=True)
         data = api.get(URL).json()
         assert data["customer"] == {"kind": "b2b", "verified": True}
         assert len(data["finance"]["spent_per_month"]) == 12
@@ -91,7 +101,7 @@ class TestShopBookings:
         soon = booking(user, start=now + timedelta(days=1), name="Massage")
         later = booking(user, start=now + timedelta(days=5), status="confirmed")
         booking(user, start=now - timedelta(days=1))  # past
-        booking(user, start=now + timedelta(days=2), status="cancelled")
+        booking(user, start=now + timedelta(days=2), status=canceled())
         booking(other_user, start=now + timedelta(days=1))
         upcoming = api.get(URL).json()["upcoming_bookings"]
         assert [b["id"] for b in upcoming] == [soon.pk, later.pk]

@@ -30,7 +30,7 @@ class AddressAdmin(admin.ModelAdmin):
         self.message_user(request, _("Done."), messages.SUCCESS)
 
     def save_model(self, request: Any, obj: Address, form: Any, change: bool) -> None:
-        fields = {name: getattr(obj, name) for name in services.ADDRESS_FIELDS}
+        fields = {name: getattr(obj, name) for name in Address.EDITABLE_FIELDS}
         if change:
             services.update_address(address=obj, **fields)
         else:

@@ -20,8 +20,8 @@ DEFAULTS: dict[str, Any] = {
     # callable(value: str) -> None raising django.core.exceptions.ValidationError.
     # Default: Russian postal code (six digits, the first one a postal zone 1-6).
     "POSTAL_CODE_VALIDATOR": "shop_cabinet.validators.validate_russian_postal_code",
-    # callable(user) -> shop_cabinet.hooks.CustomerKind (kind "b2c"/"b2b", verified).
-    # Default: the shop_accounts profile when that app is installed, else B2C.
+    # callable(user) -> None (a private customer) or an object with kind ("b2c"/"b2b")
+    # and verified. Default: shop_accounts.selectors.business_profile when installed.
     "CUSTOMER_KIND_RESOLVER": "shop_cabinet.hooks.resolve_customer_kind",
     # Seconds the dashboard of a user is cached; None switches the cache off.
     "DASHBOARD_CACHE_TIMEOUT": None,
@@ -31,8 +31,6 @@ DEFAULTS: dict[str, Any] = {
     "UPCOMING_BOOKINGS_LIMIT": 5,
     # Months of the B2B "spent per month" series (this month included).
     "FINANCE_MONTHS": 12,
-    # Order statuses counted as "open" (not delivered, not canceled) in the B2B block.
-    "OPEN_ORDER_STATUSES": ["new", "confirmed", "assembled", "sent"],
     # Extra personal-data export sections: {"name": "dotted.path.to.callable(user)"}.
     "EXPORT_PROVIDERS": {},
     # Export sections to leave out, by name (built-in ones included).

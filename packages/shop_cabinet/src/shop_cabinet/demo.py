@@ -10,6 +10,7 @@ placing date is moved back afterwards, which no service offers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,6 @@ from shop_orders.models import Order
 from . import services
 from .hooks import resolve_address
 from .models import Address
-from .selectors import _month_start, _months_back
 
 DEMO_ADDRESSES = [
     {
@@ -75,6 +75,38 @@ def ensure_favourites(user: Any, products: Iterable[Product]) -> None:
         services.add_favourite(user=user, product=product)
 
 
+def _mid_month(back: int) -> datetime:
+    """Noon on the 15th of the month ``back`` months before this one (site's time zone)."""
+    today = timezone.localdate()
+    index = today.year * 12 + today.month - 1 - back
+    return timezone.make_aware(datetime(index // 12, index % 12 + 1, 15, 12))
+
+
+def _place_month_order(user: Any, *, offers: list[Offer], address: Address, back: int) -> Order:
+    """The order of ``back`` months ago, through the cart and checkout; a past
+    month's order is delivered and dated on that month's 15th."""
+    key = f"demo-cabinet-{back}"
+    order = order_services.replayed_order(user=user, idempotency_key=key)
+    if order is not None:
+        return order
+    with transaction.atomic():
+        order_services.clear_cart(user=user)
+        for offer in (offers[back % len(offers)], offers[(back + 1) % len(offers)]):
+            order_services.add_line(user=user, offer_id=offer.pk, quantity=1 + back % 2)
+        order = order_services.checkout(
+            user=user,
+            address=resolve_address(user, address.pk),
+            comment="Demo order",
+            idempotency_key=key,
+        ).order
+        if back:
+            for part in order.parts.all():
+                for status in DELIVERED_PATH:
+                    order_services.move_part(part=part, to_status=status)
+            Order.objects.filter(pk=order.pk).update(created=_mid_month(back))
+    return order
+
+
 def ensure_monthly_orders(user: Any, *, address: Address, months: int = 12) -> list[Order]:
     """One order a month for ``months`` months (this month's still open), placed
     through the cart and checkout; returns the orders (existing ones included)."""
@@ -85,32 +117,10 @@ def ensure_monthly_orders(user: Any, *, address: Address, months: int = 12) -> l
     )
     if not offers:
         return []
-    now = timezone.now()
-    orders = []
-    for back in range(months - 1, -1, -1):
-        key = f"demo-cabinet-{back}"
-        order = order_services.replayed_order(user=user, idempotency_key=key)
-        if order is None:
-            with transaction.atomic():
-                order_services.clear_cart(user=user)
-                for offer in (offers[back % len(offers)], offers[(back + 1) % len(offers)]):
-                    order_services.add_line(user=user, offer_id=offer.pk, quantity=1 + back % 2)
-                order = order_services.checkout(
-                    user=user,
-                    address=resolve_address(user, address.pk),
-                    comment="Demo order",
-                    idempotency_key=key,
-                ).order
-                if back:
-                    for part in order.parts.all():
-                        for status in DELIVERED_PATH:
-                            order_services.move_part(part=part, to_status=status)
-                if back:  # the 15th of that month, noon, in the site's time zone
-                    month = _months_back(_month_start(now), back)
-                    placed = month.replace(day=15, hour=12)
-                    Order.objects.filter(pk=order.pk).update(created=placed)
-        orders.append(order)
-    return orders
+    return [
+        _place_month_order(user, offers=offers, address=address, back=back)
+        for back in range(months - 1, -1, -1)
+    ]
 
 
 def create_demo_data(

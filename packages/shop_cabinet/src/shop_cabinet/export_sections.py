@@ -1,7 +1,8 @@
 """The personal-data export sections the cabinet itself provides.
 
-Apps the cabinet may not import (``shop_accounts``, ``shop_bookings``) are read
-generically through ``apps.get_model`` when installed.
+The optional apps are read only when installed (``apps.is_installed``), and
+only through what they make public: shop_accounts' ``Profile`` model,
+shop_bookings' ``bookings_visible_to`` selector.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from django.apps import apps
 
 from . import export, selectors
 from .conf import app_settings
+
+# What a client knows of a booking (shop_bookings' public ``Booking``).
+BOOKING_FIELDS = ("start", "end", "status", "price", "comment", "created_at")
 
 
 @export.register("account")
@@ -26,11 +30,12 @@ def account_section(user: Any) -> dict[str, Any]:
 
 @export.register("profile")
 def profile_section(user: Any) -> dict[str, Any] | None:
-    """The ``shop_accounts`` profile, when that app is installed."""
+    """The ``shop_accounts`` profile (its public model ``Profile``, every field but
+    ``id`` and ``user``), when that app is installed."""
     if not apps.is_installed("shop_accounts"):
         return None
     profile_model = apps.get_model("shop_accounts", "Profile")
-    profile = profile_model._default_manager.filter(user_id=user.pk).first()
+    profile = profile_model._default_manager.filter(user=user).first()
     if profile is None:
         return {}
     return export.instance_data(profile, exclude=("id", "user"))
@@ -39,7 +44,7 @@ def profile_section(user: Any) -> dict[str, Any] | None:
 @export.register("addresses")
 def addresses_section(user: Any) -> list[dict[str, Any]]:
     return [
-        {**a.snapshot(), "is_default": a.is_default, "created": a.created}
+        {"kind": a.kind, **a.snapshot(), "is_default": a.is_default, "created": a.created}
         for a in selectors.addresses_of(user)
     ]
 
@@ -54,14 +59,22 @@ def favourites_section(user: Any) -> list[dict[str, Any]]:
 
 @export.register("bookings")
 def bookings_section(user: Any) -> list[dict[str, Any]] | None:
-    """The user's bookings as a client, when ``shop_bookings`` is installed."""
+    """The user's bookings as a client, when ``shop_bookings`` is installed: read
+    through its public selector ``bookings_visible_to``, with the fields a
+    client sees (not the internal columns: blocked ranges, idempotency keys)."""
     if not apps.is_installed("shop_bookings"):
         return None
-    booking_model = apps.get_model("shop_bookings", "Booking")
-    exclude = ("client", "idempotency_key", "blocked_start", "blocked_end")
+    from shop_bookings.selectors import bookings_visible_to
+
+    bookings = bookings_visible_to(user).filter(client=user).order_by("start", "pk")
     return [
-        export.instance_data(booking, exclude=exclude)
-        for booking in booking_model._default_manager.filter(client_id=user.pk).order_by("start")
+        {
+            "id": booking.pk,
+            "service": booking.service_name,
+            "specialist": str(booking.specialist),
+            **{name: getattr(booking, name) for name in BOOKING_FIELDS},
+        }
+        for booking in bookings
     ]
 
 

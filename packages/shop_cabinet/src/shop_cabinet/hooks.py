@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from django.apps import apps
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from shop_orders.models import Order
+from shop_core.fields import MAX_ID
 
 from .models import Address
 
@@ -24,24 +24,29 @@ def resolve_address(user: Any, address_id: Any) -> dict[str, str]:
     """The snapshot of one of ``user``'s addresses, for an order to copy
     (``SHOP_ORDERS["ADDRESS_RESOLVER"]``).
 
-    Returns the keys of shop_orders' address snapshot (``Order.ADDRESS_FIELDS``:
-    ``recipient``, ``phone``, ``city``, ``street``, ``building``, ``apartment``,
-    ``postal_code``). Raises
-    ``django.core.exceptions.ValidationError`` (code ``"not_found"``) when the
-    id is not an address of this user: another user's address is reported
-    exactly like a missing one, so ids leak nothing.
+    Returns the keys of shop_orders' ``ADDRESS_FIELDS`` (``recipient``,
+    ``phone``, ``city``, ``street``, ``building``, ``apartment``,
+    ``postal_code``). Raises ``django.core.exceptions.ValidationError`` (code
+    ``not_found``) when the id is not an address of this user: another user's
+    address is reported exactly like a missing one, so ids leak nothing.
     """
-    try:
-        address = Address.objects.get(pk=int(address_id), user_id=user.pk)
-    except (TypeError, ValueError, Address.DoesNotExist):
-        raise ValidationError(
-            _("No such address in your address book."), code="not_found"
-        ) from None
-    return {name: getattr(address, name, "") for name in Order.ADDRESS_FIELDS}
+    address = Address.objects.filter(pk=_id_or_none(address_id), user_id=user.pk).first()
+    if address is None:
+        raise ValidationError(_("No such address in your address book."), code="not_found")
+    return address.snapshot()
+
+
+def _id_or_none(value: Any) -> int | None:
+    """``value`` as an id (an int, or ASCII digits: ``int("١٢")`` would be 12), else None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID:
+        return value
+    return None
 
 
 class CustomerKind(NamedTuple):
-    """What ``CUSTOMER_KIND_RESOLVER`` returns: ``kind`` is "b2c" or "b2b";
+    """A customer as the dashboard sees it: ``kind`` is "b2c" or "b2b";
     ``verified`` is True when the business customer's company was checked."""
 
     kind: str = "b2c"
@@ -52,22 +57,17 @@ class CustomerKind(NamedTuple):
         return self.kind == "b2b" and self.verified
 
 
-B2C = CustomerKind()
+def resolve_customer_kind(user: Any) -> Any:
+    """Default ``CUSTOMER_KIND_RESOLVER``: shop_accounts' public
+    ``selectors.business_profile(user)`` when that app is installed (its
+    ``kind`` and ``verified``; None for a private customer), else None:
+    everyone is a private customer.
 
-
-def resolve_customer_kind(user: Any) -> CustomerKind:
-    """Default hook: read the ``shop_accounts`` profile (``user.shop_profile``'s
-    ``customer_kind`` and ``company_verified``) when that app is installed;
-    everyone is B2C otherwise, or when the user has no profile.
-
-    The profile is read generically (no import of shop_accounts), so any app
-    that names its app label ``shop_accounts`` and keeps those two fields works.
+    The company rule stays in shop_accounts: the cabinet reads no field of
+    its profile.
     """
     if not apps.is_installed("shop_accounts"):
-        return B2C
-    try:
-        profile = user.shop_profile
-    except (AttributeError, ObjectDoesNotExist):
-        return B2C
-    kind = str(getattr(profile, "customer_kind", "b2c") or "b2c").lower()
-    return CustomerKind(kind=kind, verified=bool(getattr(profile, "company_verified", False)))
+        return None
+    from shop_accounts.selectors import business_profile
+
+    return business_profile(user)

@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shop_core.bounds import ascii_digits
+from shop_core.fields import validate_phone
+from shop_orders.models import ADDRESS_FIELDS
 
-from .validators import validate_phone, validate_postal_code
+from .validators import validate_postal_code
 
 
 class Address(models.Model):
@@ -60,6 +62,9 @@ class Address(models.Model):
             ),
         ]
 
+    # What a customer fills in: the kind, then shop_orders' address snapshot
+    # fields (its public ``ADDRESS_FIELDS``: one list for both packages).
+    EDITABLE_FIELDS = ("kind", *ADDRESS_FIELDS)
     # Fields typed as digits: stored with ASCII digits whatever script they came in.
     DIGIT_FIELDS = ("phone", "postal_code")
 
@@ -82,17 +87,8 @@ class Address(models.Model):
         return ", ".join(p for p in parts if p)
 
     def snapshot(self) -> dict[str, str]:
-        """The fields an order copies (see ``hooks.resolve_address``)."""
-        return {
-            "kind": self.kind,
-            "recipient": self.recipient,
-            "phone": self.phone,
-            "city": self.city,
-            "street": self.street,
-            "building": self.building,
-            "apartment": self.apartment,
-            "postal_code": self.postal_code,
-        }
+        """The fields an order copies (``ADDRESS_FIELDS``, see ``hooks.resolve_address``)."""
+        return {name: getattr(self, name, "") for name in ADDRESS_FIELDS}
 
 
 class Favourite(models.Model):

@@ -1,19 +1,26 @@
-"""Receivers the cabinet connects (in ``apps.ShopCabinetConfig.ready``):
-they drop a user's cached dashboard when what it shows changes."""
+"""Receivers the cabinet connects (in ``apps.ShopCabinetConfig.ready``).
+
+- Changes of what the dashboard shows drop the user's cached dashboard.
+- ``export_requested`` queues the background export after the commit
+  (``on_commit(robust=True)``: a task queue that is down is logged, never an
+  error of the request; the export stays pending and is queued again later).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from shop_orders.signals import order_placed, order_status_changed
 
+from . import tasks
 from .models import Address
 from .selectors import forget_dashboard
-from .signals import favourites_changed
+from .signals import export_requested, favourites_changed
 
 
 @receiver(order_placed, dispatch_uid="shop_cabinet.order_placed")
@@ -42,3 +49,9 @@ if apps.is_installed("shop_bookings"):
     post_save.connect(
         booking_changed, sender="shop_bookings.Booking", dispatch_uid="shop_cabinet.booking"
     )
+
+
+@receiver(export_requested, dispatch_uid="shop_cabinet.queue_export")
+def queue_export(sender: Any, export: Any, **kwargs: Any) -> None:
+    export_id = export.pk
+    transaction.on_commit(lambda: tasks.enqueue_export(export_id), robust=True)

@@ -9,23 +9,20 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import caches
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shop_catalog.models import Offer, ProductImage
-from shop_orders.models import Order, Status
-from shop_orders.selectors import order_detail, order_stats, orders_of
+from shop_orders.models import Order
+from shop_orders.selectors import last_order, monthly_totals, order_detail, order_stats, orders_of
 
 from .conf import app_settings
+from .hooks import CustomerKind
 from .models import Address, Favourite, PersonalDataExport
 
 logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-# shop_bookings' statuses that hold a slot (pending, confirmed).
-UPCOMING_BOOKING_STATUSES = ("pending", "confirmed")
 
 
 def addresses_of(user: Any) -> QuerySet[Address]:
@@ -63,8 +60,8 @@ def favourites_of(user: Any) -> QuerySet[Favourite]:
 
 
 # --- orders ------------------------------------------------------------------
-# Orders are read through shop_orders' public selectors (orders_of,
-# order_detail, order_stats) plus plain aggregates over its Order model.
+# Orders are read only through shop_orders' public selectors: the cabinet keeps
+# no second implementation of the history or of the order figures.
 
 
 def order_history(user: Any) -> QuerySet[Order]:
@@ -78,124 +75,80 @@ def order_of(user: Any, pk: Any) -> Order:
     return order_detail(user=user, pk=pk)
 
 
-def _month_start(moment: datetime) -> datetime:
-    local = timezone.localtime(moment)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+# --- dashboard -------------------------------------------------------------------
 
 
-def _months_back(start: datetime, months: int) -> datetime:
-    year, month = divmod(start.year * 12 + start.month - 1 - months, 12)
-    return start.replace(year=year, month=month + 1)
+def customer_kind(user: Any) -> CustomerKind:
+    """What ``CUSTOMER_KIND_RESOLVER`` says of ``user``: ``None`` (a private
+    customer) or anything with ``kind`` and ``verified`` (``CustomerKind``,
+    shop_accounts' ``BusinessProfile``)."""
+    found = app_settings.CUSTOMER_KIND_RESOLVER(user)
+    if found is None:
+        return CustomerKind()
+    return CustomerKind(kind=str(found.kind), verified=bool(found.verified))
 
 
-def _spent_per_month(user: Any, now: datetime) -> list[dict[str, Any]]:
-    """The last ``FINANCE_MONTHS`` months (oldest first) with what was spent, one query."""
-    months = max(int(app_settings.FINANCE_MONTHS), 1)
-    this_month = _month_start(now)
-    first = _months_back(this_month, months - 1)
-    rows = (
-        Order.objects.filter(user_id=user.pk, created__gte=first)
-        .exclude(status=Status.CANCELED)
-        .annotate(month=TruncMonth("created", tzinfo=timezone.get_current_timezone()))
-        .values("month")
-        .annotate(spent=Sum("total"))
-        .order_by()
-    )
-    by_month = {}
-    for row in rows:
-        month = (
-            timezone.localtime(row["month"]) if timezone.is_aware(row["month"]) else row["month"]
-        )
-        key = (month.year, month.month)
-        by_month[key] = by_month.get(key, ZERO) + (row["spent"] or ZERO)
-    series = []
-    for back in range(months - 1, -1, -1):
-        month = _months_back(this_month, back)
-        series.append(
-            {
-                "month": f"{month.year:04d}-{month.month:02d}",
-                "spent": by_month.get((month.year, month.month), ZERO),
-            }
-        )
-    return series
-
-
-def _upcoming_bookings(user: Any, now: datetime) -> list[dict[str, Any]] | None:
-    """The user's next pending/confirmed bookings when shop_bookings is installed
-    (read through ``apps.get_model``: the cabinet never imports it); None otherwise."""
+def upcoming_bookings(user: Any, *, now: datetime) -> list[dict[str, Any]] | None:
+    """The user's next bookings (``shop_bookings.selectors.upcoming_bookings``) when
+    shop_bookings is installed; None otherwise."""
     if not apps.is_installed("shop_bookings"):
         return None
-    booking_model = apps.get_model("shop_bookings", "Booking")
-    rows = (
-        booking_model._default_manager.filter(
-            client_id=user.pk, start__gte=now, status__in=UPCOMING_BOOKING_STATUSES
-        )
-        .order_by("start", "pk")
-        .values("pk", "service_name", "specialist__display_name", "start", "end", "status")
-    )[: app_settings.UPCOMING_BOOKINGS_LIMIT]
+    from shop_bookings.selectors import upcoming_bookings as bookings_selector
+
+    bookings = bookings_selector(user, limit=app_settings.UPCOMING_BOOKINGS_LIMIT, now=now)
     return [
         {
-            "id": row["pk"],
-            "service": row["service_name"],
-            "specialist": row["specialist__display_name"],
-            "start": row["start"],
-            "end": row["end"],
-            "status": row["status"],
+            "id": booking.pk,
+            "service": booking.service_name,
+            "specialist": str(booking.specialist),
+            "start": booking.start,
+            "end": booking.end,
+            "status": booking.status,
         }
-        for row in rows
+        for booking in bookings
     ]
+
+
+def _last_order(user: Any) -> dict[str, Any] | None:
+    order = last_order(user)
+    if order is None:
+        return None
+    fields = ("number", "status", "total", "created")
+    return {"id": order.pk, **{name: getattr(order, name) for name in fields}}
+
+
+def _finance(user: Any, stats: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The B2B block: spent per month, open amount, average order value."""
+    months = monthly_totals(user, months=app_settings.FINANCE_MONTHS, now=now)
+    return {
+        "spent_per_month": [
+            {"month": f"{row['month']:%Y-%m}", "spent": row["total"]} for row in months
+        ],
+        "open_amount": stats["open_total"],
+        "average_order_value": stats["average_total"] or ZERO,
+    }
 
 
 def dashboard(user: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """The cabinet's front page for ``user``: a constant number of queries
-    (at most eight) whatever the number of orders. See ``DashboardSerializer``."""
+    (at most eight) whatever the number of orders. See ``DashboardSerializer``.
+    The order figures are shop_orders' (``order_stats``, ``monthly_totals``,
+    ``last_order``)."""
     now = now or timezone.now()
-    stats = order_stats(user)
-    last = (
-        Order.objects.filter(user_id=user.pk)
-        .order_by("-created", "-pk")
-        .only("pk", "number", "status", "total", "created")
-        .first()
-    )
-    not_canceled = ~Q(status=Status.CANCELED)
-    money = Order.objects.filter(user_id=user.pk).aggregate(
-        this_month=Sum("total", filter=not_canceled & Q(created__gte=_month_start(now))),
-        open_amount=Sum("total", filter=Q(status__in=list(app_settings.OPEN_ORDER_STATUSES))),
-        spent_count=Count("pk", filter=not_canceled),
-    )
-    customer = app_settings.CUSTOMER_KIND_RESOLVER(user)
-    finance = None
-    if customer.is_verified_business:
-        spent_count = money["spent_count"] or 0
-        finance = {
-            "spent_per_month": _spent_per_month(user, now),
-            "open_amount": money["open_amount"] or ZERO,
-            "average_order_value": (
-                (stats["total_spent"] / spent_count).quantize(CENT) if spent_count else ZERO
-            ),
-        }
+    stats = order_stats(user, now=now)
+    customer = customer_kind(user)
     return {
         "orders": {
             "count": stats["count"],
             "by_status": stats["by_status"],
-            "last": (
-                {
-                    "id": last.pk,
-                    "number": last.number,
-                    "status": last.status,
-                    "total": last.total,
-                    "created": last.created,
-                }
-                if last
-                else None
-            ),
+            "last": _last_order(user),
         },
-        "spent": {"this_month": money["this_month"] or ZERO, "overall": stats["total_spent"]},
+        "spent": {"this_month": stats["month_total"], "overall": stats["total_spent"]},
         "favourites_count": Favourite.objects.filter(user_id=user.pk).count(),
         "addresses_count": Address.objects.filter(user_id=user.pk).count(),
-        "customer": {"kind": customer.kind, "verified": customer.verified},
-        "finance": finance,
-        "upcoming_bookings": _upcoming_bookings(user, now),
+        "customer": customer._asdict(),
+        "finance": _finance(user, stats, now) if customer.is_verified_business else None,
+        "upcoming_bookings": upcoming_bookings(user, now=now),
     }
 
 

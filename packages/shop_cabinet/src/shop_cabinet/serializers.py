@@ -1,81 +1,34 @@
-"""API serializers of the cabinet. Writes go through ``services``."""
+"""API serializers of the cabinet: they validate and shape; the views hand the
+validated data to ``services``, which write."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import get_error_detail
-from rest_framework.settings import api_settings
 
 from shop_catalog.models import Product
 from shop_catalog.serializers import UnicodeSlugField
+from shop_core.fields import IdField
 from shop_orders.models import Order, OrderLine
 from shop_orders.serializers import OrderLineSerializer
 
-from . import services
 from .models import Address, Favourite, PersonalDataExport
-
-MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
-
-
-def django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A Django ``ValidationError`` as DRF's 400 with field errors, codes kept."""
-    detail = get_error_detail(exc)
-    if isinstance(detail, list):
-        detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
-    return serializers.ValidationError(detail)
-
-
-class IdField(serializers.PrimaryKeyRelatedField):
-    """A primary key given as an integer or a string of ASCII digits, 1 to ``MAX_ID``.
-
-    DRF's own field would read ``1.5`` as 1 and ``"١٢"`` as 12; here they are a
-    400 (``incorrect_type``), and an id no column can hold is ``does_not_exist``.
-    """
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str) and data.isascii() and data.isdigit():
-            number = int(data) if len(data) <= 20 else MAX_ID + 1
-        elif isinstance(data, int) and not isinstance(data, bool):
-            number = data
-        else:
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 1 <= number <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(number)
 
 
 class AddressBookEntrySerializer(serializers.ModelSerializer):
     """An entry of the caller's address book. ``is_default=true`` on create or
-    update makes it the default of its kind (the previous one loses the flag)."""
+    update makes it the default of its kind (the previous one loses the flag).
+    It validates; the view hands the validated data to ``services.addresses``."""
 
     class Meta:
         model = Address
-        fields = ["id", *services.ADDRESS_FIELDS, "is_default", "created"]
+        fields = ["id", *Address.EDITABLE_FIELDS, "is_default", "created"]
         read_only_fields = ["id", "created"]
         extra_kwargs = {"is_default": {"required": False}}
-
-    def create(self, validated_data: dict[str, Any]) -> Address:
-        try:
-            return services.create_address(user=self.context["request"].user, **validated_data)
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
-
-    def update(self, instance: Address, validated_data: dict[str, Any]) -> Address:
-        if validated_data.get("is_default") is False and instance.is_default:
-            raise serializers.ValidationError(
-                {"is_default": [_("Make another address the default instead.")]},
-                code="default_required",
-            )
-        try:
-            return services.update_address(address=instance, **validated_data)
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
 
 
 class FavouriteProductSerializer(serializers.ModelSerializer):

@@ -1,101 +1,65 @@
-"""Thin API views: parse, call a service or selector, serialize."""
+"""Thin API views: parse, call a service or selector, serialize.
+
+Every view is a ``CabinetAPIMixin`` (``shop_core``'s ``ShopAPIMixin``): one
+error body for every answer, ``{"type", "errors": [{"code", "detail", "attr"}]}``.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from shop_core.views import SafeParsingMixin
+from shop_core.bounds import OUT_OF_RANGE
+from shop_core.fields import ID_PATTERN, NON_ASCII_DIGITS
+from shop_core.filters import FilterBackend
+from shop_core.views import ShopAPIMixin
+from shop_orders.filters import OrderFilter
 from shop_orders.models import Order
 from shop_orders.serializers import OrderDetailSerializer
 
 from . import export, selectors, services
-from .filters import OrderHistoryFilter
-from .models import Address, Favourite, PersonalDataExport
+from .models import Address, PersonalDataExport
 from .pagination import CabinetPagination
 from .permissions import IsCustomer
 from .serializers import (
-    MAX_ID,
     AddressBookEntrySerializer,
     DashboardSerializer,
     FavouriteSerializer,
     OrderSummarySerializer,
     PersonalDataExportSerializer,
-    django_errors,
 )
 
-ID_PATTERN = r"[0-9]+"  # ASCII only: Python's \d also matches other scripts' digits
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITES = ["create", "update", "partial_update"]
 
 
-def first_code(codes: Any) -> str:
-    """The first code of DRF's ``get_codes()`` (a code, or lists and dicts of them)."""
-    while not isinstance(codes, str):
-        codes = next(iter(codes.values())) if isinstance(codes, dict) else codes[0]
-    return codes
-
-
-def add_codes(response: Response, exc: Exception) -> Response:
-    """Give an error body of DRF's default shape a machine-readable ``code``.
-
-    ``{"detail": ...}`` gets ``"code"`` (``not_found``, ``too_deep``, ...).
-    Field errors ``{"phone": [...]}`` keep their shape and get ``"codes"``
-    (the same keys, the codes of each) and ``"code"`` (the first problem's).
-    A body that already has a ``code``, or that a host project's exception
-    handler shaped differently, is left alone. (The catalog does the same.)
-    """
-    if isinstance(exc, Http404):
-        codes: Any = "not_found"
-    elif isinstance(exc, PermissionDenied):
-        codes = "permission_denied"
-    elif isinstance(exc, APIException):
-        codes = exc.get_codes()
-    else:
-        return response
-    data = response.data
-    if not isinstance(data, dict) or "code" in data or not codes:
-        return response
-    if isinstance(codes, dict) and set(codes) == set(data):
-        data["codes"] = codes
-        data["code"] = first_code(codes)
-    elif isinstance(codes, str) and set(data) == {"detail"}:
-        data["code"] = codes
-    return response
-
-
-class CabinetAPIMixin(SafeParsingMixin):
-    """Base of every cabinet API view.
-
-    - JSON nested too deep is a 400 ``too_deep`` (``SafeParsingMixin``).
-    - The body of a write request is parsed up front, so a malformed or
-      over-deep body is a 400 even on endpoints that take no body
-      (``set-default``, ``export``) and nothing is changed.
-    - Every error body carries a ``code`` (``add_codes``).
-    - An address or favourite a concurrent request deleted is a 404.
-    """
+class CabinetAPIMixin(ShopAPIMixin):
+    """Base of every cabinet API view: ``ShopAPIMixin`` (safe parsing, the one
+    error body; a ``DoesNotExist`` from a concurrent delete is a 404), and the
+    body of a write request parsed up front, so a malformed or over-deep body
+    is a 400 even on endpoints that take none (``set-default``, ``export``)
+    and nothing is changed."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if request.method in BODY_METHODS:
             request.data  # noqa: B018  (parses now: a bad body is a 400 before any write)
 
-    def handle_exception(self, exc: Exception) -> Any:
-        if isinstance(exc, (Address.DoesNotExist, Favourite.DoesNotExist)):
-            exc = NotFound()
-        return add_codes(super().handle_exception(exc), exc)
+
+def invalid_page(view: type) -> type:
+    """Document the 400 ``invalid_page`` of a paginated list."""
+    return extend_validation_errors(["invalid_page"], field_name="page", actions=["list"])(view)
 
 
 @extend_schema_view(
@@ -106,6 +70,12 @@ class CabinetAPIMixin(SafeParsingMixin):
     partial_update=extend_schema(summary="Change an address"),
     destroy=extend_schema(summary="Delete an address (a default passes to another one)"),
 )
+@extend_validation_errors(["invalid_phone"], field_name="phone", actions=WRITES)
+@extend_validation_errors(["invalid_postal_code"], field_name="postal_code", actions=WRITES)
+@extend_validation_errors(
+    ["default_required"], field_name="is_default", actions=["update", "partial_update"]
+)
+@invalid_page
 class AddressViewSet(CabinetAPIMixin, viewsets.ModelViewSet):
     serializer_class = AddressBookEntrySerializer
     permission_classes = [IsCustomer]
@@ -115,6 +85,14 @@ class AddressViewSet(CabinetAPIMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> Any:
         return selectors.addresses_of(self.request.user)
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.create_address(user=self.request.user, **data)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.update_address(address=serializer.instance, **data)
 
     def perform_destroy(self, instance: Address) -> None:
         services.delete_address(address=instance)
@@ -141,6 +119,7 @@ class AddressViewSet(CabinetAPIMixin, viewsets.ModelViewSet):
         responses={204: OpenApiResponse(description="Removed")},
     ),
 )
+@invalid_page
 class FavouriteViewSet(
     CabinetAPIMixin,
     mixins.ListModelMixin,
@@ -162,12 +141,9 @@ class FavouriteViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            favourite, created = services.add_favourite(
-                user=request.user, product=serializer.validated_data["product"]
-            )
-        except DjangoValidationError as exc:
-            raise django_errors(exc) from exc
+        favourite, created = services.add_favourite(
+            user=request.user, product=serializer.validated_data["product"]
+        )
         # Re-read through the selector for the product data and min_price.
         favourite = self.get_queryset().get(pk=favourite.pk)
         return Response(
@@ -176,12 +152,8 @@ class FavouriteViewSet(
         )
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        product_id = int(kwargs[self.lookup_field])
-        # An id no database column can hold is simply not a favourite (SQLite
-        # would raise OverflowError on it: a 500).
-        if product_id > MAX_ID or not services.remove_favourite(
-            user=request.user, product_id=product_id
-        ):
+        product_id = int(kwargs[self.lookup_field])  # ID_PATTERN: ASCII digits that fit a bigint
+        if not services.remove_favourite(user=request.user, product_id=product_id):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -190,11 +162,16 @@ class FavouriteViewSet(
     list=extend_schema(summary="The caller's orders, newest first (filters: status, dates, total)"),
     retrieve=extend_schema(summary="One order with its parts, lines and status history"),
 )
+@extend_validation_errors([OUT_OF_RANGE, NON_ASCII_DIGITS], field_name="created", actions=["list"])
+@invalid_page
 class OrderHistoryViewSet(CabinetAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """shop_orders' own selectors, filter set and order serializers: no second
+    implementation of the order history."""
+
     permission_classes = [IsCustomer]
     pagination_class = CabinetPagination
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = OrderHistoryFilter
+    filter_backends = [FilterBackend]
+    filterset_class = OrderFilter
     queryset = Order.objects.none()  # for the schema; the real one is per user
     lookup_value_regex = ID_PATTERN
 
@@ -205,10 +182,7 @@ class OrderHistoryViewSet(CabinetAPIMixin, viewsets.ReadOnlyModelViewSet):
         return OrderDetailSerializer if self.action == "retrieve" else OrderSummarySerializer
 
     def get_object(self) -> Order:
-        try:
-            return selectors.order_of(self.request.user, int(self.kwargs["pk"]))
-        except (ValueError, Order.DoesNotExist):
-            raise Http404 from None
+        return selectors.order_of(self.request.user, int(self.kwargs["pk"]))
 
 
 class DashboardView(CabinetAPIMixin, APIView):
@@ -265,10 +239,7 @@ class PersonalDataExportJobView(CabinetAPIMixin, APIView):
     permission_classes = [IsCustomer]
 
     def get_job(self, request: Request, pk: Any) -> PersonalDataExport:
-        job = selectors.exports_of(request.user).filter(pk=pk).first()
-        if job is None:
-            raise Http404
-        return job
+        return selectors.exports_of(request.user).get(pk=pk)
 
     @extend_schema(
         summary="State of a background export",
