@@ -16,13 +16,12 @@ UTC = timezone.utc
 
 
 def make_user(username: str | None = None, *, specialist: bool = False, **extra):
+    """A user of whatever AUTH_USER_MODEL is: its USERNAME_FIELD and e-mail field are set."""
     username = username or f"user{next(_seq)}"
-    user = get_user_model().objects.create_user(
-        username=username,
-        email=extra.pop("email", f"{username}@example.com"),
-        password="pw",
-        **extra,
-    )
+    model = get_user_model()
+    fields = {model.USERNAME_FIELD: username}
+    fields[model.get_email_field_name()] = extra.pop("email", f"{username}@example.com")
+    user = model._default_manager.create_user(**fields, password="pw", **extra)
     if specialist:
         group, _ = Group.objects.get_or_create(name="specialist")
         user.groups.add(group)
@@ -37,7 +36,7 @@ def make_specialist(
     **fields,
 ) -> Specialist:
     user = user or make_user(specialist=True)
-    fields.setdefault("display_name", f"Specialist {user.username}")
+    fields.setdefault("display_name", f"Specialist {user.get_username()}")
     specialist = Specialist.objects.create(user=user, time_zone=time_zone, **fields)
     if hours:
         WorkingHours.objects.bulk_create(
@@ -61,3 +60,11 @@ def future_day(days: int = 3) -> date:
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """An instant in UTC on ``day``."""
     return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+def error_codes(response) -> dict[str | None, list[str]]:
+    """``{attr: [code, ...]}`` of an error answer in the shop packages' shape."""
+    found: dict[str | None, list[str]] = {}
+    for error in response.json()["errors"]:
+        found.setdefault(error["attr"], []).append(error["code"])
+    return found

@@ -17,18 +17,39 @@ def nobody_is_specialist(user) -> bool:
     return False
 
 
-def recording_notifier(*, event: str, booking) -> None:
-    calls.append((event, booking.pk))
+class RecordingNotifier:
+    """Records ``(event, booking id)``; a status change records its new status."""
+
+    def record(self, event: str, booking) -> None:
+        calls.append((event, booking.pk))
+
+    def booking_created(self, booking) -> None:
+        self.record("created", booking)
+
+    def booking_status_changed(self, booking, change) -> None:
+        self.record(change.to_status, booking)
+
+    def booking_rescheduled(self, booking, change) -> None:
+        self.record("rescheduled", booking)
+
+    def booking_reminder(self, booking) -> None:
+        self.record("reminder", booking)
 
 
 _calls_lock = threading.Lock()
 
 
-def slow_recording_notifier(*, event: str, booking) -> None:
+class SlowRecordingNotifier(RecordingNotifier):
     """A slow mail server (widens every race window), safe to call from threads."""
-    time.sleep(0.05)
-    with _calls_lock:
-        calls.append((event, booking.pk))
+
+    def record(self, event: str, booking) -> None:
+        time.sleep(0.05)
+        with _calls_lock:
+            calls.append((event, booking.pk))
+
+
+def old_style_notifier(*, event: str, booking) -> None:
+    """A 0.1 development-build notifier (a function): refused by the system check."""
 
 
 # Recipients the FlakyEmailBackend refuses, as a failing mail server would.

@@ -66,10 +66,14 @@ MEDIA_ROOT = os.path.join(tempfile.gettempdir(), "shop-bookings-test-media")
 STATIC_URL = "/static/"
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 
+from shop_core import schema  # noqa: E402
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-standardized-errors' schema class: every error answer documented with its codes.
+    "DEFAULT_SCHEMA_CLASS": schema.DEFAULT_SCHEMA_CLASS,
 }
+SPECTACULAR_SETTINGS = {**schema.SPECTACULAR_SETTINGS, "TITLE": "shop_bookings tests"}
 SHOP_BOOKINGS = {}

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from shop_bookings.models import Booking, ScheduleException, Service, WorkingHours
 
-from .factories import at, future_day, make_service, make_specialist, make_user
+from .factories import at, error_codes, future_day, make_service, make_specialist, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,8 @@ def test_catalogue_filters(api):
     row = api.get(f"{BASE}specialists/", {"city": "Moscow"}).data["results"][0]
     assert row["min_price"] == "20.00" and len(row["services"]) == 2
     assert api.get(f"{BASE}specialists/{hidden.pk}/").status_code == 404
-    assert api.get(f"{BASE}specialists/", {"min_price": "abc"}).status_code == 400
+    bad_price = api.get(f"{BASE}specialists/", {"min_price": "abc"})
+    assert bad_price.status_code == 400 and error_codes(bad_price) == {"min_price": ["invalid"]}
 
 
 def test_catalogue_query_count_is_constant(api, django_assert_max_num_queries):
@@ -83,7 +84,9 @@ def test_services_crud_by_their_specialist_only(api_as, specialist, service):
     bad = api.post(
         f"{BASE}services/", {"name": "x", "price": "-1", "duration_minutes": 0}, format="json"
     )
-    assert bad.status_code == 400 and {"price", "duration_minutes"} <= set(bad.data)
+    assert bad.status_code == 400
+    assert error_codes(bad) == {"price": ["min_value"], "duration_minutes": ["min_value"]}
+    assert bad.json()["type"] == "validation_error"
     assert api.delete(f"{BASE}services/{created.data['id']}/").status_code == 204
 
 
@@ -92,6 +95,7 @@ def test_clients_cannot_write_services(api_as, client_user, service):
         f"{BASE}services/", {"name": "x", "price": "1", "duration_minutes": 30}, format="json"
     )
     assert response.status_code == 403
+    assert error_codes(response) == {None: ["permission_denied"]}
 
 
 def test_inactive_services_are_hidden_except_from_their_owner(api, api_as, specialist):
@@ -120,6 +124,7 @@ def test_deleting_a_booked_service_is_a_400(api_as, client_user, specialist, ser
     post_booking(api_as(client_user), service, at(future_day(), 10))
     response = api_as(specialist.user).delete(f"{BASE}services/{service.pk}/")
     assert response.status_code == 400
+    assert error_codes(response) == {"non_field_errors": ["service_booked"]}
     assert Service.objects.filter(pk=service.pk).exists()
 
 
@@ -160,7 +165,7 @@ def test_specialist_manages_hours(api_as):
     bad = api.post(
         f"{BASE}working-hours/", {"weekday": 0, "start": "13:00", "end": "09:00"}, format="json"
     )
-    assert bad.status_code == 400 and "end" in bad.data
+    assert bad.status_code == 400 and error_codes(bad) == {"end": ["end_before_start"]}
     assert WorkingHours.objects.filter(specialist=specialist).count() == 2
     exc = api.post(
         f"{BASE}schedule-exceptions/",
@@ -171,7 +176,10 @@ def test_specialist_manages_hours(api_as):
     bad = api.post(
         f"{BASE}schedule-exceptions/", {"date": "2030-01-02", "is_day_off": False}, format="json"
     )
-    assert bad.status_code == 400 and "start" in bad.data
+    assert bad.status_code == 400 and error_codes(bad) == {"start": ["hours_required"]}
+    day_off = {"date": "2030-01-02", "is_day_off": True, "start": "10:00", "end": "12:00"}
+    bad = api.post(f"{BASE}schedule-exceptions/", day_off, format="json")
+    assert bad.status_code == 400 and error_codes(bad) == {"is_day_off": ["day_off_hours"]}
 
 
 def test_schedule_needs_a_profile_and_the_role(api_as, client_user):
@@ -180,7 +188,8 @@ def test_schedule_needs_a_profile_and_the_role(api_as, client_user):
     response = api_as(no_profile).post(
         f"{BASE}working-hours/", {"weekday": 0, "start": "09:00", "end": "13:00"}, format="json"
     )
-    assert response.status_code == 400 and "non_field_errors" in response.data
+    assert response.status_code == 400
+    assert error_codes(response) == {"non_field_errors": ["profile_required"]}
 
 
 # --- slots ----------------------------------------------------------------------------
@@ -200,29 +209,54 @@ def test_slots_endpoint(api, specialist, service):
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("params", "field", "code"),
     [
-        ({"service": None, "from": "2030-01-01", "to": "2030-01-02"}, "service"),
-        ({"service": "x", "from": "2030-01-01", "to": "2030-01-02"}, "service"),
-        ({"from": "nope", "to": "2030-01-02"}, "from"),
-        ({"from": "2030-01-05", "to": "2030-01-01"}, "to"),
-        ({"from": "2030-01-01", "to": "2030-03-01"}, "to"),
-        ({"from": "2030-01-01", "to": "2030-01-02", "tz": "Mars/Base"}, "tz"),
+        ({"service": None, "from": "2030-01-01", "to": "2030-01-02"}, "service", "required"),
+        ({"service": "x", "from": "2030-01-01", "to": "2030-01-02"}, "service", "incorrect_type"),
+        ({"to": "2030-01-02"}, "from", "required"),
+        ({"from": "nope", "to": "2030-01-02"}, "from", "invalid"),
+        ({"from": "2030-02-30", "to": "2030-03-02"}, "from", "invalid"),
+        ({"from": "2030-01-05", "to": "2030-01-01"}, "to", "empty_range"),
+        ({"from": "2030-01-01", "to": "2030-03-01"}, "to", "range_too_long"),
+        ({"from": "2030-01-01", "to": "2030-01-02", "tz": "Mars/Base"}, "tz", "invalid_time_zone"),
+        ({"from": "٢٠٣٠-٠١-٠١", "to": "2030-01-02"}, "from", "non_ascii_digits"),
     ],
 )
-def test_slots_bad_input_is_400(api, specialist, service, params, field):
+def test_slots_bad_input_is_400(api, specialist, service, params, field, code):
     params = {k: v for k, v in {"service": service.pk, **params}.items() if v is not None}
     response = api.get(f"{BASE}specialists/{specialist.pk}/slots/", params)
-    assert response.status_code == 400 and field in response.data
+    assert response.status_code == 400 and error_codes(response) == {field: [code]}
 
 
-def test_slots_of_another_specialists_service_is_400(api, specialist):
+def test_slots_of_another_specialists_or_an_inactive_service_are_400(api, specialist):
     other_service = make_service(make_specialist())
-    response = api.get(
-        f"{BASE}specialists/{specialist.pk}/slots/",
-        {"service": other_service.pk, "from": "2030-01-01", "to": "2030-01-01"},
-    )
+    inactive = make_service(specialist, is_active=False)
+    url = f"{BASE}specialists/{specialist.pk}/slots/"
+    window = {"from": "2030-01-01", "to": "2030-01-01"}
+    response = api.get(url, {"service": other_service.pk, **window})
     assert response.status_code == 400
+    assert error_codes(response) == {"service": ["does_not_exist"]}
+    response = api.get(url, {"service": inactive.pk, **window})
+    assert error_codes(response) == {"service": ["inactive_service"]}
+
+
+def test_slots_read_dates_in_the_requested_zone(api, specialist, service):
+    day = future_day()
+    url = f"{BASE}specialists/{specialist.pk}/slots/"
+    tokyo = api.get(url, {"service": service.pk, "from": day, "to": day, "tz": "Asia/Tokyo"})
+    assert tokyo.status_code == 200 and tokyo.data["time_zone"] == "Asia/Tokyo"
+    # The Tokyo day runs from 15:00 UTC the day before to 15:00 UTC.
+    assert tokyo.data["slots"][0]["start"].endswith("T15:00:00Z")
+    assert tokyo.data["slots"][-1]["start"] == f"{day}T14:45:00Z"
+    assert tokyo.data["slots"][-1]["local_start"] == f"{day}T23:45:00+09:00"
+    instants = {"from": f"{day}T12:00:00Z", "to": f"{day}T13:00:00Z"}
+    response = api.get(url, {"service": service.pk, **instants})
+    assert [slot["start"][-9:] for slot in response.data["slots"]] == [
+        "12:00:00Z",
+        "12:15:00Z",
+        "12:30:00Z",
+        "12:45:00Z",
+    ]
 
 
 # --- bookings -------------------------------------------------------------------------
@@ -251,12 +285,14 @@ def test_booking_listed_slot_and_idempotent_retry(api_as, client_user, specialis
     assert retry.status_code == 200 and retry.data == first.data
     other = post_booking(api, service, at(day, 15), key="abc")
     assert other.status_code == 422
+    assert error_codes(other) == {None: ["idempotency_key_reused"]}
     assert Booking.objects.count() == 1
     # Without a key a second request for the same slot is taken.
     taken = api.post(
         f"{BASE}bookings/", {"service": service.pk, "start": slot["start"]}, format="json"
     )
-    assert taken.status_code == 400 and taken.data["start"][0].code == "taken"
+    assert taken.status_code == 400 and error_codes(taken) == {"start": ["taken"]}
+    assert taken.json()["type"] == "validation_error"
 
 
 @pytest.mark.parametrize(
@@ -265,11 +301,35 @@ def test_booking_listed_slot_and_idempotent_retry(api_as, client_user, specialis
         (lambda: at(future_day(-1), 10), "past"),
         (lambda: at(future_day(90), 10), "horizon"),
         (lambda: at(future_day(), 20), "outside_hours"),
+        (lambda: at(future_day(), 10, 5), "off_grid"),
+        (lambda: at(future_day(), 17, 30), "ends_after_hours"),
     ],
 )
 def test_booking_refusals_are_400_with_codes(api_as, client_user, service, when, code):
     response = post_booking(api_as(client_user), service, when())
-    assert response.status_code == 400 and response.data["start"][0].code == code
+    assert response.status_code == 400 and error_codes(response) == {"start": [code]}
+
+
+def test_a_refusal_answers_in_the_shared_shape(api_as, client_user, service):
+    response = post_booking(api_as(client_user), service, at(future_day(), 10, 5))
+    assert response.json() == {
+        "type": "validation_error",
+        "errors": [
+            {
+                "code": "off_grid",
+                "detail": "Bookings start on the specialist's time grid; pick one of the free "
+                "slots.",
+                "attr": "start",
+            }
+        ],
+    }
+
+
+def test_a_day_off_is_told_apart(api_as, client_user, specialist, service):
+    day = future_day(4)
+    ScheduleException.objects.create(specialist=specialist, date=day, is_day_off=True)
+    response = post_booking(api_as(client_user), service, at(day, 10))
+    assert error_codes(response) == {"start": ["day_off"]}
 
 
 def test_booking_inside_minimum_notice_is_400(api_as, client_user, settings):
@@ -281,24 +341,28 @@ def test_booking_inside_minimum_notice_is_400(api_as, client_user, settings):
     soon = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
     soon -= timedelta(minutes=soon.minute % 15)
     response = post_booking(api_as(client_user), service, soon)
-    assert response.status_code == 400 and response.data["start"][0].code == "min_notice"
+    assert response.status_code == 400 and error_codes(response) == {"start": ["min_notice"]}
 
 
 def test_booking_inactive_service_is_400(api_as, client_user, service):
     service.is_active = False
     service.save()
     response = post_booking(api_as(client_user), service, at(future_day(), 10))
-    assert response.status_code == 400 and "service" in response.data
+    assert response.status_code == 400
+    assert error_codes(response) == {"service": ["inactive_service"]}
 
 
 def test_booking_bad_payload_is_400(api_as, client_user, service):
     api = api_as(client_user)
     response = api.post(f"{BASE}bookings/", {"service": 999999, "start": "soon"}, format="json")
-    assert response.status_code == 400 and {"service", "start"} <= set(response.data)
+    assert response.status_code == 400
+    assert error_codes(response) == {"service": ["does_not_exist"], "start": ["invalid"]}
 
 
 def test_anonymous_cannot_book(api, service):
-    assert post_booking(api, service, at(future_day(), 10)).status_code in (401, 403)
+    response = post_booking(api, service, at(future_day(), 10))
+    assert response.status_code in (401, 403)
+    assert error_codes(response) == {None: ["not_authenticated"]}
 
 
 def test_bookings_are_visible_to_their_parties_only(
@@ -309,7 +373,8 @@ def test_bookings_are_visible_to_their_parties_only(
     api = api_as(other_user)
     assert api.get(url).status_code == 404
     for action in ("cancel", "confirm", "complete", "no-show", "reschedule"):
-        assert api.post(f"{url}{action}/", {}, format="json").status_code == 404
+        response = api.post(f"{url}{action}/", {}, format="json")
+        assert response.status_code == 404 and error_codes(response) == {None: ["not_found"]}
     assert api.get(f"{BASE}bookings/").data["count"] == 0
     rival = make_specialist()
     assert api_as(rival.user).get(url).status_code == 404
@@ -326,29 +391,29 @@ def test_booking_actions_over_http(api_as, client_user, specialist):
     service = make_service(specialist, requires_confirmation=True)
     booking_id = post_booking(api_as(client_user), service, at(future_day(5), 10)).data["id"]
     url = f"{BASE}bookings/{booking_id}/"
-    assert api_as(client_user).post(f"{url}confirm/").status_code == 403
+    forbidden = api_as(client_user).post(f"{url}confirm/")
+    assert forbidden.status_code == 403 and error_codes(forbidden) == {None: ["wrong_role"]}
     confirmed = api_as(specialist.user).post(
         f"{url}confirm/", {"comment": "see you"}, format="json"
     )
     assert confirmed.status_code == 200 and confirmed.data["status"] == "confirmed"
     early = api_as(specialist.user).post(f"{url}complete/")
-    assert early.status_code == 400 and early.data["status"][0].code == "not_started"
+    assert early.status_code == 400 and error_codes(early) == {"status": ["not_started"]}
     moved = api_as(client_user).post(
         f"{url}reschedule/", {"start": at(future_day(5), 12).isoformat()}, format="json"
     )
     assert moved.status_code == 200 and moved.data["status"] == "pending"
     bad_move = api_as(client_user).post(f"{url}reschedule/", {"start": "x"}, format="json")
-    assert bad_move.status_code == 400
-    assert (
-        api_as(specialist.user)
-        .post(f"{url}reschedule/", {"start": at(future_day(5), 14).isoformat()}, format="json")
-        .status_code
-        == 403
+    assert bad_move.status_code == 400 and error_codes(bad_move) == {"start": ["invalid"]}
+    by_specialist = api_as(specialist.user).post(
+        f"{url}reschedule/", {"start": at(future_day(5), 14).isoformat()}, format="json"
     )
-    cancelled = api_as(client_user).post(f"{url}cancel/")
-    assert cancelled.status_code == 200 and cancelled.data["status"] == "cancelled"
+    assert by_specialist.status_code == 403
+    assert error_codes(by_specialist) == {None: ["wrong_role"]}
+    canceled = api_as(client_user).post(f"{url}cancel/")
+    assert canceled.status_code == 200 and canceled.data["status"] == "canceled"
     again = api_as(client_user).post(f"{url}cancel/")
-    assert again.status_code == 400 and again.data["status"][0].code == "invalid_transition"
+    assert again.status_code == 400 and error_codes(again) == {"status": ["invalid_transition"]}
 
 
 def test_booking_list_query_count(api_as, client_user, specialist, django_assert_max_num_queries):
@@ -433,10 +498,8 @@ def test_reused_idempotency_key_is_422_in_the_shared_shape(api_as, client_user, 
     for start, comment in [(at(day, 12), "window seat"), (at(day, 10), "aisle")]:
         response = post_booking(api, service, start, key="k-1", comment=comment)
         assert response.status_code == 422
-        assert response.json() == {
-            "detail": "This Idempotency-Key was already used for a different request.",
-            "code": "idempotency_key_reused",
-        }
+        assert response.json()["type"] == "client_error"
+        assert error_codes(response) == {None: ["idempotency_key_reused"]}
     assert Booking.objects.count() == 1
 
 
@@ -449,5 +512,5 @@ def test_invalid_idempotency_key_is_400(api_as, client_user, service, key):
         headers={"Idempotency-Key": key},
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_idempotency_key"
+    assert [e["code"] for e in response.json()["errors"]] == ["invalid_idempotency_key"]
     assert not Booking.objects.exists()

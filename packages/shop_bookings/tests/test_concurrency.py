@@ -16,9 +16,10 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from shop_bookings import serializers, services, tasks
+from shop_bookings import exceptions, serializers, services, tasks
 from shop_bookings.db import booking_exclusion_constraint
-from shop_bookings.models import ACTIVE_STATUSES, Booking, Service, Specialist
+from shop_bookings.models import ACTIVE_STATUSES, Booking, BookingNotification, Service, Specialist
+from shop_bookings.services.reminders import plan_reminder
 from shop_core.testing import run_at_once
 
 from . import hooks
@@ -65,7 +66,7 @@ def test_concurrent_reschedules_into_one_slot_one_wins(guard):
 
     results = run_at_once([move(b, c) for b, c in zip(bookings, clients, strict=True)])
     moved = [r for r in results if isinstance(r, Booking)]
-    refused = [r for r in results if isinstance(r, services.BookingRejected)]
+    refused = [r for r in results if isinstance(r, exceptions.SlotUnavailable)]
     assert len(moved) == 1 and len(refused) == 5, results
     assert {r.code for r in refused} == {"taken"}
     at_target = Booking.objects.filter(start=target, status__in=ACTIVE_STATUSES)
@@ -77,7 +78,7 @@ def test_concurrent_reminder_runs_send_each_reminder_once():
     now = timezone.now().replace(microsecond=0)
     for hours in range(3, 8):
         start = now + timedelta(hours=hours)
-        Booking.objects.create(
+        booking = Booking.objects.create(
             service=service,
             specialist=service.specialist,
             client=make_user(),
@@ -89,14 +90,15 @@ def test_concurrent_reminder_runs_send_each_reminder_once():
             service_name=service.name,
             price=service.price,
         )
+        plan_reminder(booking)
     hooks.calls.clear()
-    with override_settings(SHOP_BOOKINGS={"NOTIFIER": "tests.hooks.slow_recording_notifier"}):
+    with override_settings(SHOP_BOOKINGS={"NOTIFIER": "tests.hooks.SlowRecordingNotifier"}):
         results = run_at_once([tasks.send_due_reminders.call for _ in range(4)])
     assert all(isinstance(r, dict) for r in results), results
     assert sum(r["sent"] for r in results) == 5
     reminded = Counter(pk for event, pk in hooks.calls)
     assert reminded == Counter(Booking.objects.values_list("pk", flat=True))  # each once
-    assert not Booking.objects.filter(reminder_sent_at__isnull=True).exists()
+    assert not BookingNotification.objects.filter(sent_at__isnull=True).exists()
 
 
 def test_first_profile_saves_at_once_make_one_profile():
@@ -155,7 +157,7 @@ def test_deleting_a_service_while_it_is_booked_is_never_a_500(monkeypatch):
             time.sleep(0.15)  # lands inside the delete's window
             try:
                 services.create_booking(client=client, service=service, start=at(future_day(), 10))
-            except services.BookingRejected as exc:
+            except exceptions.BookingRejected as exc:
                 return exc.code
             return "booked"
 

@@ -1,4 +1,5 @@
-"""Reminders and notifications: marked sent only after sending, failures retried, never twice."""
+"""Reminders and notifications: outbox rows marked sent only after sending, failures
+retried after a back-off, never sent twice (``shop_core.delivery``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from shop_bookings import services, tasks
 from shop_bookings.models import Booking, BookingNotification
+from shop_bookings.services.reminders import plan_reminder
+from shop_bookings.users import email_of
 
 from . import hooks
 from .factories import at, future_day, make_service, make_specialist, make_user
@@ -40,9 +43,9 @@ def open_all_day():
 
 
 def due_booking(service, client, hours_ahead: int = 3) -> Booking:
-    """A confirmed booking whose reminder is due now (written directly: no notifications)."""
+    """A confirmed booking (written directly: no notifications) and its reminder, due now."""
     start = timezone.now().replace(microsecond=0) + timedelta(hours=hours_ahead)
-    return Booking.objects.create(
+    booking = Booking.objects.create(
         service=service,
         specialist=service.specialist,
         client=client,
@@ -54,6 +57,18 @@ def due_booking(service, client, hours_ahead: int = 3) -> Booking:
         service_name=service.name,
         price=service.price,
     )
+    plan_reminder(booking)
+    return booking
+
+
+def reminder_of(booking: Booking) -> BookingNotification:
+    return booking.notifications.get(event="reminder")
+
+
+def time_passes() -> None:
+    """Every row waiting for its back-off is due again (as a later cron run would find it)."""
+    waiting = BookingNotification.objects.filter(sent_at__isnull=True, attempts__gt=0)
+    waiting.update(due=timezone.now())
 
 
 def run_command() -> str:
@@ -62,65 +77,72 @@ def run_command() -> str:
     return out.getvalue()
 
 
-def mails_to(address: str) -> int:
-    return sum(address in message.to for message in mail.outbox)
+def mails_to(user) -> int:
+    return sum(email_of(user) in message.to for message in mail.outbox)
 
 
 def test_a_failed_reminder_is_retried_next_run_and_sent_once(failing_recipients, service):
     alice, bob = make_user("alice"), make_user("bob")
     failing = due_booking(service, alice, hours_ahead=3)
     fine = due_booking(service, bob, hours_ahead=5)
-    failing_recipients.add(alice.email)
+    failing_recipients.add(email_of(alice))
 
     out = io.StringIO()
     with pytest.raises(CommandError, match="1 send"):
         call_command("send_booking_reminders", stdout=out)
     assert "1 reminder(s) sent, 1 failed" in out.getvalue()  # the batch went on
-    failing.refresh_from_db()
-    fine.refresh_from_db()
-    assert fine.reminder_sent_at is not None
-    assert failing.reminder_sent_at is None and failing.reminder_claimed_at is None
-    assert (mails_to(bob.email), mails_to(alice.email)) == (1, 0)
+    assert reminder_of(fine).sent_at is not None
+    failed = reminder_of(failing)
+    assert (failed.sent_at, failed.attempts) == (None, 1)
+    assert "SMTPRecipientsRefused" in failed.last_error
+    assert failed.due > timezone.now()  # retried after a back-off
+    assert (mails_to(bob), mails_to(alice)) == (1, 0)
 
     failing_recipients.clear()  # the mail server is back
+    assert "0 reminder(s) sent, 0 failed" in run_command()  # still backing off
+    time_passes()
     assert "1 reminder(s) sent, 0 failed" in run_command()
     assert "0 reminder(s) sent, 0 failed" in run_command()
-    failing.refresh_from_db()
-    assert failing.reminder_sent_at is not None
-    assert (mails_to(bob.email), mails_to(alice.email)) == (1, 1)
+    assert reminder_of(failing).sent_at is not None
+    assert (mails_to(bob), mails_to(alice)) == (1, 1)
 
 
 def test_a_claim_is_respected_until_its_lease_expires(service, client_user):
     booking = due_booking(service, client_user)
     now = timezone.now()
-    Booking.objects.filter(pk=booking.pk).update(reminder_claimed_at=now - timedelta(minutes=9))
-    assert tasks.send_due_reminders.call() == {"sent": 0, "failed": 0}  # another sender has it
+    # Another sender claimed it a minute ago: its lease (SEND_LEASE_MINUTES) runs 9 more.
+    BookingNotification.objects.filter(booking=booking).update(
+        due=now + timedelta(minutes=9), attempts=1
+    )
+    assert tasks.send_due_reminders.call() == {"sent": 0, "failed": 0}
     assert mail.outbox == []
-    # That sender died: after SEND_LEASE_MINUTES (10) the reminder is free again.
-    Booking.objects.filter(pk=booking.pk).update(reminder_claimed_at=now - timedelta(minutes=11))
+    # That sender died: once the lease is over the reminder is free again.
+    BookingNotification.objects.filter(booking=booking).update(due=now - timedelta(seconds=1))
     assert tasks.send_due_reminders.call() == {"sent": 1, "failed": 0}
-    assert mails_to(client_user.email) == 1
+    assert mails_to(client_user) == 1
 
 
-def test_a_reminder_deferred_for_an_old_start_does_nothing(open_all_day, client_user):
+def test_a_reminder_of_an_old_start_is_not_sent(open_all_day, client_user):
     with override_settings(
         SHOP_BOOKINGS={"MIN_NOTICE_MINUTES": 0, "CLIENT_CHANGE_CUTOFF_MINUTES": 0}
     ):
         soon = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
         booking, _ = services.create_booking(client=client_user, service=open_all_day, start=soon)
+        old_reminder = reminder_of(booking)
         services.reschedule_booking(booking=booking, start=at(future_day(5), 10), by=client_user)
     mail.outbox.clear()
-    # The task enqueued for the first start runs now: the booking is no longer due.
-    assert tasks.send_booking_reminder.call(booking.pk) is False
+    # The task enqueued for the first start runs now: that reminder is gone.
+    assert tasks.send_booking_notification.call(old_reminder.pk) is None
+    new_reminder = reminder_of(booking)
+    assert new_reminder.due == at(future_day(5), 10) - timedelta(hours=24)
+    assert tasks.send_booking_notification.call(new_reminder.pk) is None  # not due yet
     assert mail.outbox == []
-    booking.refresh_from_db()
-    assert booking.reminder_sent_at is None
 
 
 def test_a_failing_mail_server_loses_no_notification(
     api_as, failing_recipients, client_user, service, django_capture_on_commit_callbacks
 ):
-    failing_recipients.add(client_user.email)
+    failing_recipients.add(email_of(client_user))
     with django_capture_on_commit_callbacks(execute=True):
         response = api_as(client_user).post(
             f"{BASE}bookings/",
@@ -128,28 +150,31 @@ def test_a_failing_mail_server_loses_no_notification(
             format="json",
         )
     assert response.status_code == 201  # the booking stands; the e-mail failed
-    notification = BookingNotification.objects.get()
-    assert (notification.event, notification.sent_at, notification.attempts) == ("created", None, 1)
+    notification = BookingNotification.objects.get(event="created")
+    assert (notification.sent_at, notification.attempts) == (None, 1)
     assert "SMTPRecipientsRefused" in notification.last_error
 
+    time_passes()
     with pytest.raises(CommandError):  # still failing: retried, counted, not lost
         run_command()
     failing_recipients.clear()
+    time_passes()
     assert "1 notification(s) sent, 0 failed" in run_command()
     assert "0 notification(s) sent, 0 failed" in run_command()
     notification.refresh_from_db()
     assert notification.sent_at is not None and notification.attempts == 3
-    assert mails_to(client_user.email) == 1
+    assert mails_to(client_user) == 1
 
 
 def test_a_notification_is_given_up_after_its_attempts(failing_recipients, client_user, service):
     booking = due_booking(service, client_user, hours_ahead=100)
-    notification = BookingNotification.objects.create(booking=booking, event="confirmed")
-    failing_recipients.add(client_user.email)
+    notification = BookingNotification.objects.create(booking=booking, event="created")
+    failing_recipients.add(email_of(client_user))
     with override_settings(SHOP_BOOKINGS={"NOTIFICATION_MAX_ATTEMPTS": 2}):
         for _ in range(2):
             with pytest.raises(CommandError):
                 run_command()
+            time_passes()
         assert "0 notification(s) sent, 0 failed" in run_command()  # no third attempt
     notification.refresh_from_db()
     assert (notification.attempts, notification.sent_at) == (2, None)
@@ -162,5 +187,28 @@ def test_each_change_writes_one_notification(client_user, specialist):
     )
     services.confirm_booking(booking=booking, by=specialist.user)
     services.cancel_booking(booking=booking, by=client_user)
-    events = list(booking.notifications.values_list("event", flat=True))
-    assert events == ["created", "confirmed", "cancelled"]
+    rows = booking.notifications.exclude(event="reminder").order_by("pk")
+    assert [(row.event, row.change and row.change.to_status) for row in rows] == [
+        ("created", None),
+        ("status_changed", "confirmed"),
+        ("status_changed", "canceled"),
+    ]
+    # The reminder of a canceled booking is dropped: nothing left to send.
+    assert not booking.notifications.filter(event="reminder").exists()
+
+
+def test_a_canceled_booking_gets_no_reminder(service, client_user):
+    booking = due_booking(service, client_user)
+    Booking.objects.filter(pk=booking.pk).update(status="canceled")  # behind the receivers' back
+    assert tasks.send_booking_notification.call(reminder_of(booking).pk) is None
+    assert tasks.send_due_reminders.call() == {"sent": 0, "failed": 0}
+    assert mail.outbox == []
+
+
+def test_no_notifier_means_no_rows(client_user, service, settings):
+    settings.SHOP_BOOKINGS = {"NOTIFIER": None}
+    booking, _ = services.create_booking(
+        client=client_user, service=service, start=at(future_day(), 10)
+    )
+    assert not booking.notifications.exists()
+    assert tasks.send_due_reminders.call() == {"sent": 0, "failed": 0}

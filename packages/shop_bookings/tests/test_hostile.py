@@ -22,7 +22,7 @@ from django.utils import timezone
 from shop_bookings.models import Booking, CalendarFeedToken, ScheduleException
 from shop_core.testing import nested_json
 
-from .factories import at, future_day, make_service, make_specialist, make_user
+from .factories import at, error_codes, future_day, make_service, make_specialist, make_user
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/bookings/"
@@ -327,7 +327,7 @@ def test_nested_json_is_400_too_deep(api, world, name):
     before = snapshot()
     response = ENDPOINTS[name].call(api, world, nested_json(1000), raw=True)
     assert response.status_code == 400, response.content[:500]
-    assert response.json()["code"] == "too_deep"
+    assert [error["code"] for error in response.json()["errors"]] == ["too_deep"]
     assert snapshot() == before
 
 
@@ -339,7 +339,7 @@ def test_hostile_value_is_4xx_and_changes_nothing(api, world, name, field_name, 
     before = snapshot()
     response = endpoint.call(api, world, json.loads(json.dumps(body)))
     assert 400 <= response.status_code < 500, response.content[:500]
-    assert field_name in response.json()
+    assert field_name in error_codes(response)
     assert snapshot() == before
 
 
@@ -349,7 +349,7 @@ def test_far_dates_are_out_of_range(api, world, name, field_name, value):
     body = {**endpoint.body(world), field_name: value}
     response = endpoint.call(api, world, body)
     assert response.status_code == 400
-    assert response.data[field_name][0].code == "out_of_range"
+    assert error_codes(response) == {field_name: ["out_of_range"]}
 
 
 @pytest.mark.parametrize(
@@ -382,10 +382,10 @@ def test_far_dates_in_queries_are_out_of_range(api, world):
         ({"from": "0001-01-01T00:00:00+14:00", "to": "2030-01-01"}, "from"),
     ]:
         response = api.get(slots, {"service": world.service.pk, **params})
-        assert response.status_code == 400 and response.data[name][0].code == "out_of_range"
+        assert response.status_code == 400 and error_codes(response) == {name: ["out_of_range"]}
     long_zone = {"from": "2030-01-01", "to": "2030-01-02", "tz": "a" * 100_000}
     response = api.get(slots, {"service": world.service.pk, **long_zone})
-    assert response.status_code == 400 and "tz" in response.data
+    assert response.status_code == 400 and "max_length" in error_codes(response)["tz"]
     for url, params, name in [
         ("bookings/", {"start_after": "9999-12-31T23:59:59-14:00"}, "start_after"),
         ("bookings/", {"start_before": "0001-01-01T00:00:00+14:00"}, "start_before"),
@@ -394,7 +394,7 @@ def test_far_dates_in_queries_are_out_of_range(api, world):
     ]:
         response = api.get(BASE + url, params)
         assert response.status_code == 400, (url, params, response.content[:300])
-        assert response.data[name][0].code == "out_of_range"
+        assert error_codes(response) == {name: ["out_of_range"]}
 
 
 def test_a_booking_in_year_9999_is_a_400_not_a_500(api_as, client_user, service):
@@ -404,7 +404,7 @@ def test_a_booking_in_year_9999_is_a_400_not_a_500(api_as, client_user, service)
         format="json",
     )
     assert response.status_code == 400
-    assert response.data["start"][0].code == "out_of_range"
+    assert error_codes(response) == {"start": ["out_of_range"]}
     assert not Booking.objects.exists()
 
 
@@ -413,7 +413,7 @@ def test_bookings_within_bounds_but_past_the_horizon_keep_their_code(api_as, cli
     response = api_as(client_user).post(
         f"{BASE}bookings/", {"service": service.pk, "start": start.isoformat()}, format="json"
     )
-    assert response.status_code == 400 and response.data["start"][0].code == "horizon"
+    assert response.status_code == 400 and error_codes(response) == {"start": ["horizon"]}
 
 
 def test_times_in_other_digits_are_refused_with_a_code(api_as):
@@ -421,4 +421,4 @@ def test_times_in_other_digits_are_refused_with_a_code(api_as):
     body = {"weekday": 1, "start": other_digits("09:00"), "end": time(10).isoformat()}
     response = api_as(specialist.user).post(f"{BASE}working-hours/", body, format="json")
     assert response.status_code == 400
-    assert response.data["start"][0].code == "non_ascii_digits"
+    assert error_codes(response) == {"start": ["non_ascii_digits"]}

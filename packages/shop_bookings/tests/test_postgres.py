@@ -1,13 +1,13 @@
 """PostgreSQL only: the exclusion constraint and concurrent booking of one slot."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
-from shop_bookings import services
+from shop_bookings import exceptions, services
 from shop_bookings.db import EXCLUSION_CONSTRAINT_NAME
 from shop_bookings.models import Booking
+from shop_bookings.services import booking as booking_service
+from shop_core.testing import run_at_once
 
 from .factories import at, future_day, make_service, make_specialist, make_user
 
@@ -44,7 +44,7 @@ def test_exclusion_constraint_exists_and_rejects_overlaps():
     day = future_day()
     raw_booking(service, client, at(day, 10), at(day, 11))
     raw_booking(service, client, at(day, 11), at(day, 12))  # touching is fine: [) ranges
-    raw_booking(service, client, at(day, 10, 30), at(day, 11), status="cancelled")
+    raw_booking(service, client, at(day, 10, 30), at(day, 11), status="canceled")
     with pytest.raises(IntegrityError), transaction.atomic():
         raw_booking(service, client, at(day, 10, 30), at(day, 11, 30), status="pending")
     other = make_service(make_specialist())
@@ -52,24 +52,10 @@ def test_exclusion_constraint_exists_and_rejects_overlaps():
 
 
 def _race(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
+    """``target(i)`` in ``n`` threads at once: (results, exceptions raised)."""
+    outcomes = run_at_once([lambda i=i: target(i) for i in range(n)])
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    return [o for o in outcomes if not isinstance(o, Exception)], errors
 
 
 def test_twenty_clients_race_for_one_slot():
@@ -83,7 +69,7 @@ def test_twenty_clients_race_for_one_slot():
     results, errors = _race(20, attempt)
     assert len(results) == 1
     assert len(errors) == 19
-    assert all(isinstance(e, services.BookingRejected) and e.code == "taken" for e in errors)
+    assert all(isinstance(e, exceptions.SlotUnavailable) and e.code == "taken" for e in errors)
     assert Booking.objects.filter(specialist=service.specialist).count() == 1
 
 
@@ -109,8 +95,8 @@ def test_exclusion_constraint_backs_the_locked_check(monkeypatch):
     service = make_service(make_specialist())
     start = at(future_day(), 10)
     services.create_booking(client=make_user(), service=service, start=start)
-    monkeypatch.setattr(services, "_check_slot", lambda **kwargs: None)
-    with pytest.raises(services.BookingRejected) as info:
+    monkeypatch.setattr(booking_service, "check_slot", lambda **kwargs: None)
+    with pytest.raises(exceptions.SlotUnavailable) as info:
         services.create_booking(client=make_user(), service=service, start=start)
     assert info.value.code == "taken"
     assert Booking.objects.count() == 1

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from django.db import IntegrityError
 
-from shop_bookings import services, signals
+from shop_bookings import exceptions, services, signals
 from shop_bookings.models import (
     Booking,
     BookingStatus,
@@ -64,12 +64,12 @@ def test_service_requiring_confirmation_starts_pending(client_user, specialist):
         (NOW + timedelta(hours=1), "min_notice"),
         (NOW + timedelta(days=61, hours=2), "horizon"),
         (at(7), "outside_hours"),
-        (at(17, 30), "outside_hours"),  # would end after 18:00
-        (at(10, 5), "outside_hours"),  # off the 15-minute grid
+        (at(17, 30), "ends_after_hours"),  # would end after 18:00
+        (at(10, 5), "off_grid"),  # off the 15-minute grid
     ],
 )
 def test_refusals_have_reasons(client_user, service, start, code):
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.SlotUnavailable) as info:
         book(client_user, service, start)
     assert info.value.code == code and info.value.field == "start"
     assert not Booking.objects.exists()
@@ -78,34 +78,35 @@ def test_refusals_have_reasons(client_user, service, start, code):
 def test_inactive_service_or_specialist_is_refused(client_user, specialist, service):
     service.is_active = False
     service.save()
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.ServiceUnavailable) as info:
         book(client_user, service, at(10))
     assert (info.value.code, info.value.field) == ("inactive_service", "service")
     service.is_active = True
     service.save()
     specialist.is_active = False
     specialist.save()
-    with pytest.raises(services.BookingRejected):
+    with pytest.raises(exceptions.ServiceUnavailable):
         book(client_user, service, at(10))
 
 
 def test_overlap_and_buffers(client_user, other_user, specialist):
     service = make_service(specialist, duration_minutes=60, buffer_after_minutes=30)
     book(client_user, service, at(10))
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.SlotUnavailable) as info:
         book(other_user, service, at(10, 30))
     assert info.value.code == "taken"
-    with pytest.raises(services.BookingRejected):
+    with pytest.raises(exceptions.SlotUnavailable) as info:
         book(other_user, service, at(11))  # inside the 30-minute buffer
+    assert info.value.code == "taken"
     booking, _ = book(other_user, service, at(11, 30))
     assert (booking.blocked_start, booking.blocked_end) == (at(11, 30), at(13))
 
 
 def test_exception_day_off_refuses(client_user, specialist, service):
     ScheduleException.objects.create(specialist=specialist, date=TUESDAY, is_day_off=True)
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.SlotUnavailable) as info:
         book(client_user, service, at(10))
-    assert info.value.code == "outside_hours"
+    assert info.value.code == "day_off"
 
 
 def test_listed_slots_are_bookable_and_booked_ones_disappear(client_user, specialist, service):
@@ -133,7 +134,7 @@ def test_idempotency_key_returns_the_first_booking(client_user, other_user, serv
     first, created = book(client_user, service, at(10), idempotency_key="k-1")
     again, created_again = book(client_user, service, at(10), idempotency_key="k-1")
     assert created and not created_again and again.pk == first.pk
-    with pytest.raises(services.IdempotencyKeyReused):
+    with pytest.raises(exceptions.IdempotencyKeyReused):
         book(client_user, service, at(12), idempotency_key="k-1")
     # The key belongs to a client: another client's identical key is unrelated.
     theirs, created_theirs = book(other_user, service, at(12), idempotency_key="k-1")
@@ -145,9 +146,9 @@ def test_client_cancels_before_cutoff_and_slot_is_free_again(client_user, other_
     booking, _ = book(client_user, service, at(10, day=TUESDAY + timedelta(days=2)))
     services.cancel_booking(booking=booking, by=client_user, comment="ill", now=NOW)
     booking.refresh_from_db()
-    assert booking.status == BookingStatus.CANCELLED
+    assert booking.status == BookingStatus.CANCELED == "canceled"
     last = booking.history.last()
-    assert (last.from_status, last.to_status, last.comment) == ("confirmed", "cancelled", "ill")
+    assert (last.from_status, last.to_status, last.comment) == ("confirmed", "canceled", "ill")
     again, created = book(other_user, service, booking.start)
     assert created
 
@@ -155,9 +156,9 @@ def test_client_cancels_before_cutoff_and_slot_is_free_again(client_user, other_
 def test_client_cannot_cancel_after_cutoff(client_user, service):
     booking, _ = book(client_user, service, at(10))  # 26 h after NOW; cutoff 24 h
     late = at(10) - timedelta(hours=23)
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.ChangeRefused) as info:
         services.cancel_booking(booking=booking, by=client_user, now=late)
-    assert info.value.code == "cutoff"
+    assert (info.value.code, info.value.field) == ("cutoff", "status")
     # The specialist still can.
     services.cancel_booking(booking=booking, by=booking.specialist.user, now=late)
 
@@ -165,20 +166,21 @@ def test_client_cannot_cancel_after_cutoff(client_user, service):
 def test_specialist_actions_and_roles(client_user, other_user, specialist):
     service = make_service(specialist, requires_confirmation=True)
     booking, _ = book(client_user, service, at(10))
-    with pytest.raises(services.BookingActionForbidden):
+    with pytest.raises(exceptions.BookingActionForbidden) as forbidden:
         services.confirm_booking(booking=booking, by=client_user, now=NOW)
-    with pytest.raises(services.BookingActionForbidden):
+    assert (forbidden.value.code, forbidden.value.status_code) == ("wrong_role", 403)
+    with pytest.raises(exceptions.BookingActionForbidden):
         services.cancel_booking(booking=booking, by=other_user, now=NOW)
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.ChangeRefused) as info:
         services.complete_booking(booking=booking, by=specialist.user, now=NOW)
     assert info.value.code == "invalid_transition"  # pending cannot complete
     services.confirm_booking(booking=booking, by=specialist.user, now=NOW)
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.ChangeRefused) as info:
         services.complete_booking(booking=booking, by=specialist.user, now=NOW)
     assert info.value.code == "not_started"
     done = services.complete_booking(booking=booking, by=specialist.user, now=at(11))
     assert done.status == BookingStatus.COMPLETED
-    with pytest.raises(services.BookingRejected):
+    with pytest.raises(exceptions.ChangeRefused):
         services.cancel_booking(booking=booking, by=specialist.user, now=at(11))
     assert list(booking.history.values_list("to_status", flat=True)) == [
         "pending",
@@ -205,19 +207,19 @@ def test_reschedule(client_user, other_user, specialist):
     booking, _ = book(client_user, service, at(10))
     services.confirm_booking(booking=booking, by=specialist.user, now=NOW)
     book(other_user, service, at(14))
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.SlotUnavailable) as info:
         services.reschedule_booking(booking=booking, start=at(13, 30), by=client_user, now=NOW)
     assert info.value.code == "taken"
-    with pytest.raises(services.BookingActionForbidden):
+    with pytest.raises(exceptions.BookingActionForbidden):
         services.reschedule_booking(booking=booking, start=at(12), by=specialist.user, now=NOW)
     # Moving by 15 minutes overlaps only itself: allowed.
     moved = services.reschedule_booking(booking=booking, start=at(10, 15), by=client_user, now=NOW)
     assert (moved.start, moved.end) == (at(10, 15), at(11, 15))
     assert moved.status == BookingStatus.PENDING  # needs confirming again
     assert "rescheduled from" in moved.history.last().comment
-    with pytest.raises(services.BookingRejected) as info:
+    with pytest.raises(exceptions.ChangeRefused) as info:
         services.reschedule_booking(booking=booking, start=at(16), by=client_user, now=at(9))
-    assert info.value.code == "cutoff"
+    assert (info.value.code, info.value.field) == ("cutoff", "start")
 
 
 def test_database_rejects_an_idempotency_key_twice(client_user, service):
@@ -251,8 +253,9 @@ def test_specialist_in_another_zone_books_by_wall_clock(client_user):
     service = make_service(specialist)
     booking, _ = book(client_user, service, datetime(2030, 6, 4, 1, tzinfo=UTC))  # 10:00 JST
     assert booking.start.astimezone(specialist.zone).hour == 10
-    with pytest.raises(services.BookingRejected):
+    with pytest.raises(exceptions.SlotUnavailable) as info:
         book(make_user(), service, datetime(2030, 6, 4, 10, tzinfo=UTC))  # 19:00 JST
+    assert info.value.code == "outside_hours"
 
 
 def test_upcoming_bookings_selector(client_user, other_user, service):
@@ -260,8 +263,33 @@ def test_upcoming_bookings_selector(client_user, other_user, service):
 
     first, _ = book(client_user, service, at(12))
     second, _ = book(client_user, service, at(10))
-    cancelled, _ = book(client_user, service, at(15))
-    services.cancel_booking(booking=cancelled, by=client_user, now=NOW)
+    canceled, _ = book(client_user, service, at(15))
+    services.cancel_booking(booking=canceled, by=client_user, now=NOW)
     book(other_user, service, at(16))
     assert upcoming_bookings(client_user, now=NOW) == [second, first]
     assert upcoming_bookings(client_user, now=at(11), limit=1) == [first]
+
+
+def test_a_too_long_idempotency_key_is_refused(client_user, service):
+    with pytest.raises(exceptions.InvalidIdempotencyKey) as info:
+        book(client_user, service, at(10), idempotency_key="k" * 256)
+    assert (info.value.code, info.value.field) == ("invalid_idempotency_key", "idempotency_key")
+    assert not Booking.objects.exists()
+
+
+def test_every_error_code_has_a_message():
+    codes = {
+        code for cls in vars(exceptions).values() if hasattr(cls, "codes") for code in cls.codes
+    }
+    assert codes <= set(exceptions.MESSAGES)
+    assert set(exceptions.SlotUnavailable.codes) == {
+        "past",
+        "min_notice",
+        "horizon",
+        "day_off",
+        "outside_hours",
+        "repeated_time",
+        "off_grid",
+        "ends_after_hours",
+        "taken",
+    }

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from shop_bookings import services, tasks
 from shop_bookings.conf import app_settings
-from shop_bookings.models import Booking, BookingNotification
+from shop_bookings.models import BookingNotification
 from shop_bookings.permissions import user_is_specialist
+from shop_bookings.users import email_of
 
 from . import hooks
-from .factories import at, future_day, make_service, make_specialist, make_user
+from .factories import at, error_codes, future_day, make_service, make_specialist, make_user
 from .settings import TASKS_BACKEND
 
 TASKS_MODULE = TASKS_BACKEND.split(".backends.")[0]
@@ -55,7 +56,8 @@ def test_specialist_group_name_is_configurable():
 
 def test_is_specialist_hook_swapped(api_as, client_user):
     api = api_as(client_user)
-    assert api.put(f"{BASE}specialists/me/", {"time_zone": "UTC"}, format="json").status_code == 403
+    refused = api.put(f"{BASE}specialists/me/", {"time_zone": "UTC"}, format="json")
+    assert refused.status_code == 403 and error_codes(refused) == {None: ["permission_denied"]}
     with override_settings(SHOP_BOOKINGS={"IS_SPECIALIST": "tests.hooks.everyone_is_specialist"}):
         response = api.put(
             f"{BASE}specialists/me/",
@@ -76,14 +78,23 @@ def test_profile_time_zone_is_validated(api_as):
     specialist = make_specialist()
     api = api_as(specialist.user)
     bad = api.patch(f"{BASE}specialists/me/", {"time_zone": "CEST+2"}, format="json")
-    assert bad.status_code == 400 and "time_zone" in bad.data
+    assert bad.status_code == 400 and error_codes(bad) == {"time_zone": ["invalid_time_zone"]}
     ok = api.patch(f"{BASE}specialists/me/", {"bio": "Hello"}, format="json")
     assert ok.status_code == 200 and ok.data["bio"] == "Hello"
     assert api.get(f"{BASE}specialists/me/").data["bio"] == "Hello"
 
 
 def test_me_without_profile_is_404(api_as):
-    assert api_as(make_user(specialist=True)).get(f"{BASE}specialists/me/").status_code == 404
+    response = api_as(make_user(specialist=True)).get(f"{BASE}specialists/me/")
+    assert response.status_code == 404 and error_codes(response) == {None: ["no_profile"]}
+
+
+def test_a_profile_for_a_user_the_hook_refuses_is_403(client_user):
+    from shop_bookings.exceptions import NotSpecialist
+
+    with pytest.raises(NotSpecialist) as info:
+        services.save_specialist_profile(user=client_user, data={"city": "Berlin"})
+    assert (info.value.code, info.value.status_code) == ("not_specialist", 403)
 
 
 def test_default_notifier_sends_emails(client_user, service, django_capture_on_commit_callbacks):
@@ -91,8 +102,8 @@ def test_default_notifier_sends_emails(client_user, service, django_capture_on_c
         booking, _ = services.create_booking(
             client=client_user, service=service, start=at(future_day(), 10)
         )
-    recipients = sorted(m.to[0] for m in mail.outbox)
-    assert recipients == sorted([client_user.email, service.specialist.user.email])
+    recipients = [m.to[0] for m in mail.outbox]
+    assert recipients == [email_of(client_user), email_of(service.specialist.user)]  # client first
     assert service.name in mail.outbox[0].subject
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -100,13 +111,14 @@ def test_default_notifier_sends_emails(client_user, service, django_capture_on_c
             booking=booking, by=service.specialist.user, now=booking.start + timedelta(hours=1)
         )
     # Completion is news for the client only.
-    assert [m.to for m in mail.outbox] == [[client_user.email]]
+    assert [m.to for m in mail.outbox] == [[email_of(client_user)]]
+    assert mail.outbox[0].subject.startswith("Booking completed: ")
 
 
 def test_notifier_hook_swapped(client_user, specialist, django_capture_on_commit_callbacks):
     service = make_service(specialist, requires_confirmation=True)
     hooks.calls.clear()
-    with override_settings(SHOP_BOOKINGS={"NOTIFIER": "tests.hooks.recording_notifier"}):
+    with override_settings(SHOP_BOOKINGS={"NOTIFIER": "tests.hooks.RecordingNotifier"}):
         with django_capture_on_commit_callbacks(execute=True):
             booking, _ = services.create_booking(
                 client=client_user, service=service, start=at(future_day(), 10)
@@ -114,11 +126,16 @@ def test_notifier_hook_swapped(client_user, specialist, django_capture_on_commit
         with django_capture_on_commit_callbacks(execute=True):
             services.confirm_booking(booking=booking, by=specialist.user)
         with django_capture_on_commit_callbacks(execute=True):
+            services.reschedule_booking(
+                booking=booking, start=booking.start + timedelta(hours=1), by=client_user
+            )
+        with django_capture_on_commit_callbacks(execute=True):
             services.cancel_booking(booking=booking, by=client_user)
     assert hooks.calls == [
         ("created", booking.pk),
         ("confirmed", booking.pk),
-        ("cancelled", booking.pk),
+        ("rescheduled", booking.pk),
+        ("canceled", booking.pk),
     ]
     assert mail.outbox == []
 
@@ -127,9 +144,9 @@ def test_notification_task_runs_on_the_tasks_backend(client_user, service):
     booking, _ = services.create_booking(
         client=client_user, service=service, start=at(future_day(), 10)
     )
-    notification = BookingNotification.objects.create(booking=booking, event="reminder")
+    notification = BookingNotification.objects.create(booking=booking, event="created")
     result = tasks.enqueue(tasks.send_booking_notification, notification.pk)
-    assert result.status.name == "SUCCESSFUL"
+    assert result.status.name == "SUCCESSFUL" and result.return_value is True
     assert len(mail.outbox) == 2
     notification.refresh_from_db()
     assert notification.sent_at is not None and notification.attempts == 1
@@ -145,26 +162,17 @@ def test_due_reminders_are_sent_once(client_user, specialist):
         near, _ = services.create_booking(client=client_user, service=service, start=soon)
         far, _ = services.create_booking(client=client_user, service=service, start=later)
     hooks.calls.clear()
-    with override_settings(SHOP_BOOKINGS={"NOTIFIER": "tests.hooks.recording_notifier"}):
+    with override_settings(SHOP_BOOKINGS={"NOTIFIER": "tests.hooks.RecordingNotifier"}):
         out = io.StringIO()
         call_command("send_booking_reminders", stdout=out)
         assert "1 reminder" in out.getvalue()
         # The command also sends the "created" notifications no commit sent here.
         assert [call for call in hooks.calls if call[0] == "reminder"] == [("reminder", near.pk)]
         assert tasks.send_due_reminders.call() == {"sent": 0, "failed": 0}
-        assert tasks.send_booking_reminder.call(near.pk) is False
-    near.refresh_from_db()
-    far.refresh_from_db()
-    assert near.reminder_sent_at is not None and far.reminder_sent_at is None
-
-
-def test_cancelled_booking_gets_no_reminder(client_user, service):
-    booking, _ = services.create_booking(
-        client=client_user, service=service, start=at(future_day(), 10)
-    )
-    Booking.objects.filter(pk=booking.pk).update(status="cancelled")
-    assert tasks.send_booking_reminder.call(booking.pk) is False
-    assert mail.outbox == []
+        near_reminder = near.notifications.get(event="reminder")
+        assert tasks.send_booking_notification.call(near_reminder.pk) is None
+    assert near.notifications.get(event="reminder").sent_at is not None
+    assert far.notifications.get(event="reminder").sent_at is None
 
 
 def test_reminder_is_deferred_when_the_backend_can(
@@ -176,10 +184,13 @@ def test_reminder_is_deferred_when_the_backend_can(
         booking, _ = services.create_booking(
             client=client_user, service=service, start=at(future_day(5), 10)
         )
-    results = tasks.send_booking_reminder.get_backend().results
-    deferred = [r for r in results if r.task.name == "send_booking_reminder"]
-    assert len(deferred) == 1 and deferred[0].args == [booking.pk]
-    assert deferred[0].task.run_after == booking.start - timedelta(hours=24)
+    results = tasks.send_booking_notification.get_backend().results
+    reminder = booking.notifications.get(event="reminder")
+    deferred = [r for r in results if r.task.run_after is not None]
+    assert len(deferred) == 1 and deferred[0].args == [reminder.pk]
+    assert deferred[0].task.run_after == booking.start - timedelta(hours=24) == reminder.due
+    now = [r for r in results if r.task.run_after is None]
+    assert [r.args for r in now] == [[booking.notifications.get(event="created").pk]]
 
 
 @pytest.mark.parametrize(
@@ -191,6 +202,8 @@ def test_reminder_is_deferred_when_the_backend_can(
         ({"HORIZON_DAYS": 10**9}, "shop_bookings.E002", "HORIZON_DAYS"),
         ({"SLOT_STEP_MINUTES": "15"}, "shop_bookings.E002", "SLOT_STEP_MINUTES"),
         ({"SEND_LEASE_MINUTES": 0}, "shop_bookings.E002", "SEND_LEASE_MINUTES"),
+        ({"MAX_PAGE_SIZE": 0}, "shop_bookings.E002", "MAX_PAGE_SIZE"),
+        ({"NOTIFIER": "tests.hooks.old_style_notifier"}, "shop_bookings.E003", "NOTIFIER"),
     ],
 )
 def test_misconfiguration_is_a_system_check_error(config, error_id, named):
@@ -204,3 +217,18 @@ def test_misconfiguration_is_a_system_check_error(config, error_id, named):
 
 def test_the_defaults_pass_the_checks():
     assert [e for e in run_checks() if e.id.startswith("shop_bookings.")] == []
+
+
+def test_no_notifier_passes_the_checks():
+    with override_settings(SHOP_BOOKINGS={"NOTIFIER": None}):
+        assert [e for e in run_checks() if e.id.startswith("shop_bookings.")] == []
+
+
+def test_page_size_is_a_setting(api):
+    for i in range(3):
+        make_service(make_specialist(display_name=f"S{i}"))
+    with override_settings(SHOP_BOOKINGS={"PAGE_SIZE": 2, "MAX_PAGE_SIZE": 2}):
+        first = api.get(f"{BASE}specialists/").json()
+        capped = api.get(f"{BASE}specialists/", {"page_size": 50}).json()
+    assert first["count"] == 3 and len(first["results"]) == 2
+    assert len(capped["results"]) == 2

@@ -147,8 +147,8 @@ def test_fold_uses_the_first_occurrence_only():
         utc(2026, 10, 25, 2, 0),  # 03:00 CET
         utc(2026, 10, 25, 2, 30),
     ]
-    # 02:00 CET (the second occurrence) is never a start.
-    assert refusal(utc(2026, 10, 25, 1, 0), **kwargs) == "outside_hours"
+    # 02:00 CET (the second occurrence) is never a start, and is told so.
+    assert refusal(utc(2026, 10, 25, 1, 0), **kwargs) == "repeated_time"
     assert resolve_wall_time(datetime(2026, 10, 25, 2, 0), BERLIN) == utc(2026, 10, 25, 0, 0)
 
 
@@ -276,7 +276,9 @@ def test_exceptions_replace_the_weekly_rules():
         "06-04 09:00",
         "06-04 10:00",
     ]
-    assert refusal(datetime(2026, 6, 2, 9, tzinfo=BERLIN), **kwargs) == "outside_hours"
+    assert refusal(datetime(2026, 6, 2, 9, tzinfo=BERLIN), **kwargs) == "day_off"
+    assert refusal(datetime(2026, 6, 3, 9, tzinfo=BERLIN), **kwargs) == "outside_hours"
+    assert refusal(datetime(2026, 6, 3, 14, tzinfo=BERLIN), **kwargs) is None
 
 
 def test_several_intervals_a_day_are_merged_when_they_touch():
@@ -312,7 +314,8 @@ def test_past_horizon_and_off_grid_refusals():
     assert refusal(utc(2026, 6, 10, 11), **kwargs) == "past"
     assert refusal(utc(2026, 6, 10, 13), **kwargs) == "min_notice"
     assert refusal(utc(2026, 6, 10, 14), **kwargs) is None
-    assert refusal(utc(2026, 6, 10, 14, 10), **kwargs) == "outside_hours"
+    assert refusal(utc(2026, 6, 10, 14, 10), **kwargs) == "off_grid"
+    assert refusal(utc(2026, 6, 10, 14, 0, 30), **kwargs) == "off_grid"
     assert refusal(utc(2026, 7, 10, 12), **kwargs) is None
     assert refusal(utc(2026, 7, 10, 12, 30), **kwargs) == "horizon"
 
@@ -353,6 +356,30 @@ def test_what_is_listed_is_exactly_what_may_be_booked(window_start):
     real_hours = (window_end.astimezone(UTC) - window_start.astimezone(UTC)) / HOUR
     assert real_hours in (119, 121)  # a DST change is inside the window
     assert checked == real_hours * 4
+
+
+def test_each_refusal_of_the_working_hours_has_its_own_code():
+    """A start off the grid is not told it is outside the working hours."""
+    now = utc(2026, 6, 1, 0)  # a Monday
+    kwargs = dict(
+        rules=[WeeklyRule(weekday=d, start=time(9), end=time(12)) for d in range(5)],
+        exceptions=[],
+        busy=[BusyRange(utc(2026, 6, 2, 10), utc(2026, 6, 2, 11))],
+        service=ServiceSpec(duration=HOUR),
+        tz=ZoneInfo("UTC"),
+        step=30 * MIN,
+        min_notice=timedelta(0),
+        horizon=timedelta(days=30),
+        now=now,
+    )
+    assert refusal(utc(2026, 6, 2, 9), **kwargs) is None
+    assert refusal(utc(2026, 6, 6, 9), **kwargs) == "day_off"  # Saturday: no rules
+    assert refusal(utc(2026, 6, 2, 8, 30), **kwargs) == "outside_hours"  # before 09:00
+    assert refusal(utc(2026, 6, 2, 12), **kwargs) == "outside_hours"  # the end is exclusive
+    assert refusal(utc(2026, 6, 2, 9, 10), **kwargs) == "off_grid"
+    assert refusal(utc(2026, 6, 2, 11, 30), **kwargs) == "ends_after_hours"
+    assert refusal(utc(2026, 6, 2, 10, 30), **kwargs) == "taken"
+    assert refusal(utc(2026, 6, 2, 9, 30), **kwargs) == "taken"  # would run into 10:00
 
 
 def test_invalid_step_is_rejected():

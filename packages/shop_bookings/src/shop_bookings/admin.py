@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -11,6 +12,13 @@ from .models import (
     Specialist,
     WorkingHours,
 )
+
+
+def _user_search(path: str) -> list[str]:
+    """Search fields for a user foreign key, whatever the user model calls its fields."""
+    user_model = get_user_model()
+    names = dict.fromkeys([user_model.USERNAME_FIELD, user_model.get_email_field_name()])
+    return [f"{path}__{name}" for name in names]
 
 
 class ServiceInline(admin.TabularInline):
@@ -33,7 +41,7 @@ class ScheduleExceptionInline(admin.TabularInline):
 class SpecialistAdmin(admin.ModelAdmin):
     list_display = ["display_name", "user", "city", "time_zone", "experience_years", "is_active"]
     list_filter = ["is_active", "city"]
-    search_fields = ["display_name", "city", "user__username", "user__email"]
+    search_fields = ["display_name", "city", *_user_search("user")]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     readonly_fields = ["photo_thumbnail", "created_at", "updated_at"]
@@ -90,7 +98,7 @@ class BookingAdmin(admin.ModelAdmin):
     list_display = ["id", "service_name", "specialist", "client", "start", "end", "status"]
     list_filter = ["status"]
     date_hierarchy = "start"
-    search_fields = ["service_name", "specialist__display_name", "client__username"]
+    search_fields = ["service_name", "specialist__display_name", *_user_search("client")]
     list_select_related = ["specialist", "client"]
     raw_id_fields = ["service", "specialist", "client"]
     readonly_fields = [
@@ -106,8 +114,6 @@ class BookingAdmin(admin.ModelAdmin):
         "price",
         "idempotency_key",
         "request_fingerprint",
-        "reminder_sent_at",
-        "reminder_claimed_at",
         "created_at",
         "updated_at",
     ]
@@ -134,14 +140,15 @@ class UnsentFilter(admin.SimpleListFilter):
 class BookingNotificationAdmin(admin.ModelAdmin):
     """Read-only outbox: what was sent, what failed and why (retried by the cron command)."""
 
-    list_display = ["id", "booking", "event", "created_at", "sent_at", "attempts"]
+    list_display = ["id", "booking", "event", "due", "sent_at", "attempts"]
     list_filter = [UnsentFilter, "event"]
     list_select_related = ["booking"]
     readonly_fields = [
         "booking",
         "event",
+        "change",
         "created_at",
-        "claimed_at",
+        "due",
         "sent_at",
         "attempts",
         "last_error",
@@ -157,7 +164,7 @@ class BookingNotificationAdmin(admin.ModelAdmin):
 @admin.register(CalendarFeedToken)
 class CalendarFeedTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
-    search_fields = ["user__username", "user__email"]
+    search_fields = _user_search("user")
     raw_id_fields = ["user"]
     readonly_fields = ["token", "created_at"]
     actions = ["revoke"]

@@ -1,4 +1,9 @@
-"""System checks: the SHOP_BOOKINGS dict is well formed (``manage.py check`` at start-up)."""
+"""System checks: the SHOP_BOOKINGS dict is well formed (``manage.py check`` at start-up).
+
+- ``shop_bookings.E001``: an unknown key, or a hook path that does not import;
+- ``shop_bookings.E002``: a number outside its range (``NUMBER_LIMITS``);
+- ``shop_bookings.E003``: a ``NOTIFIER`` that is not a class with every event method.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 from django.core.checks import Error, register
 
 from .conf import app_settings
+from .notifications import NOTIFIER_METHODS
 
 YEAR_MINUTES = 366 * 24 * 60
 
@@ -24,6 +30,8 @@ NUMBER_LIMITS: dict[str, tuple[int, int]] = {
     "PHOTO_MAX_PIXELS": (1, 2**31 - 1),
     "SEND_LEASE_MINUTES": (1, 24 * 60),
     "NOTIFICATION_MAX_ATTEMPTS": (1, 1000),
+    "PAGE_SIZE": (1, 1000),
+    "MAX_PAGE_SIZE": (1, 1000),
 }
 
 
@@ -32,7 +40,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     errors = app_settings.check("shop_bookings.E001")
     if errors:  # reading the values below would raise
         return errors
-    return _number_errors()
+    return _number_errors() + _notifier_errors()
 
 
 def _number_errors() -> list[Error]:
@@ -48,3 +56,20 @@ def _number_errors() -> list[Error]:
                 )
             )
     return errors
+
+
+def _notifier_errors() -> list[Error]:
+    """NOTIFIER is None or a class with one method per event (a 0.1 function is not)."""
+    notifier = app_settings.NOTIFIER
+    if notifier is None:
+        return []
+    missing = [name for name in NOTIFIER_METHODS if not callable(getattr(notifier, name, None))]
+    if isinstance(notifier, type) and not missing:
+        return []
+    return [
+        Error(
+            f"SHOP_BOOKINGS['NOTIFIER'] must be a class with the methods "
+            f"{', '.join(NOTIFIER_METHODS)}; {notifier!r} lacks {', '.join(missing) or 'a class'}.",
+            id="shop_bookings.E003",
+        )
+    ]

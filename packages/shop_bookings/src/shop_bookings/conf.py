@@ -35,9 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "CLIENT_CHANGE_CUTOFF_MINUTES": 24 * 60,
     # A reminder goes out this long before the start.
     "REMINDER_BEFORE_MINUTES": 24 * 60,
-    # Hook: callable(*, event: str, booking: Booking) -> None, called by the
-    # notification task for every booking event.
-    "NOTIFIER": "shop_bookings.notifications.email_notifier",
+    # Hook: dotted path to the notifier class, instantiated without arguments by
+    # the notification task; one method per event (notifications.py). None: none.
+    "NOTIFIER": "shop_bookings.notifications.EmailNotifier",
     # The Django tasks backend alias used for notifications and reminders.
     "TASK_BACKEND": "default",
     "PHOTO_MAX_BYTES": 5 * 1024 * 1024,
@@ -51,8 +51,11 @@ DEFAULTS: dict[str, Any] = {
     # A reminder or notification being sent is claimed for this long: a sender
     # that dies mid-way frees it after the lease. Longer than the slowest send.
     "SEND_LEASE_MINUTES": 10,
-    # A notification that failed this many times is no longer retried.
+    # A notification (or reminder) that failed this many times is no longer retried.
     "NOTIFICATION_MAX_ATTEMPTS": 8,
+    # Page size of every list, and the most ?page_size= may ask for.
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
 }
 
 IMPORT_STRINGS = {"IS_SPECIALIST", "NOTIFIER"}

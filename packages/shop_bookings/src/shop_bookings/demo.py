@@ -13,9 +13,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from .conf import app_settings
+from .exceptions import BookingRejected
 from .models import Booking, Service, Specialist, WorkingHours
 from .selectors import free_slots_for
-from .services import BookingRejected, create_booking
+from .services import create_booking
 
 DEMO_SPECIALISTS = [
     {

@@ -1,47 +1,18 @@
-"""django-filter filter sets of the catalogue, services and bookings."""
+"""django-filter filter sets of the catalogue, services and bookings.
+
+Dates are bounded (years 1970-9000, ``out_of_range``) by shop_core's filters;
+the views use ``shop_core.filters.FilterBackend``, whose 400 keeps each code.
+"""
 
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from shop_core.bounds import validate_date_bounds
+from shop_core.filters import BoundedDateFilter, BoundedIsoDateTimeFilter
 
 from .models import Booking, BookingStatus, ScheduleException, Service, Specialist
-from .validators import NON_ASCII_DIGITS, NON_ASCII_DIGITS_MESSAGE, has_other_digits
-
-
-class _BoundedDateInput:
-    """Form field mixin: digits 0-9 only, then a day or instant in 1970-9000 (``out_of_range``).
-
-    Bounded before the query: year 9999 with a negative offset is past
-    ``datetime.max`` in UTC, which the database adapter would raise on (a 500).
-    """
-
-    default_validators = [validate_date_bounds]
-
-    def to_python(self, value):
-        if has_other_digits(value):
-            raise forms.ValidationError(NON_ASCII_DIGITS_MESSAGE, code=NON_ASCII_DIGITS)
-        return super().to_python(value)
-
-
-class BoundedIsoDateTimeField(_BoundedDateInput, django_filters.fields.IsoDateTimeField):
-    pass
-
-
-class BoundedDateField(_BoundedDateInput, forms.DateField):
-    pass
-
-
-class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = BoundedIsoDateTimeField
-
-
-class BoundedDateFilter(django_filters.DateFilter):
-    field_class = BoundedDateField
 
 
 class SpecialistFilter(django_filters.FilterSet):

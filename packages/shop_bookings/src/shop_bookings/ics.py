@@ -12,8 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .models import Booking, BookingStatus
+from .users import name_of
 
 CRLF = "\r\n"
+
+# RFC 5545 spells it CANCELLED; calendar apps remove such events.
+STATUS_TO_ICS = {
+    BookingStatus.PENDING: "TENTATIVE",
+    BookingStatus.CONFIRMED: "CONFIRMED",
+    BookingStatus.COMPLETED: "CONFIRMED",
+    BookingStatus.NO_SHOW: "CANCELLED",
+    BookingStatus.CANCELED: "CANCELLED",
+}
 
 
 def escape_text(value: str) -> str:
@@ -75,3 +90,29 @@ def render_calendar(*, name: str, prodid: str, events: Iterable[dict[str, object
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return CRLF.join(fold(line) for line in lines) + CRLF
+
+
+def booking_event(booking: Booking, *, user: Any, domain: str) -> dict[str, object]:
+    """The VEVENT of a booking in ``user``'s feed: named after the other party."""
+    if booking.specialist.user_id == user.pk:
+        other = name_of(booking.client)
+    else:
+        other = booking.specialist.display_name
+    return {
+        "UID": f"booking-{booking.pk}@{domain}",
+        "DTSTAMP": booking.updated_at,
+        "LAST-MODIFIED": booking.updated_at,
+        "DTSTART": booking.start,
+        "DTEND": booking.end,
+        "SUMMARY": f"{booking.service_name} - {other}",
+        "DESCRIPTION": booking.comment,
+        "STATUS": STATUS_TO_ICS[booking.status],
+    }
+
+
+def feed(bookings: Iterable[Booking], *, user: Any, domain: str) -> str:
+    """The private calendar of ``user``: ``bookings`` (as client and as specialist)."""
+    events = [booking_event(booking, user=user, domain=domain) for booking in bookings]
+    return render_calendar(
+        name=_("Bookings"), prodid=f"-//{domain}//shop-bookings//EN", events=events
+    )

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_photo, validate_time_zone
@@ -196,7 +197,7 @@ class ScheduleException(models.Model):
 class BookingStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     CONFIRMED = "confirmed", _("confirmed")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELED = "canceled", _("canceled")
     COMPLETED = "completed", _("completed")
     NO_SHOW = "no_show", _("no show")
 
@@ -235,11 +236,6 @@ class Booking(models.Model):
     # same key and another body is refused (see services.request_fingerprint).
     request_fingerprint = models.CharField(
         _("request fingerprint"), max_length=64, blank=True, editable=False
-    )
-    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
-    # Set while a sender holds the reminder (a lease, see delivery.py).
-    reminder_claimed_at = models.DateTimeField(
-        _("reminder claimed at"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -303,20 +299,38 @@ class BookingStatusChange(models.Model):
 
 
 class BookingNotification(models.Model):
-    """One event to tell a booking's people about (an outbox row).
+    """One message to a booking's people (an outbox row): an event, or its reminder.
 
     Written in the transaction of the change, so it exists exactly when the
-    change does; sent after commit through the tasks API and marked sent only
-    after the NOTIFIER returned. Failed sends are retried by
-    ``send_booking_reminders`` (see delivery.py).
+    change does; sent after commit through the tasks API by
+    ``shop_core.delivery`` (claimed with a lease, marked sent only after the
+    NOTIFIER returned, retried after a back-off when it raised). A reminder
+    is due ``REMINDER_BEFORE_MINUTES`` before the start and is sent only
+    while its booking is pending or confirmed and still ahead.
     """
+
+    class Event(models.TextChoices):
+        CREATED = "created", _("created")
+        STATUS_CHANGED = "status_changed", _("status changed")
+        RESCHEDULED = "rescheduled", _("rescheduled")
+        REMINDER = "reminder", _("reminder")
 
     booking = models.ForeignKey(
         Booking, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("booking")
     )
-    event = models.CharField(_("event"), max_length=32)
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
+    # The history row a status change or reschedule reports (who, from, to, comment).
+    change = models.ForeignKey(
+        BookingStatusChange,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("change"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    # shop_core.delivery's columns: when it may be tried next, sent, tries, last failure.
+    due = models.DateTimeField(_("due"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     attempts = models.PositiveIntegerField(_("attempts"), default=0, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
@@ -327,9 +341,9 @@ class BookingNotification(models.Model):
         ordering = ["pk"]
         indexes = [
             models.Index(
-                fields=["created_at"],
+                fields=["due"],
                 condition=Q(sent_at__isnull=True),
-                name="shop_bkg_notification_unsent",
+                name="shop_bkg_notification_due",
             )
         ]
 

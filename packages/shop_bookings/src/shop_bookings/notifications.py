@@ -1,47 +1,91 @@
-"""The default notifier: plain e-mails to the client and the specialist.
+"""The default notifier: plain-text e-mails to the client and the specialist.
 
-A notifier is the ``NOTIFIER`` hook: ``callable(*, event: str, booking:
-Booking) -> None``. Events: ``created``, ``confirmed``, ``cancelled``,
-``completed``, ``no_show``, ``rescheduled``, ``reminder``. It runs inside a
-task (see tasks.py), so it may be slow; it should not raise for a missing
-e-mail address.
+``SHOP_BOOKINGS["NOTIFIER"]`` names the notifier class (``None``: no
+notifications). It is instantiated with no arguments inside the background
+task and must offer one method per event, each receiving the objects:
+
+``booking_created(booking: Booking) -> None``
+    A booking was made (``pending`` or ``confirmed``).
+``booking_status_changed(booking: Booking, change: BookingStatusChange) -> None``
+    Confirmed, canceled, completed or marked no-show (``change.from_status``,
+    ``change.to_status``, ``change.changed_by``, ``change.comment``).
+``booking_rescheduled(booking: Booking, change: BookingStatusChange) -> None``
+    The client moved it (``booking.start`` is the new start).
+``booking_reminder(booking: Booking) -> None``
+    ``REMINDER_BEFORE_MINUTES`` before a pending or confirmed booking.
+
+``booking.specialist.user``, ``booking.client`` and ``booking.service`` are
+selected. Raising means "failed, retry later": the outbox row records the
+error and is tried again after a back-off (README, "Notifications"). A call
+is the unit of retry, so a method that sends several messages resends those
+that went out before the one that failed.
+
+Subclass ``EmailNotifier`` to change texts, recipients or ``from_email``, or
+write any class with the four methods to send SMS or push messages.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
-from .models import Booking
+from .models import Booking, BookingStatus, BookingStatusChange
+from .users import email_of
 
-EVENT_SUBJECTS = {
-    "created": gettext_noop("New booking"),
-    "confirmed": gettext_noop("Booking confirmed"),
-    "cancelled": gettext_noop("Booking cancelled"),
-    "completed": gettext_noop("Booking completed"),
-    "no_show": gettext_noop("Booking marked as no-show"),
-    "rescheduled": gettext_noop("Booking rescheduled"),
-    "reminder": gettext_noop("Booking reminder"),
-}
-
-# Who hears about what: the specialist is told about changes a client makes.
-SPECIALIST_EVENTS = {"created", "cancelled", "rescheduled", "reminder"}
+NOTIFIER_METHODS = (
+    "booking_created",
+    "booking_status_changed",
+    "booking_rescheduled",
+    "booking_reminder",
+)
 
 
-def email_notifier(*, event: str, booking: Booking) -> None:
-    """Send one e-mail per recipient; times are shown in the specialist's zone."""
-    local_start = booking.start.astimezone(booking.specialist.zone)
-    subject = f"{_(EVENT_SUBJECTS.get(event, event))}: {booking.service_name}"
-    body = _("%(service)s with %(specialist)s on %(when)s (%(zone)s). Status: %(status)s.") % {
-        "service": booking.service_name,
-        "specialist": booking.specialist.display_name,
-        "when": local_start.strftime("%Y-%m-%d %H:%M"),
-        "zone": booking.specialist.time_zone,
-        "status": booking.get_status_display(),
-    }
-    recipients = [booking.client.email]
-    if event in SPECIALIST_EVENTS:
-        recipients.append(booking.specialist.user.email)
-    for address in dict.fromkeys(a for a in recipients if a):
-        send_mail(subject, body, None, [address])
+class EmailNotifier:
+    """E-mails: the client hears of every event; the specialist of new, canceled,
+    rescheduled bookings and of reminders. Times are in the specialist's zone."""
+
+    from_email: str | None = None  # None: settings.DEFAULT_FROM_EMAIL
+
+    def send(self, *, subject: str, body: str, to: list[Any]) -> None:
+        """One e-mail per address, in order (the client's first); users without one are skipped."""
+        for address in dict.fromkeys(email_of(user) for user in to):
+            if address:
+                send_mail(subject, body, self.from_email or settings.DEFAULT_FROM_EMAIL, [address])
+
+    def describe(self, booking: Booking) -> str:
+        local_start = booking.start.astimezone(booking.specialist.zone)
+        return _("%(service)s with %(specialist)s on %(when)s (%(zone)s). Status: %(status)s.") % {
+            "service": booking.service_name,
+            "specialist": booking.specialist.display_name,
+            "when": local_start.strftime("%Y-%m-%d %H:%M"),
+            "zone": booking.specialist.time_zone,
+            "status": booking.get_status_display(),
+        }
+
+    def notify(self, booking: Booking, title: str, *, specialist_too: bool) -> None:
+        people = [booking.client, booking.specialist.user] if specialist_too else [booking.client]
+        self.send(
+            subject=f"{title}: {booking.service_name}", body=self.describe(booking), to=people
+        )
+
+    def booking_created(self, booking: Booking) -> None:
+        self.notify(booking, _("New booking"), specialist_too=True)
+
+    def booking_status_changed(self, booking: Booking, change: BookingStatusChange) -> None:
+        titles = {
+            BookingStatus.CONFIRMED: _("Booking confirmed"),
+            BookingStatus.CANCELED: _("Booking canceled"),
+            BookingStatus.COMPLETED: _("Booking completed"),
+            BookingStatus.NO_SHOW: _("Booking marked as no-show"),
+        }
+        title = titles.get(change.to_status, change.get_to_status_display())
+        self.notify(booking, title, specialist_too=change.to_status == BookingStatus.CANCELED)
+
+    def booking_rescheduled(self, booking: Booking, change: BookingStatusChange) -> None:
+        self.notify(booking, _("Booking rescheduled"), specialist_too=True)
+
+    def booking_reminder(self, booking: Booking) -> None:
+        self.notify(booking, _("Booking reminder"), specialist_too=True)

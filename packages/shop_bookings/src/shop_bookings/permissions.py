@@ -28,7 +28,7 @@ def user_is_specialist(user) -> bool:
 class IsSpecialist(BasePermission):
     """An authenticated user with the specialist role."""
 
-    message = _("Only specialists may do this.")
+    message = _("Only specialists may do this.")  # code: DRF's permission_denied
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated) and user_is_specialist(

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from . import slots
 from .conf import app_settings
-from .delivery import claimable
 from .models import ACTIVE_STATUSES, Booking, BookingNotification, Service, Specialist
 
 
@@ -115,24 +114,51 @@ def bookings_visible_to(user) -> QuerySet[Booking]:
     )
 
 
-def upcoming_reminders(*, now: datetime | None = None) -> QuerySet[Booking]:
-    """Active bookings starting within REMINDER_BEFORE_MINUTES that got no reminder yet
-    (and that no other sender is sending right now)."""
+def own_specialist(user: Any) -> Specialist | None:
+    """The user's own specialist profile, active or not; None without one."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Specialist.objects.filter(user=user).first()
+
+
+def feed_bookings(user: Any, *, now: datetime | None = None) -> QuerySet[Booking]:
+    """The bookings of a user's calendar feed: as client and as specialist, from
+    ``FEED_PAST_DAYS`` ago on, oldest first."""
+    since = (now or timezone.now()) - timedelta(days=app_settings.FEED_PAST_DAYS)
+    return (
+        Booking.objects.filter(Q(client=user) | Q(specialist__user=user), end__gte=since)
+        .select_related("specialist", "client")
+        .order_by("start", "pk")
+    )
+
+
+def deliverable_notifications(*, now: datetime | None = None) -> QuerySet[BookingNotification]:
+    """Outbox rows that may still be sent: every event, and the reminders of
+    pending or confirmed bookings still ahead (``shop_core.delivery`` narrows
+    this to what is unsent, due and has attempts left)."""
+    live_reminder = Q(booking__status__in=ACTIVE_STATUSES, booking__start__gt=now or timezone.now())
+    return BookingNotification.objects.filter(
+        ~Q(event=BookingNotification.Event.REMINDER) | live_reminder
+    )
+
+
+def _due(now: datetime | None) -> QuerySet[BookingNotification]:
     now = now or timezone.now()
-    return Booking.objects.filter(
-        claimable(sent="reminder_sent_at", claimed="reminder_claimed_at", now=now),
-        status__in=ACTIVE_STATUSES,
-        start__gt=now,
-        start__lte=now + timedelta(minutes=app_settings.REMINDER_BEFORE_MINUTES),
-    ).order_by("start", "pk")
+    return deliverable_notifications(now=now).filter(
+        sent_at__isnull=True, due__lte=now, attempts__lt=app_settings.NOTIFICATION_MAX_ATTEMPTS
+    )
+
+
+def upcoming_reminders(*, now: datetime | None = None) -> QuerySet[BookingNotification]:
+    """Reminders due now and not sent, of pending or confirmed bookings still ahead."""
+    rows = _due(now).filter(event=BookingNotification.Event.REMINDER)
+    return rows.order_by("due", "pk")
 
 
 def pending_notifications(*, now: datetime | None = None) -> QuerySet[BookingNotification]:
-    """Notifications not sent yet (failed, or never run) that may be tried again."""
-    return BookingNotification.objects.filter(
-        claimable(sent="sent_at", claimed="claimed_at", now=now or timezone.now()),
-        attempts__lt=app_settings.NOTIFICATION_MAX_ATTEMPTS,
-    ).order_by("pk")
+    """Notifications (not reminders) due and not sent: new, or failed and past their back-off."""
+    rows = _due(now).exclude(event=BookingNotification.Event.REMINDER)
+    return rows.order_by("due", "pk")
 
 
 def upcoming_bookings(user, *, limit: int = 5, now: datetime | None = None) -> list[Booking]:

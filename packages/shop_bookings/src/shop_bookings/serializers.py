@@ -1,20 +1,31 @@
-"""API serializers: shapes only; rules live in services.py and the slot engine."""
+"""API serializers: they validate; the services write (views pass them validated data)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import is_aware as timezone_is_aware
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
-from shop_core.bounds import BoundedDateField, BoundedDateTimeField
+from shop_core.bounds import (
+    OUT_OF_RANGE,
+    BoundedDateField,
+    BoundedDateTimeField,
+    validate_date_bounds,
+)
+from shop_core.fields import NON_ASCII_DIGITS, AsciiDigitsMixin, IdField, has_other_digits
 
+from .conf import app_settings
+from .exceptions import MESSAGES
 from .models import (
     Booking,
     BookingStatusChange,
@@ -23,47 +34,10 @@ from .models import (
     Specialist,
     WorkingHours,
 )
-from .validators import (
-    NON_ASCII_DIGITS,
-    NON_ASCII_DIGITS_MESSAGE,
-    has_other_digits,
-    validate_photo,
-    validate_time_zone,
-)
+from .users import name_of
+from .validators import parse_time_zone, validate_photo, validate_time_zone
 
 MIDNIGHT = time(0)
-
-# Fields whose input Python would parse from another script's digits too.
-DIGIT_FIELDS = (
-    serializers.IntegerField,
-    serializers.DecimalField,
-    serializers.FloatField,
-    serializers.DateField,
-    serializers.DateTimeField,
-    serializers.TimeField,
-    serializers.RelatedField,
-)
-
-
-class AsciiDigitsMixin:
-    """Refuses ``"١٢"`` (any non-ASCII digit) in number, date, time and id fields.
-
-    ``int("١٢") == 12`` and Django's date parsing agree, so without this a
-    price or a start typed in another script would be stored as if ASCII.
-    """
-
-    def to_internal_value(self, data: Any) -> Any:
-        if hasattr(data, "get"):
-            errors = {
-                name: [ErrorDetail(str(NON_ASCII_DIGITS_MESSAGE), code=NON_ASCII_DIGITS)]
-                for name, field in self.fields.items()
-                if isinstance(field, DIGIT_FIELDS)
-                and not field.read_only
-                and has_other_digits(data.get(name))
-            }
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
 
 
 class ServiceBriefSerializer(serializers.ModelSerializer):
@@ -101,7 +75,9 @@ class SpecialistProfileSerializer(AsciiDigitsMixin, serializers.ModelSerializer)
     """The specialist's own profile (``specialists/me/``); photo via multipart upload."""
 
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone])
-    photo = serializers.ImageField(required=False, allow_null=True, validators=[validate_photo])
+    # A FileField: validate_photo decodes the bytes itself, with the package's limits and
+    # codes (an ImageField would answer its own "invalid_image" first).
+    photo = serializers.FileField(required=False, allow_null=True, validators=[validate_photo])
 
     class Meta:
         model = Specialist
@@ -139,10 +115,14 @@ class ServiceSerializer(AsciiDigitsMixin, serializers.ModelSerializer):
         ]
 
 
+def _error(field: str, message: Any, code: str) -> serializers.ValidationError:
+    return serializers.ValidationError({field: [ErrorDetail(str(message), code=code)]})
+
+
 def _check_interval(start: time | None, end: time | None) -> None:
     if start is not None and end is not None and not (start < end or end == MIDNIGHT):
-        raise serializers.ValidationError(
-            {"end": [_("The end must be after the start (00:00 means midnight).")]}
+        raise _error(
+            "end", _("The end must be after the start (00:00 means midnight)."), "end_before_start"
         )
 
 
@@ -197,18 +177,118 @@ class ScheduleExceptionSerializer(LocalTimeModelSerializer):
         if day_off is None:
             day_off = True
         start, end = current("start"), current("end")
-        if day_off:
-            if start is not None or end is not None:
-                raise serializers.ValidationError(
-                    {"is_day_off": [_("A day off has no start or end.")]}
-                )
-        else:
-            if start is None or end is None:
-                raise serializers.ValidationError(
-                    {"start": [_("Other hours need a start and an end.")]}
-                )
-            _check_interval(start, end)
+        if day_off and (start is not None or end is not None):
+            raise _error("is_day_off", _("A day off has no start or end."), "day_off_hours")
+        if not day_off and (start is None or end is None):
+            raise _error("start", _("Other hours need a start and an end."), "hours_required")
+        _check_interval(start, end)
         return attrs
+
+
+@extend_schema_field({"type": "string", "example": "2030-01-31"})
+class DayOrInstantField(serializers.Field):
+    """An ISO 8601 date or date-time, read in a zone the serializer knows later.
+
+    Returns a ``date`` or a (possibly naive) ``datetime``; ``SlotQuerySerializer``
+    places it in the query's zone.
+    """
+
+    default_error_messages = {
+        "invalid": _("Use an ISO 8601 date or date-time."),
+        NON_ASCII_DIGITS: _("Use the digits 0-9."),
+    }
+
+    def to_internal_value(self, data: Any) -> date | datetime:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if has_other_digits(data):
+            self.fail(NON_ASCII_DIGITS)
+        try:
+            value = parse_date(data) or parse_datetime(data)
+        except ValueError:  # well formed but impossible ("2030-02-30")
+            value = None
+        if value is None:
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value: date | datetime) -> str:
+        return value.isoformat()
+
+
+class SlotQuerySerializer(AsciiDigitsMixin, serializers.Serializer):
+    """The query of ``specialists/{id}/slots/``: ``service``, ``from``, ``to``, ``tz``.
+
+    Needs ``context["specialist"]``. Dates are whole days in ``tz`` (``to``
+    inclusive), date-times are instants (without an offset: in ``tz``);
+    ``validated_data`` holds the ``service``, the zone (``tz``, and its name
+    ``time_zone``) and the window ``window_start`` .. ``window_end``.
+    """
+
+    service = IdField(queryset=Service.objects.all(), help_text=_("Service id"))
+    from_ = DayOrInstantField(help_text=_("ISO date (midnight in `tz`) or date-time, inclusive"))
+    to = DayOrInstantField(
+        help_text=_("ISO date (inclusive whole day in `tz`) or date-time (exclusive)")
+    )
+    tz = serializers.CharField(
+        required=False,
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA zone of the client: reads dates and formats local_start "
+            "(default: the specialist's zone)"
+        ),
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # a Python keyword
+        specialist = self.context.get("specialist")
+        if specialist is not None:
+            fields["service"].queryset = Service.objects.filter(specialist=specialist)
+        return fields
+
+    def validate_service(self, service: Service) -> Service:
+        if not service.is_active:
+            raise serializers.ValidationError(
+                str(MESSAGES["inactive_service"]), code="inactive_service"
+            )
+        return service
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        time_zone = attrs.get("tz") or self.context["specialist"].time_zone
+        tz = parse_time_zone(time_zone)
+        start = _window_bound("from", attrs["from"], tz)
+        end = _window_bound("to", attrs["to"], tz, end_of_day=True)
+        if end <= start:
+            raise _error("to", _("'to' must be after 'from'."), "empty_range")
+        longest = app_settings.MAX_SLOTS_RANGE_DAYS
+        if end - start > timedelta(days=longest):
+            message = _("The range is longer than %(days)s days.") % {"days": longest}
+            raise _error("to", message, "range_too_long")
+        return {
+            "service": attrs["service"],
+            "time_zone": time_zone,
+            "tz": tz,
+            "window_start": start,
+            "window_end": end,
+        }
+
+
+def _window_bound(name: str, value: date | datetime, tz: tzinfo, *, end_of_day: bool = False):
+    """``value`` as an aware instant: a date is its midnight in ``tz`` (the next one for an
+    inclusive end), a naive date-time is read in ``tz``. Outside 1970-9000 is refused before
+    any arithmetic: the next midnight, or the engine's margin, overflow near year 9999."""
+    if isinstance(value, datetime):
+        moment = value if timezone_is_aware(value) else value.replace(tzinfo=tz)
+    else:
+        moment = datetime.combine(value, time(0), tzinfo=tz)
+    try:
+        validate_date_bounds(moment)
+    except DjangoValidationError as exc:
+        raise _error(name, exc.messages[0], OUT_OF_RANGE) from None
+    if end_of_day and not isinstance(value, datetime):
+        moment = datetime.combine(value + timedelta(days=1), time(0), tzinfo=tz)
+    return moment
 
 
 class SlotSerializer(serializers.Serializer):
@@ -341,7 +421,7 @@ class BookingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_client_name(self, booking: Booking) -> str:
-        return booking.client.get_full_name() or booking.client.get_username()
+        return name_of(booking.client)
 
     @extend_schema_field(serializers.ChoiceField(choices=["client", "specialist"]))
     def get_role(self, booking: Booking) -> str:
@@ -359,9 +439,7 @@ class BookingDetailSerializer(BookingSerializer):
 
 
 class BookingCreateSerializer(AsciiDigitsMixin, serializers.Serializer):
-    service = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.select_related("specialist")
-    )
+    service = IdField(queryset=Service.objects.select_related("specialist"))
     start = BoundedDateTimeField(help_text=_("An instant with an offset, or UTC."))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 

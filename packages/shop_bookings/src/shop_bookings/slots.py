@@ -26,17 +26,22 @@ DST policy (see the README):
   time: a 60-minute service is 60 minutes long on any day.
 * The appointment itself (without buffers) lies inside working hours; the
   buffers only keep it apart from other bookings' blocked ranges.
+
+``refusal()`` names why a start is refused with one of ``REFUSALS``; which
+starts are refused is always ``free_slots()``'s decision.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "REFUSALS",
     "BusyRange",
     "DateException",
     "ServiceSpec",
@@ -49,6 +54,28 @@ __all__ = [
 
 UTC = timezone.utc
 MIDNIGHT = time(0)
+
+# Why a start may not be booked (``refusal()``), most telling first.
+PAST = "past"  # at or before now
+MIN_NOTICE = "min_notice"  # sooner than now + min_notice
+HORIZON = "horizon"  # later than now + horizon
+DAY_OFF = "day_off"  # no working hours on that local date
+OUTSIDE_HOURS = "outside_hours"  # not inside a working interval of that date
+REPEATED_TIME = "repeated_time"  # the second occurrence of a wall time repeated by a DST change
+OFF_GRID = "off_grid"  # inside hours, but not interval start + k * step
+ENDS_AFTER_HOURS = "ends_after_hours"  # the appointment would run past the interval's end
+TAKEN = "taken"  # free but for another booking's blocked range (buffers included)
+REFUSALS = (
+    PAST,
+    MIN_NOTICE,
+    HORIZON,
+    DAY_OFF,
+    OUTSIDE_HOURS,
+    REPEATED_TIME,
+    OFF_GRID,
+    ENDS_AFTER_HOURS,
+    TAKEN,
+)
 
 
 @dataclass(frozen=True)
@@ -136,26 +163,104 @@ def _merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetim
     return merged
 
 
-def _wall_intervals(
-    day: date,
-    rules_by_weekday: dict[int, list[WeeklyRule]],
-    exceptions_by_date: dict[date, list[DateException]],
-) -> list[tuple[datetime, datetime]]:
-    """Naive wall-clock working intervals of one local date, merged."""
-    if day in exceptions_by_date:
-        items = exceptions_by_date[day]
+class _Interval(NamedTuple):
+    """A working interval: wall-clock bounds (naive) and the instants they resolve to."""
+
+    wall_start: datetime
+    wall_end: datetime
+    real_start: datetime
+    real_end: datetime
+
+
+class _Schedule:
+    """Weekly rules and date exceptions, indexed for day-by-day lookups."""
+
+    def __init__(
+        self, rules: Sequence[WeeklyRule], exceptions: Sequence[DateException], tz: ZoneInfo
+    ) -> None:
+        self.tz = tz
+        self.rules: dict[int, list[WeeklyRule]] = {}
+        for rule in rules:
+            self.rules.setdefault(rule.weekday, []).append(rule)
+        self.exceptions: dict[date, list[DateException]] = {}
+        for exc in exceptions:
+            self.exceptions.setdefault(exc.date, []).append(exc)
+
+    def _pairs(self, day: date) -> list[tuple[time, time]]:
+        if day not in self.exceptions:
+            return [(r.start, r.end) for r in self.rules.get(day.weekday(), [])]
+        items = self.exceptions[day]
         if any(e.is_day_off for e in items):
             return []
-        pairs = [(e.start, e.end) for e in items if e.start is not None and e.end is not None]
-    else:
-        pairs = [(r.start, r.end) for r in rules_by_weekday.get(day.weekday(), [])]
-    out = []
-    for start, end in pairs:
-        wall_start = datetime.combine(day, start)
-        wall_end = datetime.combine(day + timedelta(days=1) if end == MIDNIGHT else day, end)
-        if wall_end > wall_start:
-            out.append((wall_start, wall_end))
-    return _merge(out)
+        return [(e.start, e.end) for e in items if e.start is not None and e.end is not None]
+
+    def intervals(self, day: date) -> list[_Interval]:
+        """The merged working intervals of one local date."""
+        walls = []
+        for start, end in self._pairs(day):
+            wall_start = datetime.combine(day, start)
+            wall_end = datetime.combine(day + timedelta(days=1) if end == MIDNIGHT else day, end)
+            if wall_end > wall_start:
+                walls.append((wall_start, wall_end))
+        return [
+            _Interval(s, e, _resolve_boundary(s, self.tz), _resolve_boundary(e, self.tz))
+            for s, e in _merge(walls)
+        ]
+
+
+class _Busy:
+    """Busy ranges merged and sorted, for "does this range overlap one?" in log time."""
+
+    def __init__(self, busy: Sequence[BusyRange]) -> None:
+        self.ranges = _merge((b.start.astimezone(UTC), b.end.astimezone(UTC)) for b in busy)
+        self.starts = [r[0] for r in self.ranges]
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        # Only the last range starting before ``end`` can overlap: ranges are disjoint.
+        i = bisect.bisect_left(self.starts, end) - 1
+        return i >= 0 and self.ranges[i][1] > start
+
+
+def _grid_starts(
+    interval: _Interval, tz: ZoneInfo, step: timedelta, duration: timedelta
+) -> Iterator[datetime]:
+    """Instants of the wall-clock grid of ``interval`` where ``duration`` fits inside it."""
+    # Wall times carry ``tz`` so that comparing one with a local time of the same
+    # zone compares the clock readings only (no offsets).
+    wall = interval.wall_start.replace(tzinfo=tz)
+    stop = interval.wall_end.replace(tzinfo=tz)
+    start: datetime | None = None
+    while wall < stop:
+        # The next grid point is usually the previous instant plus the step; that
+        # guess is right exactly when it reads as this wall time, first occurrence
+        # (fold 0). Otherwise (a DST change in between, or after a gap) resolve it.
+        guess = start + step if start is not None else None
+        local = guess.astimezone(tz) if guess is not None else None
+        if local is None or local.fold or local != wall:
+            guess = resolve_wall_time(wall.replace(tzinfo=None), tz)
+        start = guess
+        wall += step
+        if start is None or start < interval.real_start:
+            continue  # a gap: this wall time does not exist today
+        if start + duration > interval.real_end:
+            return  # later grid points end even later
+        yield start
+
+
+def _local_days(earliest: datetime, latest: datetime, tz: ZoneInfo) -> Iterator[date]:
+    # From the day before: an interval of the previous local date may reach into the range.
+    day = earliest.astimezone(tz).date() - timedelta(days=1)
+    last = latest.astimezone(tz).date()
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _check_inputs(step: timedelta, service: ServiceSpec) -> None:
+    if step <= timedelta(0):
+        raise ValueError("step must be positive")
+    if service.duration <= timedelta(0):
+        raise ValueError("duration must be positive")
 
 
 def free_slots(
@@ -179,74 +284,62 @@ def free_slots(
     now + horizon``, and its blocked range ``[start - buffer_before, start +
     duration + buffer_after)`` overlaps no busy range.
     """
-    if step <= timedelta(0):
-        raise ValueError("step must be positive")
-    if service.duration <= timedelta(0):
-        raise ValueError("duration must be positive")
+    _check_inputs(step, service)
     # In UTC like every instant below: comparing aware datetimes of two
     # different zones costs a utcoffset() call each time.
     earliest = max(window_start, now + min_notice).astimezone(UTC)
     latest = min(window_end - timedelta(microseconds=1), now + horizon).astimezone(UTC)
     if earliest > latest:
         return []
-
-    rules_by_weekday: dict[int, list[WeeklyRule]] = {}
-    for rule in rules:
-        rules_by_weekday.setdefault(rule.weekday, []).append(rule)
-    exceptions_by_date: dict[date, list[DateException]] = {}
-    for exc in exceptions:
-        exceptions_by_date.setdefault(exc.date, []).append(exc)
-
-    merged_busy = _merge((b.start.astimezone(UTC), b.end.astimezone(UTC)) for b in busy)
-    busy_starts = [b[0] for b in merged_busy]
-
-    bisect_left = bisect.bisect_left
-    duration = service.duration
+    schedule, taken = _Schedule(rules, exceptions, tz), _Busy(busy)
     before, after = service.buffer_before, service.buffer_after
+    found = [
+        start
+        for day in _local_days(earliest, latest, tz)
+        for interval in schedule.intervals(day)
+        for start in _grid_starts(interval, tz, step, service.duration)
+        if earliest <= start <= latest
+        and not taken.overlaps(start - before, start + service.duration + after)
+    ]
+    return sorted(set(found))
 
-    result: list[datetime] = []
-    first_day = earliest.astimezone(tz).date() - timedelta(days=1)
-    last_day = latest.astimezone(tz).date()
-    day = first_day
-    while day <= last_day:
-        for wall_start, wall_end in _wall_intervals(day, rules_by_weekday, exceptions_by_date):
-            real_start = _resolve_boundary(wall_start, tz)
-            real_end = _resolve_boundary(wall_end, tz)
-            # Wall times carry ``tz`` so that comparing them with a local time
-            # of the same zone compares the clock readings only (no offsets).
-            wall = wall_start.replace(tzinfo=tz)
-            wall_stop = wall_end.replace(tzinfo=tz)
-            start: datetime | None = None
-            while wall < wall_stop:
-                # The next grid point is usually the previous instant plus the
-                # step; that guess is right exactly when it reads as this wall
-                # time in the zone, first occurrence (fold 0). Otherwise (a DST
-                # change in between, or after a gap) resolve it from scratch.
-                if start is not None:
-                    guess = start + step
-                    local = guess.astimezone(tz)
-                    if local.fold or local != wall:
-                        guess = resolve_wall_time(wall.replace(tzinfo=None), tz)
-                    start = guess
-                else:
-                    start = resolve_wall_time(wall.replace(tzinfo=None), tz)
-                wall += step
-                if start is None or start < real_start:
-                    continue  # a gap: this wall time does not exist today
-                end = start + duration
-                if end > real_end:
-                    break  # later grid points end even later
-                if start < earliest or start > latest:
-                    continue
-                # Does [start - before, end + after) overlap a busy range? The
-                # last one starting before its end is the only candidate, since
-                # merged ranges are disjoint and sorted.
-                i = bisect_left(busy_starts, end + after) - 1
-                if i >= 0 and merged_busy[i][1] > start - before:
-                    continue
-                result.append(start)
-        day += timedelta(days=1)
-    return sorted(set(result))
+
+def _timing_problem(
+    start: datetime, *, now: datetime, min_notice: timedelta, horizon: timedelta
+) -> str | None:
+    if start <= now:
+        return PAST
+    if start < now + min_notice:
+        return MIN_NOTICE
+    if start > now + horizon:
+        return HORIZON
+    return None
+
+
+def _schedule_problem(
+    start: datetime,
+    *,
+    rules: Sequence[WeeklyRule],
+    exceptions: Sequence[DateException],
+    service: ServiceSpec,
+    tz: ZoneInfo,
+    step: timedelta,
+) -> str:
+    """Why ``start`` is not a start of the working hours (it is known not to be one)."""
+    local = start.astimezone(tz)
+    intervals = _Schedule(rules, exceptions, tz).intervals(local.date())
+    if not intervals:
+        return DAY_OFF
+    inside = [i for i in intervals if i.real_start <= start < i.real_end]
+    if not inside:
+        return OUTSIDE_HOURS
+    if local.fold:
+        return REPEATED_TIME
+    if (local.replace(tzinfo=None) - inside[0].wall_start) % step:
+        return OFF_GRID
+    if start + service.duration > inside[0].real_end:
+        return ENDS_AFTER_HOURS
+    return OUTSIDE_HOURS  # not reached while free_slots() and this agree
 
 
 def refusal(
@@ -262,42 +355,24 @@ def refusal(
     horizon: timedelta,
     now: datetime,
 ) -> str | None:
-    """Why ``start`` may not be booked, or ``None`` when it may.
+    """Why ``start`` may not be booked (one of ``REFUSALS``), or ``None`` when it may.
 
     The decision is ``free_slots()``'s (a one-instant window around
-    ``start``); only the reason is worked out here. Codes: ``"past"``,
-    ``"min_notice"``, ``"horizon"``, ``"taken"``, ``"outside_hours"``.
+    ``start``); only the reason is worked out here: the time first (past,
+    notice, horizon), then "taken" when the start would be free without the
+    other bookings, else what about the working hours rules it out.
     """
-    common = dict(rules=rules, exceptions=exceptions, service=service, tz=tz, step=step)
-    window_end = start + timedelta(microseconds=1)
-    slots = free_slots(
-        busy=busy,
-        window_start=start,
-        window_end=window_end,
-        min_notice=min_notice,
-        horizon=horizon,
-        now=now,
-        **common,
-    )
-    if start in slots:
+    schedule = dict(rules=rules, exceptions=exceptions, service=service, tz=tz, step=step)
+    timing = dict(min_notice=min_notice, horizon=horizon, now=now)
+    window = dict(window_start=start, window_end=start + timedelta(microseconds=1))
+    if start in free_slots(busy=busy, **window, **schedule, **timing):
         return None
-    if start <= now:
-        return "past"
-    if start < now + min_notice:
-        return "min_notice"
-    if start > now + horizon:
-        return "horizon"
-    # Would it be free with no other bookings? Then another booking is in the way.
-    without_busy = free_slots(
-        busy=(),
-        window_start=start,
-        window_end=window_end,
-        min_notice=min_notice,
-        horizon=horizon,
-        now=now,
-        **common,
-    )
-    return "taken" if start in without_busy else "outside_hours"
+    problem = _timing_problem(start, **timing)
+    if problem:
+        return problem
+    if start in free_slots(busy=(), **window, **schedule, **timing):
+        return TAKEN
+    return _schedule_problem(start, **schedule)
 
 
 def is_bookable(start: datetime, **kwargs) -> bool:

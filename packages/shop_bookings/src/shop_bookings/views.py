@@ -1,47 +1,52 @@
-"""API views: parse, call a service or selector, serialize."""
+"""API views: parse (serializers, filter sets), call a service or selector, serialize.
+
+Every view derives from ``BookingsAPIMixin`` (``shop_core``'s ``ShopAPIMixin``
+first): errors answer in the one shape of the shop packages, each with its
+code, whatever ``EXCEPTION_HANDLER`` the host project has. The codes the
+services raise are documented in the schema with drf-standardized-errors'
+``extend_validation_errors`` (400s) and ``openapi.error_response`` (others).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from shop_core.bounds import OUT_OF_RANGE, validate_date_bounds
+from shop_core.fields import ID_PATTERN
+from shop_core.filters import FilterBackend
+from shop_core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shop_core.idempotency import key_from
-from shop_core.views import SafeParsingMixin
+from shop_core.pagination import ShopPagination
+from shop_core.views import ShopAPIMixin
 
-from . import ics, selectors, services
+from . import ics, selectors, services, slots
 from .conf import app_settings
+from .exceptions import ChangeRefused, NoProfile, ServiceUnavailable
 from .filters import BookingFilter, ScheduleExceptionFilter, ServiceFilter, SpecialistFilter
 from .models import (
     Booking,
-    BookingStatus,
     CalendarFeedToken,
     ScheduleException,
     Service,
     Specialist,
     WorkingHours,
 )
+from .openapi import error_response
 from .permissions import IsSpecialist, ReadOnlyOrSpecialist
 from .serializers import (
     BookingActionSerializer,
@@ -53,35 +58,42 @@ from .serializers import (
     ScheduleExceptionSerializer,
     ServiceSerializer,
     SlotListSerializer,
+    SlotQuerySerializer,
     SpecialistProfileSerializer,
     SpecialistSerializer,
     WorkingHoursSerializer,
 )
-from .validators import (
-    NON_ASCII_DIGITS,
-    NON_ASCII_DIGITS_MESSAGE,
-    has_other_digits,
-    parse_time_zone,
-)
+from .validators import PHOTO_CODES
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 OBJECT_WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 WRITE_METHODS = OBJECT_WRITE_METHODS | {"POST"}
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+BOOKING_ACTIONS = ["confirm", "cancel", "complete", "no_show"]
 
 
-class BookingsAPIMixin(SafeParsingMixin):
+class BookingsPagination(ShopPagination):
+    app_settings = app_settings
+
+
+def documents_pages(view: type) -> type:
+    """A list view's 400 for a page that does not exist (``ShopPagination``)."""
+    return extend_validation_errors(["invalid_page"], field_name="page", actions=["list"])(view)
+
+
+class BookingsAPIMixin(ShopAPIMixin):
     """Base of every view of the package.
 
-    - JSON nested too deep is a 400 ``too_deep`` whatever parsers the host
-      configures (``SafeParsingMixin``);
-    - object ids in URLs are ASCII digits (``\\d`` would also match "١٢");
+    - the error convention and depth-safe parsing of ``ShopAPIMixin``;
+    - object ids in URLs are ASCII digits that fit a bigint (else a 404);
     - a write parses its body even when the view reads none of it, so a
       malformed or too-deep body is a 400 everywhere, never silently ignored.
     """
 
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
+    pagination_class = BookingsPagination
+    filter_backends = [FilterBackend]
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if request.method in WRITE_METHODS:
             request.data  # noqa: B018 - parsing is the point
@@ -91,193 +103,131 @@ class LockedWritesMixin:
     """PUT, PATCH and DELETE read their row with a lock, in one transaction.
 
     Without it two concurrent PATCHes of different fields both read the old
-    row and the second save writes the first one's field back (lost update).
+    row and the second save writes the first one's field back (lost update);
+    the lock comes before validation, so what is validated is what is written.
     """
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: Any) -> Any:
         # get_object() filters the queryset: the one place every view's rows pass.
-        queryset = super().filter_queryset(queryset)
-        if self.request.method in OBJECT_WRITE_METHODS:
+        queryset = super().filter_queryset(queryset)  # type: ignore[misc]
+        if self.request.method in OBJECT_WRITE_METHODS:  # type: ignore[attr-defined]
             queryset = queryset.select_for_update(of=("self",))
         return queryset
 
-    def update(self, request, *args, **kwargs):
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():
-            return super().update(request, *args, **kwargs)
+            return super().update(request, *args, **kwargs)  # type: ignore[misc]
 
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():
-            return super().destroy(request, *args, **kwargs)
+            return super().destroy(request, *args, **kwargs)  # type: ignore[misc]
 
 
-class BookingsPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+class OwnRowsMixin(LockedWritesMixin):
+    """A specialist's own rows: the serializer validates, ``services.schedule`` writes."""
 
-    def paginate_queryset(self, queryset, request, view=None):
-        # A page that does not exist is bad input (400), not a missing object.
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound as exc:
-            raise ValidationError({self.page_query_param: [exc.detail]}) from exc
+    def perform_create(self, serializer: Any) -> None:
+        model = serializer.Meta.model
+        data = serializer.validated_data
+        serializer.instance = services.create_own(model, user=self.request.user, data=data)
 
+    def perform_update(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.update_own(serializer.instance, data=data)
 
-def _rejected(exc: services.BookingRejected) -> ValidationError:
-    return ValidationError({exc.field: [str(exc.message)]}, code=exc.code)
-
-
-def _own_specialist(user) -> Specialist:
-    specialist = Specialist.objects.filter(user=user).first()
-    if specialist is None:
-        raise ValidationError(
-            {"non_field_errors": [_("Create your specialist profile first (specialists/me/).")]}
-        )
-    return specialist
+    def perform_destroy(self, instance: Any) -> None:
+        services.delete_own(instance)
 
 
-def _parse_bound(name: str, raw: str | None, tz: ZoneInfo) -> tuple[datetime, bool]:
-    """An ISO date (midnight in ``tz``; flag True) or an ISO datetime (naive: in ``tz``).
+# --- specialists --------------------------------------------------------------------------
 
-    Outside 1970-9000 (``out_of_range``) is refused before any arithmetic: a
-    date "to" adds a day and the engine a margin, which overflow near year 9999.
-    """
-    if not raw:
-        raise ValidationError({name: [_("This parameter is required.")]})
-    if has_other_digits(raw):
-        raise ValidationError({name: [NON_ASCII_DIGITS_MESSAGE]}, code=NON_ASCII_DIGITS)
-    try:
-        day = parse_date(raw)
-        if day is not None:
-            moment, is_date = datetime.combine(day, datetime.min.time(), tzinfo=tz), True
-        else:
-            moment, is_date = parse_datetime(raw), False
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise ValidationError({name: [_("Use an ISO 8601 date or date-time.")]})
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=tz)
-    try:
-        validate_date_bounds(moment)
-    except DjangoValidationError as exc:
-        raise ValidationError({name: list(exc.messages)}, code=OUT_OF_RANGE) from None
-    return moment, is_date
+SLOT_QUERY_CODES = {
+    "service": ["required", "incorrect_type", "does_not_exist", "inactive_service"],
+    "from": ["required", "invalid", "out_of_range", "non_ascii_digits"],
+    "to": [
+        "required",
+        "invalid",
+        "out_of_range",
+        "non_ascii_digits",
+        "empty_range",
+        "range_too_long",
+    ],
+    "tz": ["blank", "max_length", "invalid_time_zone"],
+}
+MY_PROFILE_ERRORS = {
+    403: error_response("MySpecialistProfile403", ["permission_denied", "not_specialist"]),
+    404: error_response("MySpecialistProfile404", ["not_found", "no_profile"]),
+}
 
 
-SLOT_PARAMETERS = [
-    OpenApiParameter("service", OpenApiTypes.INT, required=True, description="Service id"),
-    OpenApiParameter(
-        "from",
-        OpenApiTypes.STR,
-        required=True,
-        description="ISO date (midnight in `tz`) or date-time, inclusive",
-    ),
-    OpenApiParameter(
-        "to",
-        OpenApiTypes.STR,
-        required=True,
-        description="ISO date (inclusive whole day in `tz`) or date-time (exclusive)",
-    ),
-    OpenApiParameter(
-        "tz",
-        OpenApiTypes.STR,
-        required=False,
-        description="IANA zone of the client: reads dates and formats local_start "
-        "(default: the specialist's zone)",
-    ),
-]
+def _document_slot_query(view: type) -> type:
+    for name, codes in SLOT_QUERY_CODES.items():
+        view = extend_validation_errors(codes, field_name=name, actions=["slots"])(view)
+    return view
 
 
+@documents_pages
+@_document_slot_query
+@extend_validation_errors(list(PHOTO_CODES), field_name="photo", actions=["me"])
 class SpecialistViewSet(BookingsAPIMixin, viewsets.ReadOnlyModelViewSet):
     """The public catalogue of active specialists; ``me`` is the caller's own profile."""
 
     serializer_class = SpecialistSerializer
     permission_classes = [AllowAny]
-    pagination_class = BookingsPagination
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [FilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_class = SpecialistFilter
     search_fields = ["display_name", "bio"]
     ordering_fields = ["display_name", "experience_years", "min_price"]
     ordering = ["display_name", "pk"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> Any:
         if self.action == "slots":  # no services list nor lowest price needed
             return Specialist.objects.filter(is_active=True)
         return selectors.public_specialists()
 
-    def get_object(self):
+    def get_object(self) -> Any:
         # ``me`` (also OPTIONS on it, where the action is "metadata") has no pk:
         # the object is the caller's own profile.
         if self.action in ("me", "metadata") and self.lookup_field not in self.kwargs:
-            specialist = Specialist.objects.filter(user=self.request.user).first()
+            specialist = selectors.own_specialist(self.request.user)
             if specialist is None:
-                raise NotFound(_("You have no specialist profile yet."))
+                raise NoProfile()
             self.check_object_permissions(self.request, specialist)
             return specialist
         return super().get_object()
 
     @extend_schema(
         summary="Free start times of a service",
-        parameters=SLOT_PARAMETERS,
+        parameters=[SlotQuerySerializer],
         responses={200: SlotListSerializer},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
-    def slots(self, request, pk=None):
+    def slots(self, request: Request, pk: str | None = None) -> Response:
         specialist = self.get_object()
-        params = request.query_params
-        try:
-            service_id = int(params.get("service", ""))
-        except ValueError:
-            raise ValidationError({"service": [_("A service id is required.")]}) from None
-        service = Service.objects.filter(pk=service_id, specialist=specialist).first()
-        if service is None or not service.is_active:
-            raise ValidationError({"service": [str(services.REFUSAL_MESSAGES["inactive_service"])]})
-        tz_name = params.get("tz") or specialist.time_zone
-        try:
-            tz = parse_time_zone(tz_name)
-        except ValueError:
-            raise ValidationError({"tz": [_("Unknown time zone.")]}) from None
-        window_start, _is_date = _parse_bound("from", params.get("from"), tz)
-        window_end, is_date = _parse_bound("to", params.get("to"), tz)
-        if is_date:  # a date "to" includes that whole day
-            end_day: date = window_end.date() + timedelta(days=1)
-            window_end = datetime.combine(end_day, datetime.min.time(), tzinfo=tz)
-        if window_end <= window_start:
-            raise ValidationError({"to": [_("'to' must be after 'from'.")]})
-        if window_end - window_start > timedelta(days=app_settings.MAX_SLOTS_RANGE_DAYS):
-            raise ValidationError(
-                {
-                    "to": [
-                        _("The range is longer than %(days)s days.")
-                        % {"days": app_settings.MAX_SLOTS_RANGE_DAYS}
-                    ]
-                }
-            )
-        found = selectors.free_slots_for(
+        query = SlotQuerySerializer(data=request.query_params, context={"specialist": specialist})
+        query.is_valid(raise_exception=True)
+        found = query.validated_data
+        starts = selectors.free_slots_for(
             specialist=specialist,
-            service=service,
-            window_start=window_start,
-            window_end=window_end,
+            service=found["service"],
+            window_start=found["window_start"],
+            window_end=found["window_end"],
         )
         return Response(
             SlotListSerializer.represent(
                 specialist=specialist.pk,
-                service=service.pk,
-                time_zone=tz_name,
-                tz=tz,
-                starts=found,
-                duration=timedelta(minutes=service.duration_minutes),
+                service=found["service"].pk,
+                time_zone=found["time_zone"],
+                tz=found["tz"],
+                starts=starts,
+                duration=selectors.service_spec(found["service"]).duration,
             )
         )
 
     @extend_schema(
         summary="My specialist profile",
-        request={
-            "multipart/form-data": SpecialistProfileSerializer,
-            "application/json": SpecialistProfileSerializer,
-        },
-        responses={200: SpecialistProfileSerializer},
+        request=SpecialistProfileSerializer,  # as JSON, a form or multipart (a photo)
+        responses={200: SpecialistProfileSerializer, **MY_PROFILE_ERRORS},
     )
     @action(
         detail=False,
@@ -288,37 +238,40 @@ class SpecialistViewSet(BookingsAPIMixin, viewsets.ReadOnlyModelViewSet):
         filter_backends=[],
         pagination_class=None,
     )
-    def me(self, request):
-        current = Specialist.objects.filter(user=request.user).first()
+    def me(self, request: Request) -> Response:
+        current = selectors.own_specialist(request.user)
         if request.method == "GET":
-            if current is None:
-                raise NotFound(_("You have no specialist profile yet."))
-            return Response(SpecialistProfileSerializer(current, context={"request": request}).data)
+            return Response(self._profile(self.get_object()))
         serializer = SpecialistProfileSerializer(
             current, data=request.data, partial=request.method == "PATCH"
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        kwargs = {"photo": data.pop("photo")} if "photo" in data else {}
-        try:
-            specialist = services.save_specialist_profile(user=request.user, data=data, **kwargs)
-        except services.BookingRejected as exc:
-            raise _rejected(exc) from None
-        return Response(SpecialistProfileSerializer(specialist, context={"request": request}).data)
+        photo = {"photo": data.pop("photo")} if "photo" in data else {}
+        specialist = services.save_specialist_profile(user=request.user, data=data, **photo)
+        return Response(self._profile(specialist))
+
+    def _profile(self, specialist: Any) -> Any:
+        return SpecialistProfileSerializer(specialist, context={"request": self.request}).data
 
 
-class ServiceViewSet(BookingsAPIMixin, LockedWritesMixin, viewsets.ModelViewSet):
+# --- services and schedules ---------------------------------------------------------------
+
+
+@documents_pages
+@extend_validation_errors(["profile_required"], field_name=NON_FIELD, actions=["create"])
+@extend_validation_errors(["service_booked"], field_name=NON_FIELD, actions=["destroy"])
+class ServiceViewSet(BookingsAPIMixin, OwnRowsMixin, viewsets.ModelViewSet):
     """Services: everyone reads; a specialist writes only their own (others get 404)."""
 
     serializer_class = ServiceSerializer
     permission_classes = [ReadOnlyOrSpecialist]
-    pagination_class = BookingsPagination
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [FilterBackend, filters.OrderingFilter]
     filterset_class = ServiceFilter
     ordering_fields = ["name", "price", "duration_minutes"]
     ordering = ["name", "pk"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Service.objects.none()
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
@@ -327,33 +280,23 @@ class ServiceViewSet(BookingsAPIMixin, LockedWritesMixin, viewsets.ModelViewSet)
             "specialist"
         )
 
-    def perform_create(self, serializer):
-        serializer.save(specialist=_own_specialist(self.request.user))
 
-    def perform_destroy(self, instance):
-        # The row is locked (LockedWritesMixin) and create_booking locks it too, so
-        # a booking made meanwhile is seen here: PROTECT refuses, never a 500.
-        try:
-            instance.delete()
-        except ProtectedError:
-            raise ValidationError(
-                {"non_field_errors": [_("This service has bookings: deactivate it instead.")]}
-            ) from None
-
-
-class _OwnScheduleViewSet(BookingsAPIMixin, LockedWritesMixin, viewsets.ModelViewSet):
+class _OwnScheduleViewSet(BookingsAPIMixin, OwnRowsMixin, viewsets.ModelViewSet):
     permission_classes = [IsSpecialist]
-    pagination_class = BookingsPagination
+    queryset: Any = None
 
-    def get_queryset(self):
+    def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return self.queryset.none()
         return self.queryset.filter(specialist__user=self.request.user)
 
-    def perform_create(self, serializer):
-        serializer.save(specialist=_own_specialist(self.request.user))
+
+INTERVAL_ACTIONS = ["create", "update", "partial_update"]
 
 
+@documents_pages
+@extend_validation_errors(["profile_required"], field_name=NON_FIELD, actions=["create"])
+@extend_validation_errors(["end_before_start"], field_name="end", actions=INTERVAL_ACTIONS)
 class WorkingHoursViewSet(_OwnScheduleViewSet):
     """The caller's weekly working hours (wall-clock, in their profile's time zone)."""
 
@@ -361,22 +304,58 @@ class WorkingHoursViewSet(_OwnScheduleViewSet):
     serializer_class = WorkingHoursSerializer
 
 
+@documents_pages
+@extend_validation_errors(["profile_required"], field_name=NON_FIELD, actions=["create"])
+@extend_validation_errors(["end_before_start"], field_name="end", actions=INTERVAL_ACTIONS)
+@extend_validation_errors(["hours_required"], field_name="start", actions=INTERVAL_ACTIONS)
+@extend_validation_errors(["day_off_hours"], field_name="is_day_off", actions=INTERVAL_ACTIONS)
 class ScheduleExceptionViewSet(_OwnScheduleViewSet):
     """The caller's date exceptions: days off, or other hours on a date."""
 
     queryset = ScheduleException.objects.all()
     serializer_class = ScheduleExceptionSerializer
-    filter_backends = [DjangoFilterBackend]
     filterset_class = ScheduleExceptionFilter
 
 
+# --- bookings -----------------------------------------------------------------------------
+
 ACTION_RESPONSES = {
     200: BookingDetailSerializer,
-    400: OpenApiResponse(description="Not allowed now (field errors)"),
-    403: OpenApiResponse(description="Not your role in this booking"),
+    403: error_response("BookingAction403", ["permission_denied", "wrong_role"]),
 }
+CREATE_RESPONSES = {
+    201: BookingDetailSerializer,
+    200: OpenApiResponse(BookingDetailSerializer, description="Idempotent replay"),
+    422: error_response("BookingCreate422", ["idempotency_key_reused"]),
+}
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A retry with the same key returns the first booking (200).",
+)
 
 
+@documents_pages
+@extend_validation_errors(
+    [*slots.REFUSALS, "out_of_range", "non_ascii_digits"], field_name="start", actions=["create"]
+)
+@extend_validation_errors(
+    [*slots.REFUSALS, "out_of_range", "non_ascii_digits", "cutoff"],
+    field_name="start",
+    actions=["reschedule"],
+)
+@extend_validation_errors(
+    [*ServiceUnavailable.codes, "non_ascii_digits"],
+    field_name="service",
+    actions=["create", "reschedule"],
+)
+@extend_validation_errors(
+    ["invalid_idempotency_key"], field_name="idempotency_key", actions=["create"]
+)
+@extend_validation_errors(
+    list(ChangeRefused.codes), field_name="status", actions=[*BOOKING_ACTIONS, "reschedule"]
+)
 class BookingViewSet(
     BookingsAPIMixin,
     mixins.ListModelMixin,
@@ -387,13 +366,12 @@ class BookingViewSet(
     """Bookings where the caller is the client or the specialist."""
 
     permission_classes = [IsAuthenticated]
-    pagination_class = BookingsPagination
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [FilterBackend, filters.OrderingFilter]
     filterset_class = BookingFilter
     ordering_fields = ["start", "created_at"]
     ordering = ["-start", "-pk"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Booking.objects.none()
         queryset = selectors.bookings_visible_to(self.request.user)
@@ -401,121 +379,85 @@ class BookingViewSet(
             queryset = queryset.prefetch_related("history")
         return queryset
 
-    def get_serializer_class(self):
-        if self.action == "list":
-            return BookingSerializer
-        if self.action == "create":
-            return BookingCreateSerializer
-        if self.action == "reschedule":
-            return RescheduleSerializer
-        if self.action in ("confirm", "cancel", "complete", "no_show"):
-            return BookingActionSerializer
-        return BookingDetailSerializer
+    def get_serializer_class(self) -> Any:
+        return {
+            "list": BookingSerializer,
+            "create": BookingCreateSerializer,
+            "reschedule": RescheduleSerializer,
+            **dict.fromkeys(BOOKING_ACTIONS, BookingActionSerializer),
+        }.get(self.action, BookingDetailSerializer)
 
-    def _detail(self, booking: Booking, status_code: int = 200) -> Response:
+    def _detail(self, booking: Booking, status_code: int = status.HTTP_200_OK) -> Response:
         booking = self.get_queryset().get(pk=booking.pk)
-        return Response(
-            BookingDetailSerializer(booking, context=self.get_serializer_context()).data,
-            status=status_code,
-        )
+        context = self.get_serializer_context()
+        return Response(BookingDetailSerializer(booking, context=context).data, status=status_code)
+
+    def _validated(self, request: Request) -> dict[str, Any]:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
     @extend_schema(
         request=BookingCreateSerializer,
-        parameters=[
-            OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="A retry with the same key returns the first booking (200).",
-            )
-        ],
-        responses={
-            201: BookingDetailSerializer,
-            200: OpenApiResponse(BookingDetailSerializer, description="Idempotent replay"),
-            400: OpenApiResponse(
-                description="Field errors (start, service); invalid_idempotency_key"
-            ),
-            422: OpenApiResponse(
-                description="Idempotency-Key reused for another request: "
-                '{"detail": "...", "code": "idempotency_key_reused"}'
-            ),
-        },
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses=CREATE_RESPONSES,
     )
-    def create(self, request, *args, **kwargs):
-        serializer = BookingCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            booking, created = services.create_booking(
-                client=request.user,
-                service=serializer.validated_data["service"],
-                start=serializer.validated_data["start"],
-                comment=serializer.validated_data["comment"],
-                idempotency_key=key_from(request),
-            )
-        except services.BookingRejected as exc:
-            raise _rejected(exc) from None
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._validated(request)
+        booking, created = services.create_booking(
+            client=request.user,
+            service=data["service"],
+            start=data["start"],
+            comment=data["comment"],
+            idempotency_key=key_from(request),
+        )
         return self._detail(booking, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    def _act(self, request, operation) -> Response:
+    def _act(self, request: Request, operation: Any) -> Response:
         booking = self.get_object()
-        serializer = BookingActionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            booking = operation(
-                booking=booking, by=request.user, comment=serializer.validated_data["comment"]
-            )
-        except services.BookingRejected as exc:
-            raise _rejected(exc) from None
-        except services.BookingActionForbidden:
-            raise PermissionDenied(_("Your role in this booking does not allow this.")) from None
-        return self._detail(booking)
+        comment = self._validated(request)["comment"]
+        return self._detail(operation(booking=booking, by=request.user, comment=comment))
 
     @extend_schema(request=BookingActionSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
         """The specialist confirms a pending booking."""
         return self._act(request, services.confirm_booking)
 
     @extend_schema(request=BookingActionSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
         """The client (until the cutoff) or the specialist cancels."""
         return self._act(request, services.cancel_booking)
 
     @extend_schema(request=BookingActionSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
+    def complete(self, request: Request, pk: str | None = None) -> Response:
         """The specialist marks the booking completed (once it has started)."""
         return self._act(request, services.complete_booking)
 
     @extend_schema(request=BookingActionSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"], url_path="no-show")
-    def no_show(self, request, pk=None):
+    def no_show(self, request: Request, pk: str | None = None) -> Response:
         """The specialist marks a no-show (once the booking has started)."""
         return self._act(request, services.mark_no_show)
 
     @extend_schema(request=RescheduleSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
-    def reschedule(self, request, pk=None):
+    def reschedule(self, request: Request, pk: str | None = None) -> Response:
         """The client moves the booking to another free start, until the cutoff."""
         booking = self.get_object()
-        serializer = RescheduleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            booking = services.reschedule_booking(
-                booking=booking,
-                start=serializer.validated_data["start"],
-                by=request.user,
-                comment=serializer.validated_data["comment"],
-            )
-        except services.BookingRejected as exc:
-            raise _rejected(exc) from None
-        except services.BookingActionForbidden:
-            raise PermissionDenied(_("Only the client may reschedule a booking.")) from None
-        return self._detail(booking)
+        data = self._validated(request)
+        moved = services.reschedule_booking(
+            booking=booking, start=data["start"], by=request.user, comment=data["comment"]
+        )
+        return self._detail(moved)
 
 
-def _feed_payload(request, token: CalendarFeedToken) -> dict:
+# --- calendar feeds -----------------------------------------------------------------------
+
+
+def _feed_payload(request: Request, token: CalendarFeedToken) -> dict[str, Any]:
     url = request.build_absolute_uri(reverse("shop_bookings:feed", args=[token.token]))
     return {"token": token.token, "url": url, "created_at": token.created_at}
 
@@ -527,15 +469,15 @@ class FeedTokenView(BookingsAPIMixin, APIView):
     serializer_class = FeedTokenSerializer
 
     @extend_schema(responses={200: FeedTokenSerializer})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(_feed_payload(request, services.get_feed_token(user=request.user)))
 
     @extend_schema(request=None, responses={200: FeedTokenSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         return Response(_feed_payload(request, services.rotate_feed_token(user=request.user)))
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request):
+    def delete(self, request: Request) -> Response:
         services.revoke_feed_token(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -545,25 +487,16 @@ class ICalendarRenderer(BaseRenderer):
     format = "ics"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
         if isinstance(data, str):
             return data.encode("utf-8")
         return b""  # error bodies have no iCalendar form; the status code says it
 
 
-STATUS_TO_ICS = {
-    BookingStatus.PENDING: "TENTATIVE",
-    BookingStatus.CONFIRMED: "CONFIRMED",
-    BookingStatus.COMPLETED: "CONFIRMED",
-    BookingStatus.NO_SHOW: "CANCELLED",
-    BookingStatus.CANCELLED: "CANCELLED",
-}
-
-
 class FeedView(BookingsAPIMixin, APIView):
     """The ICS feed of a token's user: bookings as client and as specialist."""
 
-    authentication_classes = []
+    authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     renderer_classes = [ICalendarRenderer]
 
@@ -571,39 +504,10 @@ class FeedView(BookingsAPIMixin, APIView):
         summary="Private iCalendar feed",
         responses={(200, "text/calendar"): OpenApiTypes.STR, 404: None},
     )
-    def get(self, request, token: str):
+    def get(self, request: Request, token: str) -> Response:
         feed = get_object_or_404(CalendarFeedToken.objects.select_related("user"), token=token)
-        user = feed.user
-        since = timezone.now() - timedelta(days=app_settings.FEED_PAST_DAYS)
-        bookings = (
-            Booking.objects.filter(Q(client=user) | Q(specialist__user=user), end__gte=since)
-            .select_related("specialist", "client")
-            .order_by("start", "pk")
-        )
-        domain = app_settings.FEED_DOMAIN
-        events = []
-        for booking in bookings:
-            as_specialist = booking.specialist.user_id == user.pk
-            other = (
-                booking.client.get_full_name() or booking.client.get_username()
-                if as_specialist
-                else booking.specialist.display_name
-            )
-            events.append(
-                {
-                    "UID": f"booking-{booking.pk}@{domain}",
-                    "DTSTAMP": booking.updated_at,
-                    "LAST-MODIFIED": booking.updated_at,
-                    "DTSTART": booking.start,
-                    "DTEND": booking.end,
-                    "SUMMARY": f"{booking.service_name} - {other}",
-                    "DESCRIPTION": booking.comment,
-                    "STATUS": STATUS_TO_ICS[booking.status],
-                }
-            )
-        body = ics.render_calendar(
-            name=_("Bookings"), prodid=f"-//{domain}//shop-bookings//EN", events=events
-        )
+        bookings = selectors.feed_bookings(feed.user)
+        body = ics.feed(bookings, user=feed.user, domain=app_settings.FEED_DOMAIN)
         response = Response(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="bookings.ics"'
         response["Cache-Control"] = "private, max-age=300"

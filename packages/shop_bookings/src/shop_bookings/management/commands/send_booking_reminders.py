@@ -5,8 +5,8 @@ from shop_bookings.tasks import send_due_reminders, send_pending_notifications
 
 class Command(BaseCommand):
     help = (
-        "Send the reminders of bookings starting soon and retry notifications that "
-        "failed (run it every few minutes). Exits non-zero when a send failed."
+        "Send the reminders that are due and the notifications not sent yet, retrying "
+        "those that failed (run it every few minutes). Exits non-zero when a send failed."
     )
 
     def handle(self, *args, **options):

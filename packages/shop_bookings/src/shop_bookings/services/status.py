@@ -1,0 +1,144 @@
+"""The booking life cycle: confirm, cancel, complete, no-show, each recorded and signalled.
+
+A move reads the booking's status and writes the new one with the booking
+row locked (``select_for_update``), so two concurrent moves are serialised
+and the second sees the first one's status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import signals
+from ..conf import app_settings
+from ..exceptions import BookingActionForbidden, ChangeRefused
+from ..models import Booking, BookingStatus, BookingStatusChange
+
+#: Allowed status moves (terminal statuses have no entry).
+TRANSITIONS: dict[str, set[str]] = {
+    BookingStatus.PENDING: {BookingStatus.CONFIRMED, BookingStatus.CANCELED},
+    BookingStatus.CONFIRMED: {
+        BookingStatus.CANCELED,
+        BookingStatus.COMPLETED,
+        BookingStatus.NO_SHOW,
+    },
+}
+CLIENT_ACTIONS = {BookingStatus.CANCELED}
+SPECIALIST_ACTIONS = {
+    BookingStatus.CONFIRMED,
+    BookingStatus.CANCELED,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+}
+
+
+def role_of(booking: Booking, user: Any) -> str | None:
+    """``"specialist"``, ``"client"`` or None: the user's part in the booking."""
+    if user is None or not user.is_authenticated:
+        return None
+    if booking.specialist.user_id == user.pk:
+        return "specialist"
+    if booking.client_id == user.pk:
+        return "client"
+    return None
+
+
+def client_cutoff_passed(booking: Booking, now: datetime) -> bool:
+    """Whether the client may no longer cancel or reschedule (CLIENT_CHANGE_CUTOFF_MINUTES)."""
+    return now > booking.start - timedelta(minutes=app_settings.CLIENT_CHANGE_CUTOFF_MINUTES)
+
+
+def record_change(
+    *, booking: Booking, from_status: str, by: Any, comment: str = ""
+) -> BookingStatusChange:
+    """Write one line of the booking's history (its current status is the ``to``)."""
+    return BookingStatusChange.objects.create(
+        booking=booking,
+        from_status=from_status,
+        to_status=booking.status,
+        changed_by=by,
+        comment=comment,
+    )
+
+
+def lock_booking(booking: Booking) -> Booking:
+    """The booking re-read with its row locked (call inside a transaction)."""
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("specialist", "service")
+        .get(pk=booking.pk)
+    )
+
+
+def _check_move(booking: Booking, *, to_status: str, by: Any, now: datetime) -> None:
+    role = role_of(booking, by)
+    allowed = SPECIALIST_ACTIONS if role == "specialist" else CLIENT_ACTIONS
+    if role is None or to_status not in allowed:
+        raise BookingActionForbidden()
+    if to_status not in TRANSITIONS.get(booking.status, set()):
+        raise ChangeRefused("invalid_transition")
+    if role == "client" and client_cutoff_passed(booking, now):
+        raise ChangeRefused("cutoff")
+    if to_status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW) and now < booking.start:
+        raise ChangeRefused("not_started")
+
+
+def change_status(
+    *, booking: Booking, to_status: str, by: Any, comment: str = "", now: datetime | None = None
+) -> Booking:
+    """Move a booking to ``to_status`` if ``by`` may, record it and send the signal.
+
+    The client may only cancel, until CLIENT_CHANGE_CUTOFF_MINUTES before the
+    start; the specialist confirms, cancels, completes or marks no-show (the
+    last two only once the booking has started). ``BookingActionForbidden``
+    for a role that may not, ``ChangeRefused`` for a move not allowed now.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_booking(booking)
+        _check_move(locked, to_status=to_status, by=by, now=now)
+        from_status, locked.status = locked.status, to_status
+        locked.save(update_fields=["status", "updated_at"])
+        change = record_change(booking=locked, from_status=from_status, by=by, comment=comment)
+        signals.booking_status_changed.send(
+            sender=Booking,
+            booking=locked,
+            from_status=from_status,
+            to_status=to_status,
+            by=by,
+            comment=comment,
+            change=change,
+        )
+    return locked
+
+
+def confirm_booking(*, booking: Booking, by: Any, comment: str = "", now=None) -> Booking:
+    """The specialist confirms a pending booking."""
+    return change_status(
+        booking=booking, to_status=BookingStatus.CONFIRMED, by=by, comment=comment, now=now
+    )
+
+
+def cancel_booking(*, booking: Booking, by: Any, comment: str = "", now=None) -> Booking:
+    """The client (until the cutoff) or the specialist cancels."""
+    return change_status(
+        booking=booking, to_status=BookingStatus.CANCELED, by=by, comment=comment, now=now
+    )
+
+
+def complete_booking(*, booking: Booking, by: Any, comment: str = "", now=None) -> Booking:
+    """The specialist marks a started, confirmed booking completed."""
+    return change_status(
+        booking=booking, to_status=BookingStatus.COMPLETED, by=by, comment=comment, now=now
+    )
+
+
+def mark_no_show(*, booking: Booking, by: Any, comment: str = "", now=None) -> Booking:
+    """The specialist marks a started, confirmed booking as a no-show."""
+    return change_status(
+        booking=booking, to_status=BookingStatus.NO_SHOW, by=by, comment=comment, now=now
+    )
