@@ -5,6 +5,8 @@ import tempfile
 
 import dj_database_url
 
+from shop_core import schema as shop_schema
+
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 USE_TZ = True
@@ -68,7 +70,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # documents every error answer with its codes
+    "DEFAULT_SCHEMA_CLASS": shop_schema.DEFAULT_SCHEMA_CLASS,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "shop_catalog tests"}
+SPECTACULAR_SETTINGS = {**shop_schema.SPECTACULAR_SETTINGS, "TITLE": "shop_catalog tests"}
 SHOP_CATALOG = {}

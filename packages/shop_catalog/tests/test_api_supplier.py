@@ -39,6 +39,13 @@ def rival(db):
     return {"user": user, "shop": shop, "offer": offer}
 
 
+def errors_of(response) -> list[tuple[str, str]]:
+    """(attr, code) of each problem of an error answer."""
+    body = response.json()
+    assert body["type"] == "validation_error", body
+    return [(e["attr"], e["code"]) for e in body["errors"]]
+
+
 def public_dns(monkeypatch, address="93.184.216.34"):
     def fake(host, port, *args, **kwargs):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
@@ -65,33 +72,45 @@ def test_upload_with_a_bad_row_is_400_and_changes_nothing(owner_api, supplier):
     )
     assert response.status_code == 400
     body = response.json()
-    assert body["errors"] == [
-        {
-            "section": "goods",
-            "row": 6,
-            "field": "price",
-            "message": "Enter a number.",
-            "code": "invalid",
-        }
+    assert body["type"] == "validation_error"
+    assert [(e["attr"], e["code"]) for e in body["errors"]] == [("file", "invalid")]
+    assert body["errors"][0]["detail"].startswith("goods row 6, price:")
+    assert body["job"]["status"] == "failed"
+    assert [(e["section"], e["row"], e["field"], e["code"]) for e in body["job"]["errors"]] == [
+        ("goods", 6, "price", "invalid")
     ]
-    assert ImportJob.objects.get(pk=body["job"]).status == "failed"
+    assert ImportJob.objects.get(pk=body["job"]["id"]).status == "failed"
     assert not Offer.objects.exists()
 
 
 def test_upload_needs_file_or_url_and_a_format(owner_api, supplier):
     url = f"{BASE}/shops/{supplier.pk}/import/"
-    assert owner_api.post(url, {}).status_code == 400
+    response = owner_api.post(url, {})
+    assert response.status_code == 400
+    assert errors_of(response) == [("non_field_errors", "file_or_url")]
     response = owner_api.post(url, {"file": upload("list.txt")})
-    assert response.status_code == 400 and "format" in response.json()
+    assert response.status_code == 400
+    assert errors_of(response) == [("format", "unknown_format")]
     response = owner_api.post(url, {"file": upload("list.txt"), "format": "yaml"})
     assert response.status_code == 201
+    assert not ImportJob.objects.filter(status="failed").exists()
+
+
+def test_a_format_not_accepted_is_400_unknown_format(owner_api, supplier, settings):
+    settings.SHOP_CATALOG = {"PRICE_LIST_FORMATS": ["csv"]}
+    url = f"{BASE}/shops/{supplier.pk}/import/"
+    for body in ({"file": upload()}, {"file": upload("list.csv"), "format": "yaml"}):
+        response = owner_api.post(url, body)
+        assert response.status_code == 400
+        assert errors_of(response) == [("format", "unknown_format")]
+    assert not ImportJob.objects.exists()
 
 
 def test_upload_over_the_size_limit_is_400(owner_api, supplier, settings):
     settings.SHOP_CATALOG = {"IMPORT_MAX_BYTES": 100}
     response = owner_api.post(f"{BASE}/shops/{supplier.pk}/import/", {"file": upload()})
     assert response.status_code == 400
-    assert "file" in response.json()
+    assert errors_of(response) == [("file", "file_too_large")]
 
 
 def test_large_upload_runs_as_a_job_readable_by_the_shop_only(
@@ -170,7 +189,8 @@ def test_url_import_refuses_private_addresses(
     public_dns(monkeypatch, address)
     response = owner_api.post(f"{BASE}/shops/{supplier.pk}/import/", {"url": url}, format="json")
     assert response.status_code == 400
-    assert message in str(response.json()["url"])
+    assert errors_of(response) == [("url", "url_refused")]
+    assert message in response.json()["errors"][0]["detail"]
     assert not ImportJob.objects.exists()
 
 
@@ -207,7 +227,7 @@ def test_url_job_records_a_fetch_failure(
         )
     job = owner_api.get(f"{BASE}/imports/{response.json()['id']}/").json()
     assert job["status"] == "failed"
-    assert job["errors"][0]["message"] == "The server answered 500."
+    assert [(e["field"], e["code"]) for e in job["errors"]] == [("url", "fetch_failed")]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -308,17 +328,20 @@ def test_supplier_creates_offers_only_in_its_shops(owner_api, supplier, rival):
     product = factories.product()
     data = {"product": product.pk, "external_id": "N1", "price": "5.00", "quantity": 2}
     response = owner_api.post(f"{BASE}/offers/", {**data, "shop": rival["shop"].pk}, format="json")
-    assert response.status_code == 400 and "shop" in response.json()
+    assert response.status_code == 400
+    assert errors_of(response) == [("shop", "does_not_exist")]
     response = owner_api.post(f"{BASE}/offers/", {**data, "shop": supplier.pk}, format="json")
     assert response.status_code == 201
     duplicate = owner_api.post(f"{BASE}/offers/", {**data, "shop": supplier.pk}, format="json")
     assert duplicate.status_code == 400
+    assert errors_of(duplicate) == [("external_id", "taken")]
     bad = owner_api.post(
         f"{BASE}/offers/",
         {**data, "external_id": "N2", "shop": supplier.pk, "quantity": -1},
         format="json",
     )
-    assert bad.status_code == 400 and "quantity" in bad.json()
+    assert bad.status_code == 400
+    assert errors_of(bad) == [("quantity", "negative")]
     # the shop of an offer cannot be changed
     offer_id = response.json()["id"]
     owner_api.patch(f"{BASE}/offers/{offer_id}/", {"shop": rival["shop"].pk}, format="json")

@@ -3,9 +3,9 @@
 import pytest
 
 from shop_catalog.models import Category, ImportJob
+from shop_core.testing import assert_matches_schema, openapi
 
 from . import factories
-from .schema_check import assert_matches_schema, openapi
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_patching_an_offer_onto_a_taken_external_id_is_400(owner_api, supplier):
     other = factories.offer(shop_obj=supplier, external_id="B2")
     response = owner_api.patch(f"{SUPPLIER}/offers/{other.pk}/", {"external_id": "A1"})
     assert response.status_code == 400  # was an IntegrityError (500)
-    assert "external_id" in response.json()
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("external_id", "taken")]
     other.refresh_from_db()
     assert other.external_id == "B2"
     # keeping its own id, or taking one used only by another shop, is fine
@@ -63,7 +63,7 @@ def test_import_field_errors_match_the_schema(owner_api, supplier):
         f"{SUPPLIER}/shops/{supplier.pk}/import/", {"missing": {}, "file": ""}, format="json"
     )
     assert response.status_code == 400
-    assert "missing" in response.json()
+    assert "missing" in {e["attr"] for e in response.json()["errors"]}
     path = "/api/v1/catalog/supplier/shops/{id}/import/"
     assert_matches_schema(openapi(), path, "post", 400, response.json())
 
@@ -114,7 +114,6 @@ def test_import_row_errors_with_codes_match_the_schema(owner_api, supplier):
         {"file": SimpleUploadedFile("list.yaml", content)},
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_pricelist"
-    assert response.json()["errors"][0]["code"] == "negative"
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("file", "negative")]
     path = "/api/v1/catalog/supplier/shops/{id}/import/"
     assert_matches_schema(openapi(), path, "post", 400, response.json())

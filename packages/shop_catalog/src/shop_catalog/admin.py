@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
+from .conf import MISSING_POLICIES, app_settings
+from .exceptions import PriceListError, format_problem
 from .models import (
     Category,
     ImportJob,
@@ -27,9 +30,9 @@ from .models import (
     ProductImage,
     Shop,
 )
-from .pricelist import FORMATS, PriceListError, detect_format, format_error
+from .pricelist import FORMATS, detect_format
 from .resources import OfferResource, ProductResource
-from .services import MISSING_POLICIES, import_pricelist_file
+from .services import ImportSummary, import_pricelist_file
 
 ADMIN_FORMATS = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
 
@@ -84,42 +87,20 @@ class ShopAdmin(admin.ModelAdmin):
         return urls + super().get_urls()
 
     def import_pricelist_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Upload a supplier price list for this shop through ``import_pricelist``."""
+        """Upload a supplier price list for this shop through ``import_pricelist_file``."""
         shop = get_object_or_404(Shop, pk=pk)
         if not self.has_change_permission(request, shop):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = PriceListUploadForm(request.POST or None, request.FILES or None)
         errors: list[str] = []
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            fmt = form.cleaned_data["format"] or detect_format(upload.name, upload.content_type)
-            if not fmt:
-                form.add_error("format", _("Cannot tell the format; choose one."))
+            try:
+                summary = self._import(shop, form)
+            except PriceListError as exc:
+                errors = [format_problem(e) for e in exc.errors]
             else:
-                try:
-                    summary = import_pricelist_file(
-                        content=upload.read(),
-                        fmt=fmt,
-                        shop=shop,
-                        missing=form.cleaned_data["missing"] or None,
-                    )
-                except PriceListError as exc:
-                    errors = [format_error(e) for e in exc.errors]
-                else:
-                    self.message_user(
-                        request,
-                        _(
-                            "Imported: %(created)s created, %(updated)s updated, "
-                            "%(unchanged)s unchanged, %(deactivated)s deactivated."
-                        )
-                        % summary.as_dict(),
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:shop_catalog_shop_change", args=[shop.pk])
-                    )
+                if summary is not None:
+                    return self._imported(request, shop, summary)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -129,6 +110,30 @@ class ShopAdmin(admin.ModelAdmin):
             "import_errors": errors,
         }
         return TemplateResponse(request, "admin/shop_catalog/shop/import_pricelist.html", context)
+
+    @staticmethod
+    def _import(shop: Shop, form: PriceListUploadForm) -> ImportSummary | None:
+        """Import the form's upload; None (and a form error) when its format is unknown."""
+        upload = form.cleaned_data["file"]
+        fmt = form.cleaned_data["format"] or detect_format(upload.name, upload.content_type)
+        if not fmt:
+            form.add_error("format", _("Cannot tell the format; choose one."))
+            return None
+        return import_pricelist_file(
+            # one byte over the limit is enough for the import to refuse it
+            content=upload.read(app_settings.IMPORT_MAX_BYTES + 1),
+            fmt=fmt,
+            shop=shop,
+            missing=form.cleaned_data["missing"] or None,
+        )
+
+    def _imported(self, request: HttpRequest, shop: Shop, summary: ImportSummary) -> HttpResponse:
+        message = _(
+            "Imported: %(created)s created, %(updated)s updated, "
+            "%(unchanged)s unchanged, %(deactivated)s deactivated."
+        )
+        self.message_user(request, message % summary.as_dict(), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:shop_catalog_shop_change", args=[shop.pk]))
 
 
 class ProductImageInline(admin.TabularInline):

@@ -6,10 +6,8 @@ from typing import Any
 
 from django.core.checks import Error, register
 
-from .conf import app_settings
-
-MISSING_POLICIES = ("zero_stock", "deactivate")
-KNOWN_FORMATS = ("yaml", "json", "csv", "xlsx")
+from .conf import MISSING_POLICIES, app_settings
+from .pricelist.formats import FORMATS
 
 
 @register()
@@ -25,7 +23,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="shop_catalog.E002",
             )
         )
-    unknown = sorted(set(app_settings.PRICE_LIST_FORMATS) - set(KNOWN_FORMATS))
+    unknown = sorted(set(app_settings.PRICE_LIST_FORMATS) - set(FORMATS))
     if unknown:
         errors.append(
             Error(

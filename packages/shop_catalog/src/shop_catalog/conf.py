@@ -16,6 +16,9 @@ from shop_core.conf import AppSettings
 
 SETTINGS_NAME = "SHOP_CATALOG"
 
+# The values of IMPORT_MISSING: what an import does to a shop's offers missing from the file.
+MISSING_POLICIES = ("zero_stock", "deactivate")
+
 DEFAULTS: dict[str, Any] = {
     # Page size of the list endpoints and the cap of the ?page_size= parameter.
     "PAGE_SIZE": 20,

@@ -36,6 +36,8 @@ class ParameterField(forms.Field):
     """Repeated ``name:value`` query values -> list of (name, value)."""
 
     widget = forms.MultipleHiddenInput
+    # declared here, so the schema lists the code
+    default_error_messages = {"parameter": _("Use name:value, e.g. parameter=Цвет:черный.")}
 
     def to_python(self, value: Any) -> list[tuple[str, str]]:
         if not value:
@@ -46,9 +48,7 @@ class ParameterField(forms.Field):
         for item in value:
             name, sep, wanted = str(item).partition(":")
             if not sep or not name.strip() or not wanted.strip():
-                raise forms.ValidationError(
-                    _("Use name:value, e.g. parameter=Цвет:черный."), code="parameter"
-                )
+                raise forms.ValidationError(self.error_messages["parameter"], code="parameter")
             pairs.append((name.strip(), wanted.strip()))
         return pairs
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Value
@@ -15,6 +13,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from shop_core.uploads import make_thumbnail
+
+from .conf import app_settings
 from .validators import validate_image
 from .values import QUANTITY_MAX
 
@@ -223,29 +224,9 @@ class ProductImage(models.Model):
                 ProductImage.objects.filter(pk=self.pk).values_list("image", flat=True).first()
             )
         if self.image and (not self.thumbnail or old_name != self.image.name):
-            self.thumbnail = make_thumbnail(self.image)
+            self.image.open("rb")
+            self.thumbnail = make_thumbnail(self.image, tuple(app_settings.THUMBNAIL_SIZE))
         super().save(*args, **kwargs)
-
-
-def make_thumbnail(image_file) -> ContentFile:
-    """A JPEG/PNG thumbnail no larger than ``THUMBNAIL_SIZE`` of an image field file."""
-    from PIL import Image
-
-    from .conf import app_settings
-
-    image_file.open("rb")
-    image_file.seek(0)
-    with Image.open(image_file) as image:
-        image.thumbnail(tuple(app_settings.THUMBNAIL_SIZE))
-        has_alpha = image.mode in ("RGBA", "LA", "P")
-        fmt, ext = ("PNG", "png") if has_alpha else ("JPEG", "jpg")
-        if fmt == "JPEG" and image.mode != "RGB":
-            image = image.convert("RGB")
-        buffer = io.BytesIO()
-        image.save(buffer, format=fmt)
-    image_file.seek(0)
-    stem = os.path.splitext(os.path.basename(image_file.name))[0]
-    return ContentFile(buffer.getvalue(), name=f"{stem}_thumb.{ext}")
 
 
 # Why an offer cannot be ordered now (``Offer.orderable_problem``); an order package

@@ -2,7 +2,8 @@
 
 Other packages may rely on: ``offers_by_ids``, ``shops_of``,
 ``orderable_offers`` (``available_offers`` is the same), ``products``,
-``product_list``, ``category_subtree_ids``, ``category_tree``.
+``product_list``, ``category_subtree_ids``, ``category_tree``,
+``external_id_taken``.
 
 **Orderable** is one rule for the whole public catalogue (list, detail,
 filters, CSV export) and for the order package's cart and checkout: an offer
@@ -26,8 +27,18 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Lower
 
-from .models import Category, Offer, OfferParameter, Product, ProductImage, Shop
+from .models import (
+    Category,
+    ImportJob,
+    Offer,
+    OfferParameter,
+    Parameter,
+    Product,
+    ProductImage,
+    Shop,
+)
 
 
 def offers_by_ids(ids: Iterable[int]) -> dict[int, Offer]:
@@ -52,6 +63,56 @@ def shops_of(user: Any) -> QuerySet[Shop]:
         **{field.m2m_field_name(): OuterRef("pk"), field.m2m_reverse_field_name(): user.pk}
     )
     return Shop.objects.filter(Q(owner_id=user.pk) | Q(Exists(staffed)))
+
+
+def supplier_offers(user: Any) -> QuerySet[Offer]:
+    """The offers of the shops ``user`` manages, with their parameters, oldest first."""
+    parameters = OfferParameter.objects.select_related("parameter")
+    return (
+        Offer.objects.filter(shop__in=shops_of(user).values("pk"))
+        .prefetch_related(Prefetch("parameters", queryset=parameters))
+        .order_by("pk")
+    )
+
+
+def import_jobs_of(user: Any) -> QuerySet[ImportJob]:
+    """The import jobs of the shops ``user`` manages, newest first."""
+    return ImportJob.objects.filter(shop__in=shops_of(user).values("pk"))
+
+
+def export_offers(
+    offers: QuerySet[Offer] | None, products: QuerySet[Product]
+) -> tuple[list[str], QuerySet[Offer]]:
+    """The rows of the CSV export: parameter names, and the offers with what a row shows.
+
+    ``offers``: the orderable offers that match the offer filters (None: all
+    orderable offers); only those of ``products`` are kept, by product name.
+    """
+    offers = (orderable_offers() if offers is None else offers).filter(
+        product__in=products.order_by().values("pk")
+    )
+    names = list(
+        Parameter.objects.filter(values__offer__in=offers.values("pk"))
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    rows = (
+        offers.select_related("shop", "product__category")
+        .prefetch_related(
+            Prefetch("parameters", queryset=OfferParameter.objects.select_related("parameter"))
+        )
+        .order_by(Lower("product__name"), "product_id", "pk")
+    )
+    return names, rows
+
+
+def external_id_taken(shop: Shop, external_id: str, offer: Offer | None = None) -> bool:
+    """Whether another offer of ``shop`` than ``offer`` has ``external_id``."""
+    clash = Offer.objects.filter(shop=shop, external_id=external_id)
+    if offer is not None and offer.pk is not None:
+        clash = clash.exclude(pk=offer.pk)
+    return clash.exists()
 
 
 def category_path_subquery(value: Any) -> Subquery:

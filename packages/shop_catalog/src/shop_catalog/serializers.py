@@ -15,12 +15,14 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-from .conf import app_settings
+from shop_core.fields import IdField
+
+from .conf import MISSING_POLICIES
+from .exceptions import ExternalIdTaken, PriceListError
 from .fetch import FetchError, check_url
 from .models import Category, ImportJob, Offer, OfferParameter, Product, ProductImage, Shop
-from .pricelist import FORMATS
-from .selectors import product_relations, shops_of
-from .services import MISSING_POLICIES, external_id_taken
+from .pricelist import FORMATS, check_format, detect_format
+from .selectors import external_id_taken, product_relations, shops_of
 from .values import QUANTITY_MAX, BadValue, parse_money, parse_quantity
 
 _SKIP = object()
@@ -371,19 +373,8 @@ class QuantityField(serializers.IntegerField):
             raise serializers.ValidationError(exc.message, code=exc.code) from None
 
 
-class IdField(serializers.PrimaryKeyRelatedField):
-    """A primary key that must be a whole number: 1.5 is refused, not read as 1."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, float) or (isinstance(data, str) and not data.strip().isdecimal()):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
-
-
 class SupplierOfferSerializer(serializers.ModelSerializer):
-    """An offer of one of the supplier's shops."""
-
-    TAKEN_MESSAGE = _("This shop already has an offer with this external id.")
+    """An offer of one of the supplier's shops (validated here, written by ``services.offers``)."""
 
     shop = IdField(queryset=Shop.objects.all())
     product = IdField(queryset=Product.objects.all())
@@ -428,13 +419,19 @@ class SupplierOfferSerializer(serializers.ModelSerializer):
         if shop is not None and external_id is not None:
             if external_id_taken(shop, external_id, instance):
                 raise serializers.ValidationError(
-                    {"external_id": [self.TAKEN_MESSAGE]}, code="taken"
+                    {"external_id": [ExternalIdTaken.default_detail]},
+                    code=ExternalIdTaken.default_code,
                 )
         return attrs
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    """Upload a price list (``file``) or name one to download (``url``)."""
+    """Upload a price list (``file``) or name one to download (``url``).
+
+    ``format`` defaults to the one the file's name (or content type) or the
+    URL names; the validated data always has one of ``PRICE_LIST_FORMATS``.
+    The file itself is checked by the import (its size, content and rows).
+    """
 
     file = serializers.FileField(required=False)
     url = serializers.URLField(required=False, max_length=2000)
@@ -447,26 +444,30 @@ class ImportRequestSerializer(serializers.Serializer):
         help_text=_("Offers missing from the file: zero stock or deactivate."),
     )
 
-    def validate_file(self, value: Any) -> Any:
-        if value.size > app_settings.IMPORT_MAX_BYTES:
-            raise serializers.ValidationError(_("The price list is larger than the limit."))
-        return value
-
     def validate_url(self, value: str) -> str:
         try:
             check_url(value)
         except FetchError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-        return value
-
-    def validate_format(self, value: str) -> str:
-        if value not in app_settings.PRICE_LIST_FORMATS:
-            raise serializers.ValidationError(_("This format is not accepted."))
+            raise serializers.ValidationError(str(exc), code="url_refused") from None
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if bool(attrs.get("file")) == bool(attrs.get("url")):
-            raise serializers.ValidationError(_("Send either a file or a url."))
+        upload, url = attrs.get("file"), attrs.get("url")
+        if bool(upload) == bool(url):
+            raise serializers.ValidationError(_("Send either a file or a url."), code="file_or_url")
+        fmt = attrs.get("format") or detect_format(
+            getattr(upload, "name", "") or url, getattr(upload, "content_type", "")
+        )
+        try:
+            attrs["format"] = check_format(fmt)
+        except PriceListError:
+            if fmt is None:
+                message = _("Cannot tell the format; give format.")
+            else:
+                message = _("This format is not accepted.")
+            raise serializers.ValidationError(
+                {"format": [message]}, code="unknown_format"
+            ) from None
         return attrs
 
 
@@ -512,20 +513,3 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "finished",
         ]
         read_only_fields = fields
-
-
-class ImportFailedSerializer(serializers.Serializer):
-    """A 400 of an import: row errors of the price list (``detail``, ``job``,
-    ``errors``), or DRF field errors of the request (``{"url": ["..."]}``)."""
-
-    detail = serializers.CharField(required=False)
-    code = serializers.CharField(
-        required=False, help_text=_("invalid_pricelist, or the first field error's code.")
-    )
-    codes = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text=_("The codes of the field errors, by field."),
-    )
-    job = serializers.IntegerField(required=False)
-    errors = ImportErrorItemSerializer(many=True, required=False)

@@ -30,6 +30,9 @@ from shop_core.bounds import MONEY_MAX, money_fits
 
 QUANTITY_MAX = 2_147_483_647
 CENT = Decimal("0.01")
+# The codes of the refusals of parse_money and parse_quantity.
+MONEY_CODES = ("invalid", "negative", "too_large", "max_decimal_places")
+QUANTITY_CODES = ("not_integer", "negative", "too_large")
 
 
 class BadValue(ValueError):

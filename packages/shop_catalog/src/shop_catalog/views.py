@@ -1,134 +1,118 @@
-"""API views: thin wrappers over selectors and services."""
+"""API views: parse (serializers, filter sets), call a selector or a service, serialize.
+
+Every view is on ``CatalogAPIMixin`` (``shop_core.views.ShopAPIMixin``):
+every error answer is ``{"type", "errors": [{"code", "detail", "attr"}]}``
+(README, "Errors"). The codes a serializer or filter set cannot show the
+schema are added with ``extend_validation_errors``.
+"""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
-from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Lower
-from django.http import Http404, StreamingHttpResponse
-from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.utils import translate_validation
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shop_core.views import SafeParsingMixin
+from shop_core.fields import ID_PATTERN
+from shop_core.filters import FilterBackend
+from shop_core.pagination import ShopPagination
+from shop_core.views import ShopAPIMixin
 
+from . import selectors, services
 from .conf import app_settings
+from .exceptions import PRICELIST_CODES, ExternalIdTaken, PriceListError
 from .filters import ProductFilter
-from .models import Category, ImportJob, Offer, OfferParameter, Parameter, Shop
+from .models import Category, ImportJob, Shop
 from .permissions import IsSupplier
-from .pricelist import detect_format
-from .selectors import category_tree, orderable_offers, product_list, products, shops_of
 from .serializers import (
     CategoryNodeSerializer,
     CategorySerializer,
-    ImportFailedSerializer,
     ImportJobSerializer,
     ImportRequestSerializer,
     ShopSerializer,
     SupplierOfferSerializer,
     SupplierShopSerializer,
 )
-from .services import external_id_taken, set_accepts_orders, shop_locked, submit_import
+from .values import MONEY_CODES, QUANTITY_CODES
 
 
-def _first_code(codes: Any) -> str:
-    while not isinstance(codes, str):
-        codes = next(iter(codes.values())) if isinstance(codes, dict) else codes[0]
-    return codes
+class CatalogPagination(ShopPagination):
+    """``?page=`` and ``?page_size=`` sized by ``SHOP_CATALOG["PAGE_SIZE"]`` and
+    ``["MAX_PAGE_SIZE"]``; a page that does not exist is a 400 ``invalid_page``."""
+
+    app_settings = app_settings
 
 
-def add_codes(response: Response, exc: Exception) -> Response:
-    """Give an error body of DRF's default shape a machine-readable ``code``.
+class CatalogAPIMixin(ShopAPIMixin):
+    """Base of every API view of this package: ``ShopAPIMixin`` (safe parsing, the one error
+    shape), page-number pagination, ids of ASCII digits that fit a bigint in URLs."""
 
-    ``{"detail": ...}`` gets ``"code"`` (``not_found``, ``permission_denied``,
-    ...). Field errors ``{"price": [...]}`` keep their shape and get
-    ``"codes"`` (the same keys, a list of codes for each) and ``"code"`` (the
-    code of the first problem). A body that already has a ``code``, or that a
-    host project's exception handler shaped differently, is left alone.
-    """
-    if isinstance(exc, Http404):
-        codes: Any = "not_found"
-    elif isinstance(exc, PermissionDenied):
-        codes = "permission_denied"
-    elif isinstance(exc, APIException):
-        codes = exc.get_codes()
-    else:
-        return response
-    data = response.data
-    if not isinstance(data, dict) or "code" in data:
-        return response
-    if isinstance(codes, dict) and codes and set(codes) == set(data):
-        data["codes"] = codes
-        data["code"] = _first_code(codes)
-    elif isinstance(codes, str) and set(data) == {"detail"}:
-        data["code"] = codes
-    return response
+    pagination_class = CatalogPagination
+    lookup_value_regex = ID_PATTERN
 
 
-class CatalogViewMixin(SafeParsingMixin):
-    """Base of every API view of this package.
-
-    JSON nested too deeply is a 400 ``too_deep`` (``SafeParsingMixin``),
-    and every error body carries a ``code`` (``add_codes``).
-    """
-
-    def handle_exception(self, exc: Exception) -> Response:
-        return add_codes(super().handle_exception(exc), exc)
+def list_errors(viewset: type) -> type:
+    """Document the list's ``invalid_page`` (the schema does not see the paginator's codes)."""
+    return extend_validation_errors(["invalid_page"], field_name="page", actions=["list"])(viewset)
 
 
-class CatalogPagination(PageNumberPagination):
-    """Page-number pagination; ``?page_size=`` capped at ``MAX_PAGE_SIZE``."""
-
-    page_size_query_param = "page_size"
-
-    def get_page_size(self, request: Request) -> int:
-        self.page_size = app_settings.PAGE_SIZE
-        self.max_page_size = app_settings.MAX_PAGE_SIZE
-        return super().get_page_size(request)
-
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
-        # A page that does not exist is bad input (400), not a missing object.
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound as exc:
-            message = str(exc.detail)
-            raise ValidationError({self.page_query_param: [message]}, code="invalid_page") from exc
+def offer_errors(viewset: type) -> type:
+    """Document the codes of an offer's values and of a taken external id."""
+    actions = ["create", "update", "partial_update"]
+    codes = {"price": MONEY_CODES, "price_rrc": MONEY_CODES, "quantity": QUANTITY_CODES}
+    codes["external_id"] = (ExternalIdTaken.default_code,)
+    for field, field_codes in codes.items():
+        viewset = extend_validation_errors(list(field_codes), field_name=field, actions=actions)(
+            viewset
+        )
+    return viewset
 
 
+def import_errors(viewset: type) -> type:
+    """Document the codes of an import request and of the price list it carries."""
+    codes = {
+        "file": PRICELIST_CODES,
+        "url": ("url_refused",),
+        "format": ("unknown_format",),
+        "non_field_errors": ("file_or_url",),
+    }
+    for field, field_codes in codes.items():
+        viewset = extend_validation_errors(
+            list(field_codes), field_name=field, actions=["import_pricelist"]
+        )(viewset)
+    return viewset
+
+
+@list_errors
 @extend_schema_view(
     list=extend_schema(summary="Categories, flat (tree order)"),
     retrieve=extend_schema(summary="One category"),
 )
-class CategoryViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
-    pagination_class = CatalogPagination
 
     @extend_schema(summary="The whole category tree", responses=CategoryNodeSerializer(many=True))
     @action(detail=False, pagination_class=None)
     def tree(self, request: Request) -> Response:
-        return Response(CategoryNodeSerializer(category_tree(), many=True).data)
+        return Response(CategoryNodeSerializer(selectors.category_tree(), many=True).data)
 
 
-class ShopViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
+@list_errors
+class ShopViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Shop.objects.all()
     serializer_class = ShopSerializer
-    pagination_class = CatalogPagination
 
 
 class _Echo:
@@ -139,22 +123,22 @@ class _Echo:
 EXPORT_COLUMNS = ["shop", "id", "category", "model", "name", "price", "price_rrc", "quantity"]
 
 
-class ProductViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Listed products with their available offers (``selectors.products``);
+@list_errors
+class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Listed products with their orderable offers (``selectors.products``);
     filters, search, ordering."""
 
-    pagination_class = CatalogPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ProductFilter
 
     def get_queryset(self) -> QuerySet:
         # The default serializer reads offers and images for the whole page
         # itself, as plain rows; others get them prefetched as instances.
         if getattr(self.get_serializer_class(), "loads_relations", False):
-            return products()
-        return product_list()
+            return selectors.products()
+        return selectors.product_list()
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type:
         return app_settings.PRODUCT_SERIALIZER
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -165,7 +149,7 @@ class ProductViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
     @extend_schema(
-        summary="Products as CSV (streamed), one row per available offer",
+        summary="Products as CSV (streamed), one row per orderable offer",
         description=_(
             "The same filters as the list; the rows are the available offers that match "
             "the offer filters (shop, price, stock, parameters). Columns: shop, id, "
@@ -176,58 +160,37 @@ class ProductViewSet(CatalogViewMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, pagination_class=None)
     def export(self, request: Request) -> StreamingHttpResponse:
-        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
-        # the offers that made each product match, not every offer of it
-        offers = filterset.offer_subquery()
-        offers = orderable_offers() if offers is None else offers
-        offers = offers.filter(product__in=filterset.qs.order_by().values("pk"))
-        names = list(
-            Parameter.objects.filter(values__offer__in=offers.values("pk"))
-            .order_by("name")
-            .values_list("name", flat=True)
-            .distinct()
-        )
-        rows = (
-            offers.select_related("shop", "product__category")
-            .prefetch_related(
-                Prefetch("parameters", queryset=OfferParameter.objects.select_related("parameter"))
-            )
-            .order_by(Lower("product__name"), "product_id", "pk")
-        )
+        products = self.filter_queryset(self.get_queryset())  # a 400 with codes for bad filters
+        filterset = ProductFilter(request.query_params, queryset=products)
+        filterset.is_valid()
+        names, offers = selectors.export_offers(filterset.offer_subquery(), products)
         response = StreamingHttpResponse(
-            self._csv_lines(rows, names), content_type="text/csv; charset=utf-8"
+            self._csv_lines(offers, names), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = 'attachment; filename="products.csv"'
         return response
 
     @staticmethod
-    def _csv_lines(rows: QuerySet, names: list[str]) -> Iterator[str]:
+    def _csv_lines(offers: QuerySet, names: list[str]) -> Iterator[str]:
         writer = csv.writer(_Echo())
         yield "\ufeff" + writer.writerow(EXPORT_COLUMNS + names)  # BOM: Excel reads UTF-8
-        for offer in rows.iterator(chunk_size=2000):
+        for offer in offers.iterator(chunk_size=2000):
             values = {p.parameter.name: p.value for p in offer.parameters.all()}
+            product = offer.product
+            price_rrc = "" if offer.price_rrc is None else offer.price_rrc
             yield writer.writerow(
-                [
-                    offer.shop.name,
-                    offer.external_id,
-                    offer.product.category.name,
-                    offer.model,
-                    offer.product.name,
-                    offer.price,
-                    "" if offer.price_rrc is None else offer.price_rrc,
-                    offer.quantity,
-                ]
+                [offer.shop.name, offer.external_id, product.category.name, offer.model]
+                + [product.name, offer.price, price_rrc, offer.quantity]
                 + [values.get(name, "") for name in names]
             )
 
 
-class SupplierMixin(CatalogViewMixin):
+class SupplierMixin(CatalogAPIMixin):
     permission_classes = [IsAuthenticated, IsSupplier]
-    pagination_class = CatalogPagination
 
 
+@import_errors
+@list_errors
 @extend_schema_view(
     list=extend_schema(summary="The supplier's own shops"),
     partial_update=extend_schema(summary="Stop or resume taking orders"),
@@ -242,25 +205,29 @@ class SupplierShopViewSet(
     serializer_class = SupplierShopSerializer
 
     def get_queryset(self) -> QuerySet:
-        return shops_of(self.request.user).order_by("name")
+        return selectors.shops_of(self.request.user).order_by("name")
 
     def perform_update(self, serializer: SupplierShopSerializer) -> None:
         value = serializer.validated_data.get("accepts_orders")
         if value is not None:
-            set_accepts_orders(
+            services.set_accepts_orders(
                 shop=serializer.instance, accepts_orders=value, user=self.request.user
             )
 
     @extend_schema(
         summary="Import a price list (upload or URL)",
-        request={
-            "multipart/form-data": ImportRequestSerializer,
-            "application/json": ImportRequestSerializer,
-        },
+        description=_(
+            "A small upload is imported in the request: 201 with the job, or 400 with "
+            "one error per problem of the price list on the field file (its detail says "
+            "the section, row and field) and the failed job under job, whose errors list "
+            "them with section, row, field, message and code. A larger upload or a URL: "
+            "202 with the job, which records its outcome the same way."
+        ),
+        # one serializer for every parser of the action (multipart, form, JSON)
+        request=ImportRequestSerializer,
         responses={
             201: OpenApiResponse(ImportJobSerializer, description="Imported in the request."),
             202: OpenApiResponse(ImportJobSerializer, description="Queued as a background job."),
-            400: OpenApiResponse(ImportFailedSerializer, description="Row errors; nothing done."),
         },
     )
     @action(
@@ -273,49 +240,34 @@ class SupplierShopViewSet(
         shop = self.get_object()
         form = ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
-        upload = data.get("file")
-        fmt = data.get("format") or detect_format(
-            getattr(upload, "name", "") or data.get("url", ""),
-            getattr(upload, "content_type", ""),
-        )
-        if fmt is None or fmt not in app_settings.PRICE_LIST_FORMATS:
-            raise ValidationError(
-                {"format": [_("Cannot tell the format; give format.")]}, code="unknown_format"
-            )
-        job, queued = submit_import(
+        job, queued = services.submit_import(
             shop=shop,
             user=request.user,
-            fmt=fmt,
-            missing=data.get("missing", ""),
-            upload=upload,
-            url=data.get("url", ""),
+            fmt=form.validated_data["format"],
+            missing=form.validated_data.get("missing", ""),
+            upload=form.validated_data.get("file"),
+            url=form.validated_data.get("url", ""),
         )
         if queued:
             job.refresh_from_db()  # an immediate task backend has run it already
             return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
         if job.status == ImportJob.Status.FAILED:
-            return Response(
-                {
-                    "detail": _("The price list has errors; nothing was imported."),
-                    "code": "invalid_pricelist",
-                    "job": job.pk,
-                    "errors": job.errors,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise PriceListError(job.errors, extra={"job": ImportJobSerializer(job).data})
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
+@list_errors
 class ImportJobViewSet(SupplierMixin, viewsets.ReadOnlyModelViewSet):
     """Price-list imports of the supplier's shops: status, summary, row errors."""
 
     serializer_class = ImportJobSerializer
 
     def get_queryset(self) -> QuerySet:
-        return ImportJob.objects.filter(shop__in=shops_of(self.request.user).values("pk"))
+        return selectors.import_jobs_of(self.request.user)
 
 
+@offer_errors
+@list_errors
 class SupplierOfferViewSet(
     SupplierMixin,
     mixins.ListModelMixin,
@@ -330,37 +282,10 @@ class SupplierOfferViewSet(
     serializer_class = SupplierOfferSerializer
 
     def get_queryset(self) -> QuerySet:
-        return (
-            Offer.objects.filter(shop__in=shops_of(self.request.user).values("pk"))
-            .prefetch_related(
-                Prefetch("parameters", queryset=OfferParameter.objects.select_related("parameter"))
-            )
-            .order_by("pk")
-        )
+        return selectors.supplier_offers(self.request.user)
 
     def perform_create(self, serializer: SupplierOfferSerializer) -> None:
-        self._save(serializer, serializer.validated_data["shop"])
+        serializer.instance = services.create_offer(**serializer.validated_data)
 
     def perform_update(self, serializer: SupplierOfferSerializer) -> None:
-        self._save(serializer, serializer.instance.shop)
-
-    @staticmethod
-    def _save(serializer: SupplierOfferSerializer, shop: Shop) -> None:
-        """Save under the shop's row lock, as an import writes, so the two never interleave.
-
-        Two writers that both checked an external id was free: the second one's
-        insert breaks the unique constraint, which is the same 400 as the check.
-        """
-        try:
-            with shop_locked(shop):
-                serializer.save()
-        except IntegrityError:
-            instance = serializer.instance
-            external_id = serializer.validated_data.get(
-                "external_id", instance and instance.external_id
-            )
-            if not external_id_taken(shop, external_id, instance):
-                raise
-            raise ValidationError(
-                {"external_id": [SupplierOfferSerializer.TAKEN_MESSAGE]}, code="taken"
-            ) from None
+        services.update_offer(offer=serializer.instance, **serializer.validated_data)

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...conf import app_settings
-from ...pricelist import FORMATS, PriceListError, detect_format, format_error
-from ...services import MISSING_POLICIES, import_pricelist_file
+from ...conf import MISSING_POLICIES, app_settings
+from ...exceptions import PriceListError, format_problem
+from ...pricelist import FORMATS, detect_format
+from ...services import import_pricelist_file
 
 STAGES = ["validated", "catalogue", "offers", "parameters", "done"]
 
@@ -34,24 +35,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        name = options["file"]
-        fmt = options["format"] or detect_format(name)
+        fmt = options["format"] or detect_format(options["file"])
         if fmt is None:
             raise CommandError("Cannot tell the format from the file name: give --format.")
-        if name == "-":
-            content = sys.stdin.buffer.read()
-        else:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"No such file: {name}")
-            if path.stat().st_size > app_settings.IMPORT_MAX_BYTES:
-                raise CommandError(
-                    "The price list is larger than SHOP_CATALOG['IMPORT_MAX_BYTES']."
-                )
-            content = path.read_bytes()
         try:
             summary = import_pricelist_file(
-                content=content,
+                content=self._read(options["file"]),
                 fmt=fmt,
                 shop=options["shop"],
                 missing=options["missing"],
@@ -59,7 +48,7 @@ class Command(BaseCommand):
                 progress=self._progress,
             )
         except PriceListError as exc:
-            lines = "\n".join(format_error(e) for e in exc.errors)
+            lines = "\n".join(format_problem(e) for e in exc.errors)
             raise CommandError(
                 f"The price list has {len(exc.errors)} error(s); nothing was imported:\n{lines}"
             ) from None
@@ -71,6 +60,18 @@ class Command(BaseCommand):
                 f"(missing goods: {summary.missing})"
             )
         )
+
+    @staticmethod
+    def _read(name: str) -> bytes:
+        """The file's bytes, at most one over ``IMPORT_MAX_BYTES`` (the import refuses it then)."""
+        limit = app_settings.IMPORT_MAX_BYTES + 1
+        if name == "-":
+            return sys.stdin.buffer.read(limit)
+        path = Path(name)
+        if not path.is_file():
+            raise CommandError(f"No such file: {name}")
+        with path.open("rb") as fh:
+            return fh.read(limit)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         step = STAGES.index(stage) + 1 if stage in STAGES else len(STAGES)

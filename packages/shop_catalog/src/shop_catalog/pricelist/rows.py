@@ -1,9 +1,10 @@
 """Validation of a parsed price list: every row checked, every problem reported.
 
-``validate_pricelist(data)`` returns the goods as typed ``Row``s and the list
-of all errors, each ``{"section", "row", "field", "message", "code"}``. The
-values follow ``shop_catalog.values`` (the same rules as the API and the
-admin's import-export).
+``validate_pricelist(data)`` returns the goods as typed ``Row``s with the
+shop the file names, or raises ``PriceListError`` listing every problem
+(``{"section", "row", "field", "message", "code"}``). The values follow
+``shop_catalog.values`` (the same rules as the API and the admin's
+import-export).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .values import BadValue, parse_money, parse_quantity, scalar_text
+from ..exceptions import PriceListError, problem
+from ..values import BadValue, parse_money, parse_quantity, scalar_text
 
 # Column widths of the models, checked here so a long value is a row error, not a database error.
 MAX_ID = 100
@@ -28,6 +30,8 @@ MAX_SHOP_NAME = 200
 
 @dataclass
 class Row:
+    """One valid goods row: an offer of the shop, with its product and category by name."""
+
     row: int
     external_id: str
     category: str
@@ -48,15 +52,7 @@ class Collector:
         self.row: int | None = None
 
     def add(self, field: str, message: Any, code: str) -> None:
-        self.errors.append(
-            {
-                "section": self.section,
-                "row": self.row,
-                "field": field,
-                "message": str(message),
-                "code": code,
-            }
-        )
+        self.errors.append(problem(message, code, section=self.section, row=self.row, field=field))
 
     def text(self, field: str, value: Any, max_length: int, *, required: bool = False) -> str:
         try:
@@ -130,37 +126,56 @@ def _parameters(c: Collector, raw: Any) -> dict[str, str]:
     return parameters
 
 
-def _good(
-    c: Collector, item: dict[str, Any], categories: dict[str, str] | None, seen: dict[str, int]
-) -> Row | None:
-    before = len(c.errors)
-    row = c.row
+@dataclass
+class PriceList:
+    """A price list read and validated: the shop it names (``""`` if none) and its rows."""
+
+    shop: str
+    rows: list[Row]
+
+
+def _external_id(c: Collector, item: dict[str, Any], seen: dict[str, int]) -> str:
+    """The row's id; an id already used by an earlier row is a ``duplicate``."""
     external_id = c.text("id", item.get("id"), MAX_ID, required=True)
     if external_id in seen:
-        c.add(
-            "id",
-            _("Duplicate id %(id)s (first in row %(first)s).")
-            % {"id": external_id, "first": seen[external_id]},
-            "duplicate",
-        )
+        message = _("Duplicate id %(id)s (first in row %(first)s).")
+        c.add("id", message % {"id": external_id, "first": seen[external_id]}, "duplicate")
     elif external_id:
-        seen[external_id] = row
+        seen[external_id] = c.row
+    return external_id
+
+
+def _category(c: Collector, item: dict[str, Any], categories: dict[str, str] | None) -> str:
+    """The category's name: looked up by id in the ``categories`` list, or a sheet's column."""
     width = MAX_ID if categories is not None else MAX_CATEGORY
     category = c.text("category", item.get("category"), width, required=True)
-    if category and categories is not None:
-        if category in categories:
-            category = categories[category]
-        else:
-            message = _("Unknown category id %(id)s.") % {"id": category}
-            c.add("category", message, "unknown_category")
-    name = c.text("name", item.get("name"), MAX_NAME, required=True)
-    model = c.text("model", item.get("model"), MAX_MODEL)
+    if not category or categories is None:
+        return category
+    if category not in categories:
+        c.add("category", _("Unknown category id %(id)s.") % {"id": category}, "unknown_category")
+    return categories.get(category, category)
+
+
+def _prices(c: Collector, item: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
     price = None
     if _blank(item.get("price")):
         c.add("price", _("This field is required."), "required")
     else:
         price = c.money("price", item["price"])
     price_rrc = None if _blank(item.get("price_rrc")) else c.money("price_rrc", item["price_rrc"])
+    return price, price_rrc
+
+
+def _good(
+    c: Collector, item: dict[str, Any], categories: dict[str, str] | None, seen: dict[str, int]
+) -> Row | None:
+    """The goods ``item`` as a ``Row``, or None when it has a problem (recorded in ``c``)."""
+    before, row = len(c.errors), c.row
+    external_id = _external_id(c, item, seen)
+    category = _category(c, item, categories)
+    name = c.text("name", item.get("name"), MAX_NAME, required=True)
+    model = c.text("model", item.get("model"), MAX_MODEL)
+    price, price_rrc = _prices(c, item)
     quantity = 0 if _blank(item.get("quantity")) else c.quantity("quantity", item["quantity"])
     parameters = _parameters(c, item.get("parameters"))
     if len(c.errors) > before or price is None:
@@ -168,19 +183,12 @@ def _good(
     return Row(row, external_id, category, name, model, price, price_rrc, quantity, parameters)
 
 
-def validate_pricelist(data: dict[str, Any]) -> tuple[list[Row], list[dict[str, Any]]]:
-    """Check the shop name, every category and every goods row; return the rows and all errors."""
-    c = Collector()
-    c.section = "file"
-    c.text("shop", data.get("shop"), MAX_SHOP_NAME)
-    categories = _categories(c, data.get("categories"))
-    c.section, c.row = "goods", None
-    goods = data.get("goods")
+def _goods(c: Collector, goods: Any, categories: dict[str, str] | None) -> list[Row]:
     if not goods:
         # an empty list would set every offer of the shop to zero stock
-        c.section = "file"
+        c.section, c.row = "file", None
         c.add("goods", _("The price list has no goods."), "no_goods")
-        goods = []
+        return []
     rows: list[Row] = []
     seen: dict[str, int] = {}
     for position, item in enumerate(goods, start=1):
@@ -192,4 +200,19 @@ def validate_pricelist(data: dict[str, Any]) -> tuple[list[Row], list[dict[str, 
         row = _good(c, item, categories, seen)
         if row is not None:
             rows.append(row)
-    return rows, c.errors
+    return rows
+
+
+def validate_pricelist(data: dict[str, Any]) -> PriceList:
+    """Check the shop name, every category and every goods row of a parsed price list.
+
+    Returns the ``PriceList``; raises ``PriceListError`` with every problem.
+    """
+    c = Collector()
+    c.section = "file"
+    shop = c.text("shop", data.get("shop"), MAX_SHOP_NAME)
+    categories = _categories(c, data.get("categories"))
+    rows = _goods(c, data.get("goods"), categories)
+    if c.errors:
+        raise PriceListError(c.errors)
+    return PriceList(shop=shop, rows=rows)

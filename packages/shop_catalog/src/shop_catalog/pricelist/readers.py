@@ -1,6 +1,6 @@
-"""Price-list parsers: bytes in one of the supported formats -> one plain dict.
+"""Price-list readers: bytes in one of the supported formats -> one plain dict.
 
-Every parser returns the structure of the supplier YAML::
+Every reader returns the structure of the supplier YAML::
 
     {"shop": "Name" or None,
      "categories": [{"id": 224, "name": "Смартфоны"}, ...] or None,
@@ -16,114 +16,45 @@ in the ``goods`` list (1-based) for YAML/JSON, the sheet row for CSV/XLSX
 (the header is row 1, the first data row is row 2; an empty line of a CSV
 file is no row). The admin's import-export numbers its rows the same way.
 
-Parsers only read; the import service validates every value.
+Readers only read; ``rows.validate_pricelist`` checks every value.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
-import os
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
 
-FORMATS = ("yaml", "json", "csv", "xlsx")
+from ..conf import app_settings
+from ..exceptions import PriceListError, file_error
+from .formats import sniff
+
 # Deepest nesting accepted in YAML/JSON (the format itself needs 4 levels).
 MAX_DEPTH = 50
 # An XLSX is a zip: refuse one that unpacks to more than this many times its size.
 XLSX_MAX_RATIO = 100
 FLAT_COLUMNS = ("id", "category", "model", "name", "price", "price_rrc", "quantity", "shop")
-_EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
-_CONTENT_TYPES = {
-    "application/yaml": "yaml",
-    "application/x-yaml": "yaml",
-    "text/yaml": "yaml",
-    "text/x-yaml": "yaml",
-    "application/json": "json",
-    "text/csv": "csv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-}
-
-
-class PriceListError(Exception):
-    """A price list that cannot be imported; ``errors`` lists what is wrong.
-
-    Each error is a dict ``{"section": "goods" | "categories" | "file",
-    "row": int | None, "field": str, "message": str, "code": str}``; the
-    codes are listed in the README ("Errors").
-    """
-
-    def __init__(self, errors: list[dict[str, Any]]):
-        self.errors = errors
-        super().__init__("; ".join(format_error(e) for e in errors[:10]))
-
-
-def format_error(error: dict[str, Any]) -> str:
-    """One error as a line of text, e.g. ``goods row 7, price: Enter a number.``"""
-    where = error.get("section") or "file"
-    if error.get("row") is not None:
-        where = _("%(section)s row %(row)s") % {"section": where, "row": error["row"]}
-    if error.get("field"):
-        where = f"{where}, {error['field']}"
-    return f"{where}: {error['message']}"
-
-
-def file_error(message: Any, code: str = "invalid_file", field: str = "") -> PriceListError:
-    """A ``PriceListError`` about the whole file (no row)."""
-    return PriceListError(
-        [{"section": "file", "row": None, "field": field, "message": str(message), "code": code}]
-    )
-
-
-def detect_format(filename: str = "", content_type: str = "") -> str | None:
-    """The format named by a file's extension, else by its content type."""
-    ext = os.path.splitext(filename or "")[1].lower()
-    if ext in _EXTENSIONS:
-        return _EXTENSIONS[ext]
-    return _CONTENT_TYPES.get((content_type or "").split(";")[0].strip().lower())
-
-
-def check_content(head: bytes, fmt: str) -> None:
-    """Refuse content that cannot be ``fmt`` whatever the file is called.
-
-    ``head`` is the start of the file (or all of it): YAML, JSON and CSV must
-    be UTF-8 text (YAML may also be UTF-16 with a byte-order mark), an XLSX
-    workbook is a zip archive. Raises ``PriceListError``.
-    """
-    if fmt == "xlsx":
-        if not head.startswith(b"PK\x03\x04"):
-            raise file_error(_("The file is not an XLSX workbook."), "wrong_type")
-        return
-    if fmt == "yaml" and head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        binary = True
-    else:
-        binary = b"\0" in head
-    if binary:
-        raise file_error(
-            _("The file is not UTF-8 %(format)s text; is it binary data such as an image?")
-            % {"format": fmt.upper()},
-            "wrong_type",
-        )
 
 
 def parse_pricelist(content: bytes, fmt: str) -> dict[str, Any]:
-    """Parse ``content`` of format ``fmt`` into the common dict (see module doc)."""
-    parser = {"yaml": parse_yaml, "json": parse_json, "csv": parse_csv, "xlsx": parse_xlsx}.get(fmt)
-    if parser is None:
+    """``content`` of format ``fmt`` (one of ``FORMATS``) as the common dict (module doc).
+
+    The content is sniffed first (binary data under a text format is
+    ``wrong_type``); a document that is not a mapping with a ``goods`` list
+    is ``invalid_file``.
+    """
+    if fmt not in READERS:
         raise file_error(
             _("Unknown price-list format %(format)s.") % {"format": fmt}, "unknown_format"
         )
-    check_content(content, fmt)
-    data = parser(content)
+    sniff(content, fmt)
+    data = READERS[fmt](content)
     if not isinstance(data, dict):
         raise file_error(_("The price list must be a mapping with a 'goods' list."))
     goods = data.get("goods")
@@ -179,8 +110,6 @@ def _check_yaml_events(content: bytes, loader: Any, max_nodes: int) -> None:
 
 def parse_yaml(content: bytes) -> Any:
     """``yaml.safe_load`` semantics (no Python objects), refusing alias bombs and deep nesting."""
-    from .conf import app_settings
-
     loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
         _check_yaml_events(content, loader, app_settings.YAML_MAX_NODES)
@@ -220,8 +149,7 @@ def parse_json(content: bytes) -> Any:
     return data
 
 
-def _flat_rows(header: list[Any], rows: Any) -> dict[str, Any]:
-    names = [str(h).strip() if h is not None else "" for h in header]
+def _check_header(names: list[str]) -> None:
     lowered = [n.lower() for n in names]
     for required in ("id", "name", "price"):
         if required not in lowered:
@@ -229,24 +157,40 @@ def _flat_rows(header: list[Any], rows: Any) -> dict[str, Any]:
                 _("The sheet has no %(column)s column.") % {"column": repr(required)},
                 "missing_column",
             )
+
+
+def _blank_line(values: list[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _sheet_item(names: list[str], line: int, values: Iterable[Any]) -> dict[str, Any]:
+    """One sheet row as a goods item: known columns by name, the others parameters."""
+    item: dict[str, Any] = {"_row": line, "parameters": {}}
+    for name, value in zip(names, values, strict=False):
+        if not name:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if name.lower() in FLAT_COLUMNS:
+            item[name.lower()] = value
+        elif value is not None and value != "":
+            item["parameters"][name] = value
+    return item
+
+
+def _flat_rows(header: list[Any], rows: Iterable[tuple[int, Any]]) -> dict[str, Any]:
+    """A sheet (header, then ``(sheet row, values)``) as the common dict."""
+    names = [str(h).strip() if h is not None else "" for h in header]
+    _check_header(names)
     goods, shops = [], set()
     for line, values in rows:
         values = list(values)
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if _blank_line(values):
             continue
-        item: dict[str, Any] = {"_row": line, "parameters": {}}
-        for name, low, value in zip(names, lowered, values, strict=False):
-            if not name:
-                continue
-            if isinstance(value, str):
-                value = value.strip()
-            if low in FLAT_COLUMNS:
-                item[low] = value
-            elif value is not None and value != "":
-                item["parameters"][name] = value
-        if item.get("shop"):
-            shops.add(str(item["shop"]))
-        item.pop("shop", None)
+        item = _sheet_item(names, line, values)
+        shop = item.pop("shop", None)
+        if shop:
+            shops.add(str(shop))
         goods.append(item)
     if len(shops) > 1:
         raise file_error(
@@ -301,3 +245,6 @@ def parse_xlsx(content: bytes) -> dict[str, Any]:
         return _flat_rows(list(header), ((n, row) for n, row in enumerate(rows, start=2)))
     finally:
         workbook.close()
+
+
+READERS = {"yaml": parse_yaml, "json": parse_json, "csv": parse_csv, "xlsx": parse_xlsx}

@@ -1,0 +1,140 @@
+"""Import jobs: a supplier's upload or URL recorded as an ``ImportJob``, run now or later.
+
+``submit_import`` imports a small upload in the request; a larger upload
+(stored with the job) and every URL run in the background: it sends
+``import_job_queued``, whose receiver (``receivers.py``) enqueues the task
+after the commit. A job is claimed with one conditional UPDATE, so a task
+delivered twice imports once. Every way a job ends is recorded on it:
+``summary``, or ``errors`` in the shape of ``PriceListError.errors``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..conf import app_settings
+from ..exceptions import PriceListError, problem
+from ..fetch import FetchError
+from ..models import ImportJob, Shop
+from ..pricelist import HEAD_BYTES, admit, detect_format
+from ..signals import import_job_queued
+from .pricelist_import import import_pricelist_file
+
+logger = logging.getLogger(__name__)
+
+
+def submit_import(
+    *,
+    shop: Shop,
+    user: Any,
+    fmt: str,
+    missing: str = "",
+    upload: Any = None,
+    url: str = "",
+) -> tuple[ImportJob, bool]:
+    """Record an ``ImportJob`` for an upload or a URL; return (job, queued).
+
+    An upload up to ``IMPORT_SYNC_MAX_BYTES`` is imported now (``queued`` is
+    False, the job is finished: succeeded, or failed with its ``errors``). A
+    larger upload is checked (size, format, content) before it is stored, a
+    URL is fetched later: both then run in the background (``queued`` is
+    True) once the transaction commits.
+    """
+    job = ImportJob(shop=shop, created_by=user, format=fmt, missing=missing, source_url=url)
+    if upload is not None and upload.size <= app_settings.IMPORT_SYNC_MAX_BYTES:
+        job.save()
+        return run_import_job(job=job, content=upload.read()), False
+    if upload is not None:
+        try:
+            admit(upload.read(HEAD_BYTES), upload.size, fmt)
+        except PriceListError as exc:
+            _finish(job, ImportJob.Status.FAILED, errors=exc.errors)
+            return job, False
+        upload.seek(0)
+        job.file.save(upload.name, upload, save=False)
+    job.save()
+    import_job_queued.send(sender=ImportJob, job=job)
+    return job, True
+
+
+def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob:
+    """Run a pending job and record its outcome (``summary`` or ``errors``).
+
+    The price list is ``content`` if given, else the job's URL (through the
+    ``URL_FETCHER`` hook) or its stored file. The job is claimed with one
+    conditional UPDATE (pending -> running), so a task delivered twice, or
+    picked by two workers, imports once; the other call returns the job as it is.
+    An unexpected error fails the job (``import_failed``) and is raised again.
+    """
+    if not _claim(job):
+        job.refresh_from_db()
+        return job
+    try:
+        summary = import_pricelist_file(
+            content=_content(job) if content is None else content,
+            fmt=job.format or detect_format(job.source_url or job.file.name) or "yaml",
+            shop=job.shop,
+            missing=job.missing or None,
+        )
+    except PriceListError as exc:
+        _finish(job, ImportJob.Status.FAILED, errors=exc.errors)
+    except FetchError as exc:
+        _finish(job, ImportJob.Status.FAILED, errors=[problem(exc, "fetch_failed", field="url")])
+    except Exception:
+        # not left "running" for ever; the worker (or the request) reports the error
+        message = _("The import failed unexpectedly; nothing was imported. Try again.")
+        _finish(job, ImportJob.Status.FAILED, errors=[problem(message, "import_failed")])
+        raise
+    else:
+        _finish(job, ImportJob.Status.SUCCEEDED, summary=summary.as_dict())
+    return job
+
+
+def fail_unqueued(job: ImportJob) -> None:
+    """Fail a job whose task could not be queued (the task backend is down), visibly."""
+    if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).exists():
+        message = _("The import could not be queued; nothing was imported. Try again.")
+        _finish(job, ImportJob.Status.FAILED, errors=[problem(message, "queue_failed")])
+
+
+def _claim(job: ImportJob) -> bool:
+    pending = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING)
+    if not pending.update(status=ImportJob.Status.RUNNING):
+        return False
+    job.status = ImportJob.Status.RUNNING
+    return True
+
+
+def _content(job: ImportJob) -> bytes:
+    """The job's price list: downloaded from its URL, or its stored file."""
+    if job.source_url:
+        return app_settings.URL_FETCHER(
+            job.source_url,
+            max_bytes=app_settings.IMPORT_MAX_BYTES,
+            timeout=app_settings.URL_TIMEOUT,
+        )
+    with job.file.open("rb") as fh:
+        return fh.read()
+
+
+def _finish(
+    job: ImportJob,
+    status: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    summary: dict[str, Any] | None = None,
+) -> None:
+    job.status, job.errors, job.summary = status, errors or [], summary or {}
+    job.finished = timezone.now()
+    if job.pk is None:
+        job.save()
+        return
+    fields = ["status", "summary", "errors", "finished"]
+    if status == ImportJob.Status.FAILED and job.file:
+        job.file.delete(save=False)  # a refused upload leaves no file behind
+        fields.append("file")
+    job.save(update_fields=fields)
