@@ -234,3 +234,18 @@ class TestFailingBackground:
             export.unregister("broken")
         assert response.status_code == 202 and response.data["status"] == "failed"
         assert api.post(URL).data["status"] == "ready"  # a new request starts afresh
+
+
+def test_the_services_never_import_the_tasks() -> None:
+    """The export job is queued by a receiver (``export_requested``): the tasks import
+    the services, never the other way round."""
+    import ast
+    import inspect
+
+    from shop_cabinet.services import addresses, exports, favourites
+
+    for module in (addresses, exports, favourites):
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if isinstance(node, ast.ImportFrom):
+                names = {node.module or "", *(alias.name for alias in node.names)}
+                assert not any(name.split(".")[-1] == "tasks" for name in names), module

@@ -126,3 +126,15 @@ def test_a_product_deleted_while_it_is_added_is_a_validation_error(user: Any) ->
         services.add_favourite(user=user, product=product)
     assert (info.value.field, info.value.code) == ("product_id", "does_not_exist")
     assert not Favourite.objects.exists()
+
+
+def test_a_product_deleted_while_it_is_added_is_a_400(api: Any, monkeypatch: Any) -> None:
+    product = factories.product()
+
+    def gone(**kwargs: Any) -> None:
+        raise ProductGone()
+
+    monkeypatch.setattr(services, "add_favourite", gone)
+    response = api.post(URL, {"product_id": product.pk}, format="json")
+    assert response.status_code == 400
+    assert problems(response) == [("product_id", "does_not_exist")]

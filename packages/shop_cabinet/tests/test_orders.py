@@ -162,6 +162,7 @@ def test_checkout_over_http_with_an_address_id_then_the_dashboard(
 
     detail = api.get(f"/api/v1/cabinet/orders/{placed.data['id']}/").json()
     assert detail["address"]["city"] == "Kazan" and detail["address"]["postal_code"] == "420000"
+    assert detail["email"] == getattr(user, user.get_email_field_name())  # any user model
     dashboard = api.get("/api/v1/cabinet/dashboard/").json()
     assert dashboard["orders"]["count"] == 1  # order_placed dropped the cached page
     assert dashboard["orders"]["last"]["id"] == placed.data["id"]

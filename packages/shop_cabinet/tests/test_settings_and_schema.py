@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from shop_cabinet import checks
 from shop_cabinet.conf import app_settings
+from shop_core.testing import openapi
 
 
 def test_defaults_and_live_override(settings: Any) -> None:
@@ -81,6 +82,41 @@ def test_schema_has_no_warnings(tmp_path: Any) -> None:
         "/export/",
     ):
         assert f"/api/v1/cabinet{path}" in text
+
+
+def error_codes(schema: dict[str, Any], path: str, method: str) -> dict[str, set[str]]:
+    """``{attr: codes}`` the schema documents for the 400 of ``method path``."""
+    components = schema["components"]["schemas"]
+
+    def resolve(node: Any) -> Any:
+        return components[node["$ref"].split("/")[-1]] if "$ref" in node else node
+
+    answer = schema["paths"][path][method]["responses"]["400"]["content"]["application/json"]
+    found: dict[str, set[str]] = {}
+    for kind in resolve(answer["schema"])["oneOf"]:
+        errors = resolve(resolve(kind)["properties"]["errors"]["items"])
+        for error in errors.get("oneOf", [errors]):
+            error = resolve(error)
+            attr = error["properties"]["attr"].get("enum", [None])[0]
+            found.setdefault(attr, set()).update(resolve(error["properties"]["code"])["enum"])
+    return found
+
+
+def test_schema_documents_the_error_codes() -> None:
+    """The cabinet's own codes, and those it answers from shop_core, are in the schema."""
+    schema = openapi()
+    api = "/api/v1/cabinet"
+    for method in ("post", "put", "patch"):
+        path = f"{api}/addresses/" if method == "post" else f"{api}/addresses/{{id}}/"
+        codes = error_codes(schema, path, method)
+        assert "invalid_phone" in codes["phone"] and "invalid_postal_code" in codes["postal_code"]
+        assert ("default_required" in codes["is_default"]) is (method != "post")
+    for path in ("addresses/", "favourites/", "orders/"):
+        assert "invalid_page" in error_codes(schema, f"{api}/{path}", "get")["page"]
+    history = error_codes(schema, f"{api}/orders/", "get")
+    assert {"out_of_range", "non_ascii_digits"} <= history["created"]
+    favourite = error_codes(schema, f"{api}/favourites/", "post")["product_id"]
+    assert {"does_not_exist", "incorrect_type"} <= favourite
 
 
 def test_schema_beside_shop_orders_has_no_component_clashes(tmp_path: Any) -> None:
