@@ -260,7 +260,7 @@ def test_api_bad_idempotency_key_is_400(api, customer, offer, key):
     services.add_line(user=customer, offer_id=offer.pk)
     response = api.post(CHECKOUT, {"address": ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code == 400
-    assert codes_of(response) == ["invalid_idempotency_key"]
+    assert errors_of(response) == [("idempotency_key", "invalid_idempotency_key")]
     assert not Order.objects.exists()
 
 
