@@ -74,7 +74,7 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> bool:
     sent = delivery.deliver(
         Notification.objects.all(),
         pk=notification_id,
-        send=lambda: send(notifier_class(), notification_id),
+        send=lambda: _send(notifier_class(), notification_id),
         max_attempts=app_settings.NOTIFICATION_MAX_ATTEMPTS,
         now=now,
     )
@@ -90,7 +90,7 @@ def deliver_due(*, now: datetime | None = None) -> int:
         return 0
     sent, _failed = delivery.deliver_due(
         Notification.objects.all(),
-        send=lambda notification_id: send(notifier_class(), notification_id),
+        send=lambda notification_id: _send(notifier_class(), notification_id),
         max_attempts=app_settings.NOTIFICATION_MAX_ATTEMPTS,
         now=now,
     )
@@ -125,7 +125,7 @@ EVENTS: dict[str, tuple[str, Callable[[Notification], Any]]] = {
 }
 
 
-def send(notifier: Any, notification_id: int) -> None:
+def _send(notifier: Any, notification_id: int) -> None:
     """Call the notifier's method for one row's event with its object (raises what it raises)."""
     row = Notification.objects.get(pk=notification_id)
     method, load = EVENTS[row.event]
