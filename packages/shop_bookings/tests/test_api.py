@@ -381,6 +381,7 @@ def test_bookings_are_visible_to_their_parties_only(
 
     as_specialist = api_as(specialist.user).get(url)
     assert as_specialist.status_code == 200 and as_specialist.data["role"] == "specialist"
+    assert as_specialist.data["client_name"] == str(client_user)  # the user model's own str()
     assert [h["to_status"] for h in as_specialist.data["history"]] == ["confirmed"]
     listing = api_as(specialist.user).get(f"{BASE}bookings/", {"role": "specialist"})
     assert listing.data["count"] == 1

@@ -41,53 +41,61 @@ DEMO_SPECIALISTS = [
 ]
 
 
+def _demo_specialist(user, data: dict, group: Group) -> Specialist:
+    user.groups.add(group)
+    fields = {k: v for k, v in data.items() if k != "services"}
+    specialist, _created = Specialist.objects.get_or_create(user=user, defaults=fields)
+    for name, price, duration, before, after, confirm in data["services"]:
+        Service.objects.get_or_create(
+            specialist=specialist,
+            name=name,
+            defaults={
+                "price": price,
+                "duration_minutes": duration,
+                "buffer_before_minutes": before,
+                "buffer_after_minutes": after,
+                "requires_confirmation": confirm,
+            },
+        )
+    for weekday in range(5):
+        for start, end in ((time(9), time(13)), (time(14), time(18))):
+            WorkingHours.objects.get_or_create(
+                specialist=specialist, weekday=weekday, start=start, end=end
+            )
+    return specialist
+
+
+def _demo_bookings(specialist: Specialist, clients: list, bookings: int) -> None:
+    """Up to ``bookings`` free slots of the next week, spread out, for ``clients``."""
+    service = specialist.services.order_by("pk").first()
+    window_start = timezone.now() + timedelta(days=1)
+    free = free_slots_for(
+        specialist=specialist,
+        service=service,
+        window_start=window_start,
+        window_end=window_start + timedelta(days=7),
+    )
+    made = 0
+    for start in free[:: max(1, len(free) // max(bookings, 1))]:
+        if made >= bookings:
+            break
+        try:
+            create_booking(client=clients[made % len(clients)], service=service, start=start)
+        except BookingRejected:
+            continue
+        made += 1
+
+
 def create_demo_data(*, specialist_users: list, clients: list, bookings: int = 3) -> None:
     """Give ``specialist_users`` (as many as DEMO_SPECIALISTS) profiles, services and
     Mon-Fri 09:00-13:00 and 14:00-18:00 hours; book up to ``bookings`` free slots for
     ``clients`` over the next week unless they already have bookings.
     """
     group, _created = Group.objects.get_or_create(name=app_settings.SPECIALIST_GROUP)
-    now = timezone.now()
     for user, data in zip(specialist_users, DEMO_SPECIALISTS, strict=False):
-        user.groups.add(group)
-        fields = {k: v for k, v in data.items() if k != "services"}
-        specialist, _created = Specialist.objects.get_or_create(user=user, defaults=fields)
-        for name, price, duration, before, after, confirm in data["services"]:
-            Service.objects.get_or_create(
-                specialist=specialist,
-                name=name,
-                defaults={
-                    "price": price,
-                    "duration_minutes": duration,
-                    "buffer_before_minutes": before,
-                    "buffer_after_minutes": after,
-                    "requires_confirmation": confirm,
-                },
-            )
-        for weekday in range(5):
-            for start, end in ((time(9), time(13)), (time(14), time(18))):
-                WorkingHours.objects.get_or_create(
-                    specialist=specialist, weekday=weekday, start=start, end=end
-                )
-        if not clients or Booking.objects.filter(specialist=specialist).exists():
-            continue
-        service = specialist.services.order_by("pk").first()
-        window_start = now + timedelta(days=1)
-        free = free_slots_for(
-            specialist=specialist,
-            service=service,
-            window_start=window_start,
-            window_end=window_start + timedelta(days=7),
-        )
-        made = 0
-        for start in free[:: max(1, len(free) // max(bookings, 1))]:
-            if made >= bookings:
-                break
-            try:
-                create_booking(client=clients[made % len(clients)], service=service, start=start)
-            except BookingRejected:
-                continue
-            made += 1
+        specialist = _demo_specialist(user, data, group)
+        if clients and not Booking.objects.filter(specialist=specialist).exists():
+            _demo_bookings(specialist, clients, bookings)
 
 
 __all__ = ["DEMO_SPECIALISTS", "create_demo_data"]

@@ -46,6 +46,19 @@ class ServiceBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "price", "duration_minutes"]
 
 
+# What a specialist shows of themselves, in the catalogue and on their own profile.
+PROFILE_FIELDS = [
+    "id",
+    "display_name",
+    "bio",
+    "city",
+    "experience_years",
+    "time_zone",
+    "photo",
+    "photo_thumbnail",
+]
+
+
 class SpecialistSerializer(serializers.ModelSerializer):
     """The public card of a specialist (catalogue)."""
 
@@ -56,18 +69,7 @@ class SpecialistSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Specialist
-        fields = [
-            "id",
-            "display_name",
-            "bio",
-            "city",
-            "experience_years",
-            "time_zone",
-            "photo",
-            "photo_thumbnail",
-            "min_price",
-            "services",
-        ]
+        fields = [*PROFILE_FIELDS, "min_price", "services"]
         read_only_fields = fields
 
 
@@ -81,17 +83,7 @@ class SpecialistProfileSerializer(AsciiDigitsMixin, serializers.ModelSerializer)
 
     class Meta:
         model = Specialist
-        fields = [
-            "id",
-            "display_name",
-            "bio",
-            "city",
-            "experience_years",
-            "time_zone",
-            "photo",
-            "photo_thumbnail",
-            "is_active",
-        ]
+        fields = [*PROFILE_FIELDS, "is_active"]
         read_only_fields = ["id", "photo_thumbnail"]
         extra_kwargs = {"display_name": {"required": False}}
 
@@ -328,6 +320,24 @@ def datetime_formatter() -> Callable[[datetime], Any]:
     return represent
 
 
+def _start_texts(
+    starts: list[datetime], tz: tzinfo, moment: Callable[[datetime], Any]
+) -> tuple[list[str], list[str]]:
+    """The ISO texts of each start: as ``DateTimeField`` writes it, and in ``tz``."""
+    all_utc = _is_utc(tz) and _is_utc(_iso_output_zone())
+    starts_text, locals_text = [], []
+    for start in starts:
+        if all_utc and start.tzinfo is timezone.utc:
+            local = start.isoformat()
+            text = local[:-6] + "Z"
+        else:
+            local = start.astimezone(tz).isoformat()
+            text = moment(start)
+        locals_text.append(local)
+        starts_text.append(text)
+    return starts_text, locals_text
+
+
 class SlotListSerializer(serializers.Serializer):
     specialist = serializers.IntegerField()
     service = serializers.IntegerField()
@@ -354,17 +364,7 @@ class SlotListSerializer(serializers.Serializer):
         with UTC everywhere the start's text is its local text.
         """
         moment = datetime_formatter()
-        all_utc = _is_utc(tz) and _is_utc(_iso_output_zone())
-        starts_text, locals_text = [], []
-        for start in starts:
-            if all_utc and start.tzinfo is timezone.utc:
-                local = start.isoformat()
-                text = local[:-6] + "Z"
-            else:
-                local = start.astimezone(tz).isoformat()
-                text = moment(start)
-            locals_text.append(local)
-            starts_text.append(text)
+        starts_text, locals_text = _start_texts(starts, tz, moment)
         slots = []
         count, j = len(starts), 0
         for start, text, local in zip(starts, starts_text, locals_text, strict=True):
