@@ -121,6 +121,13 @@ def codes(response: Any) -> set[str]:
     return {code for _attr, code in errors(response)}
 
 
+def users_with_email(email: str) -> Any:
+    """The users whose e-mail is ``email`` (any case), whatever the model names the field."""
+    user_model = get_user_model()
+    field = user_model.get_email_field_name()
+    return user_model._default_manager.filter(**{f"{field}__iexact": email})
+
+
 def email_of(user: Any) -> str:
     """The user's e-mail, whatever the model names its e-mail field."""
     return getattr(user, user.get_email_field_name())

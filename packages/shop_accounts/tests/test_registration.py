@@ -16,7 +16,7 @@ from django.utils import timezone
 from shop_accounts.models import OutgoingEmail
 from shop_accounts.selectors import user_roles
 
-from .conftest import PASSWORD, errors
+from .conftest import PASSWORD, errors, users_with_email
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_register_sends_api_link_by_default(api_client, mailoutbox):
     response = register(api_client)
 
     assert response.status_code == 201, response.content
-    user = get_user_model().objects.get(email="new@example.com")
+    user = users_with_email("new@example.com").get()
     assert user.check_password(PASSWORD)
     address = EmailAddress.objects.get(user=user)
     assert address.email == "new@example.com" and not address.verified
@@ -92,7 +92,7 @@ def test_password_validators_are_enforced(api_client, mailoutbox, password, code
 
     assert response.status_code == 400
     assert ("password1", code) in errors(response)
-    assert not get_user_model().objects.filter(email="new@example.com").exists()
+    assert not users_with_email("new@example.com").exists()
     assert mailoutbox == []
 
 
@@ -127,7 +127,7 @@ def test_taken_address_answers_like_a_new_one_and_mails_the_owner(
         )
     )
     assert taken.headers.keys() == new.headers.keys()
-    assert get_user_model().objects.filter(email__iexact="taken@example.com").get() == owner
+    assert users_with_email("taken@example.com").get() == owner
     owner.refresh_from_db()
     assert owner.check_password(PASSWORD)
     assert [m.to for m in mailoutbox] == [["taken@example.com"]]
@@ -279,20 +279,20 @@ def test_resend_for_unknown_or_verified_address_sends_nothing(api_client, make_u
 
 def test_default_role_is_given_at_registration(api_client):
     register(api_client)
-    assert user_roles(get_user_model().objects.get(email="new@example.com")) == ["customer"]
+    assert user_roles(users_with_email("new@example.com").get()) == ["customer"]
 
 
 def test_no_role_when_default_role_is_none(api_client, settings):
     settings.SHOP_ACCOUNTS = {"DEFAULT_ROLE": None}
     register(api_client)
-    assert user_roles(get_user_model().objects.get(email="new@example.com")) == []
+    assert user_roles(users_with_email("new@example.com").get()) == []
 
 
 def test_registration_with_allowed_role(api_client):
     response = register(api_client, role="supplier")
 
     assert response.status_code == 201
-    user = get_user_model().objects.get(email="new@example.com")
+    user = users_with_email("new@example.com").get()
     assert user_roles(user) == ["customer", "supplier"]
 
 
@@ -311,7 +311,7 @@ def test_registration_as_business_customer(api_client):
     )
 
     assert response.status_code == 201, response.content
-    profile = get_user_model().objects.get(email="new@example.com").shop_profile
+    profile = users_with_email("new@example.com").get().shop_profile
     assert (profile.customer_kind, profile.company_name, profile.tax_number) == (
         "b2b",
         "Sber",

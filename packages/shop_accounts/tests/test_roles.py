@@ -14,6 +14,8 @@ from shop_accounts.selectors import has_role, role_stats, user_roles, users_with
 from shop_accounts.services import assign_role, create_user, seed_roles, validate_roles
 from shop_accounts.signals import role_assigned
 
+from .conftest import users_with_email
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["customer", "supplier", "specialist", "manager"]
@@ -93,7 +95,7 @@ def test_create_user_command_with_roles():
     )
 
     assert "boss@example.com" in output
-    user = get_user_model().objects.get(email="boss@example.com")
+    user = users_with_email("boss@example.com").get()
     assert user.is_staff and user.check_password("Correct-Horse-42")
     assert user_roles(user) == ["supplier", "manager"]
     assert user.emailaddress_set.get().verified
@@ -126,7 +128,7 @@ def test_create_user_command_asks_for_password_on_terminal(monkeypatch):
         "shop_accounts.management.commands.create_user.getpass", lambda prompt: "Correct-Horse-42"
     )
     run("create_user", "x@example.com")
-    assert get_user_model().objects.get(email="x@example.com").check_password("Correct-Horse-42")
+    assert users_with_email("x@example.com").get().check_password("Correct-Horse-42")
 
 
 def test_create_user_command_refuses_duplicate(make_user):

@@ -121,6 +121,13 @@ class TokenRequired(NonFieldError):
     default_detail = _("Send an access_token or a code.")
 
 
+class SocialEmailTaken(NonFieldError):
+    """A provider login whose unverified address belongs to an account: not linked."""
+
+    default_code = "taken"
+    default_detail = _("A user is already registered with this e-mail address.")
+
+
 class CodeFlowNotConfigured(NonFieldError):
     """A Google ``code`` while ``SHOP_ACCOUNTS["GOOGLE_CALLBACK_URL"]`` is not set."""
 

@@ -12,6 +12,8 @@ from typing import Any
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_email
+from allauth.socialaccount.helpers import complete_social_login
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from dj_rest_auth.jwt_auth import CookieTokenRefreshSerializer
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
@@ -26,10 +28,12 @@ from django import forms
 from django.contrib.auth import SESSION_KEY, get_user_model, update_session_auth_hash
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from requests.exceptions import HTTPError
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
@@ -50,10 +54,11 @@ from .exceptions import (
     ProviderRefused,
     ResetTokenInvalid,
     ResetUidInvalid,
+    SocialEmailTaken,
     TokenRequired,
 )
 from .models import COMPANY_FIELDS, Profile, company_errors
-from .selectors import user_roles
+from .selectors import email_taken, user_roles
 from .services import get_profile, update_profile, update_user
 from .services.credentials import lock_user, save_password
 from .services.registration import complete_signup
@@ -260,8 +265,8 @@ class RegisterSerializer(BaseRegisterSerializer):
         """An unsaved user with the data the password must not resemble."""
         user_model = get_user_model()
         candidate = user_model(**{user_model.get_email_field_name(): data.get("email", "")})
-        if data.get("username") and user_model.USERNAME_FIELD == "username":
-            candidate.username = data["username"]
+        if data.get("username") and user_model.USERNAME_FIELD != user_model.get_email_field_name():
+            setattr(candidate, user_model.USERNAME_FIELD, data["username"])
         return candidate
 
     def custom_signup(self, request: Any, user: Any) -> None:
@@ -416,9 +421,12 @@ class VerifyEmailSerializer(serializers.Serializer):
 
 
 class SocialLoginSerializer(BaseSocialLoginSerializer):
-    """dj-rest-auth's social login with coded errors: ``token_required`` without a
-    token or code, ``provider_refused`` when the provider refuses it (a 400, not a
-    500); an absurdly long token is refused before anything is sent."""
+    """dj-rest-auth's social login, its flow rewritten with coded errors and for any
+    user model: ``token_required`` without a token or code, ``provider_refused``
+    when the provider refuses it (a 400, not a 500), ``taken`` when an account
+    already has the address and allauth could not link it (the provider did not
+    verify the address). An absurdly long token is refused before anything is sent.
+    """
 
     access_token = serializers.CharField(
         required=False, allow_blank=True, max_length=SOCIAL_TOKEN_MAX_LENGTH
@@ -430,6 +438,46 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
         required=False, allow_blank=True, max_length=SOCIAL_TOKEN_MAX_LENGTH
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("access_token") or attrs.get("code")):
+            raise TokenRequired()
+        view = self.context["view"]
+        adapter = view.adapter_class(self._get_request())
+        app = adapter.get_provider().app
+        token, parsed = self._provider_tokens(attrs, view, adapter, app)
+        social_token = adapter.parse_token(parsed)
+        social_token.app = app
+        login = self._complete(adapter, app, social_token, token, attrs)
+        attrs["user"] = login.account.user
+        return attrs
+
+    def _provider_tokens(self, attrs: dict[str, Any], view: Any, adapter: Any, app: Any) -> Any:
+        """``(token, tokens to parse)``: the client's access token, or the one its
+        ``code`` is exchanged for at the provider."""
+        if attrs.get("access_token"):
+            parsed = {"access_token": attrs["access_token"]}
+            if attrs.get("id_token"):
+                parsed["id_token"] = attrs["id_token"]
+            return attrs["access_token"], parsed
+        self.set_callback_url(view=view, adapter_class=view.adapter_class)
+        client = view.client_class(
+            self._get_request(),
+            app.client_id,
+            app.secret,
+            adapter.access_token_method,
+            adapter.access_token_url,
+            self.callback_url,
+            scope_delimiter=adapter.scope_delimiter,
+            headers=adapter.headers,
+            basic_auth=adapter.basic_auth,
+        )
+        try:
+            token = client.get_access_token(attrs["code"])
+        except OAuth2Error as exc:
+            raise ProviderRefused() from exc
+        keys = ("access_token", "refresh_token", "id_token", adapter.expires_in_key)
+        return token, {key: token[key] for key in keys if key in token}
+
     def set_callback_url(self, view: Any, adapter_class: Any) -> None:
         self.callback_url = getattr(view, "callback_url", None)
         if not self.callback_url:
@@ -438,16 +486,38 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
     def get_social_login(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().get_social_login(*args, **kwargs)
-        except OAuth2Error as exc:
+        except (OAuth2Error, HTTPError) as exc:
             raise ProviderRefused() from exc
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not (attrs.get("access_token") or attrs.get("code")):
-            raise TokenRequired()
+    def _complete(self, adapter: Any, app: Any, social_token: Any, token: Any, attrs: Any) -> Any:
+        """allauth's social login (or sign-up, or link by verified e-mail)."""
+        request = self._get_request()
+        if adapter.provider_id == "google" and not attrs.get("code"):
+            response = {"id_token": attrs.get("id_token")}
+        else:
+            response = token
+        login = self.get_social_login(adapter, app, social_token, response)
         try:
-            return super().validate(attrs)
-        except serializers.ValidationError as exc:  # dj-rest-auth's uncoded refusals
+            answer = complete_social_login(request, login)
+        except HTTPError as exc:
             raise ProviderRefused() from exc
+        if isinstance(answer, HttpResponseBadRequest):
+            raise ProviderRefused()
+        if not login.is_existing:
+            self._sign_up(request, login, attrs)
+        return login
+
+    def _sign_up(self, request: Any, login: Any, attrs: dict[str, Any]) -> None:
+        # allauth could not sign up or link automatically (the address belongs to an
+        # account and the provider did not verify it): refuse rather than link.
+        if allauth_settings.UNIQUE_EMAIL and email_taken(user_email(login.user) or ""):
+            raise SocialEmailTaken()
+        login.lookup()
+        try:
+            login.save(request, connect=True)
+        except IntegrityError as exc:
+            raise SocialEmailTaken() from exc
+        self.post_signup(login, attrs)
 
 
 class CompanySerializer(serializers.ModelSerializer):

@@ -374,7 +374,8 @@ class ResendEmailVerificationView(
 
 @extend_schema_view(post=extend_schema(responses=_login_response))
 @extend_validation_errors(
-    ["token_required", "provider_refused", "code_flow_not_configured"], field_name=NON_FIELD
+    ["token_required", "provider_refused", "code_flow_not_configured", "taken"],
+    field_name=NON_FIELD,
 )
 class GoogleLoginView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.SocialLoginView):
     """Log in (or sign up) with a Google ``access_token`` or ``code``.

@@ -2,4 +2,4 @@ from django.contrib import admin
 
 from .models import EmailUser
 
-admin.site.register(EmailUser, search_fields=["email"])
+admin.site.register(EmailUser, search_fields=["contact_email"])

@@ -1,5 +1,7 @@
-"""A user model like the example site's: logs in by e-mail, has no username,
-first/last name or date_joined, so the package's generic code is exercised."""
+"""A user model built on ``AbstractBaseUser`` that logs in by e-mail and whose
+e-mail field is not called ``email``; it has no username, first/last name or
+date_joined. The package must read it through ``get_email_field_name()``,
+``USERNAME_FIELD`` and ``str(user)`` only."""
 
 from __future__ import annotations
 
@@ -12,25 +14,27 @@ from django.db import models
 class EmailUserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> Any:
-        user = self.model(email=self.normalize_email(email), **extra)
+    def create_user(self, contact_email: str, password: str | None = None, **extra: Any) -> Any:
+        user = self.model(contact_email=self.normalize_email(contact_email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> Any:
-        return self.create_user(email, password, is_staff=True, is_superuser=True, **extra)
+    def create_superuser(
+        self, contact_email: str, password: str | None = None, **extra: Any
+    ) -> Any:
+        return self.create_user(contact_email, password, is_staff=True, is_superuser=True, **extra)
 
 
 class EmailUser(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(unique=True)
+    contact_email = models.EmailField(unique=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
 
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "contact_email"
+    EMAIL_FIELD = "contact_email"
 
     objects = EmailUserManager()
 
     def __str__(self) -> str:
-        return self.email
+        return self.contact_email
