@@ -15,8 +15,10 @@ _seq = itertools.count(1)
 
 
 def user(username: str | None = None, **kwargs):
-    username = username or f"user{next(_seq)}"
-    return get_user_model().objects.create_user(username=username, password="pw", **kwargs)
+    """A user of ``AUTH_USER_MODEL`` (the stock one, or ``tests.custom_user.Account``)."""
+    model = get_user_model()
+    login = {model.USERNAME_FIELD: username or f"user{next(_seq)}"}
+    return model.objects.create_user(**login, password="pw", **kwargs)
 
 
 def shop(name: str | None = None, owner=None, **kwargs) -> Shop:

@@ -32,6 +32,17 @@ def test_changelists_render(admin_client, name, supplier):
     assert admin_client.get(url, {"q": "x"}).status_code == 200
 
 
+def test_shop_owner_and_staff_are_shown_by_their_str(admin_client, supplier):
+    """Any user model: the admin shows ``str(user)``, never a username or a full name."""
+    clerk = factories.user("clerk")
+    supplier.staff.add(clerk)
+    changelist = admin_client.get(reverse("admin:shop_catalog_shop_changelist"))
+    assert str(supplier.owner) in changelist.content.decode()
+    change = admin_client.get(reverse("admin:shop_catalog_shop_change", args=[supplier.pk]))
+    assert change.status_code == 200
+    assert str(clerk) in change.content.decode()
+
+
 def test_offer_changelist_stock_filter(admin_client, supplier):
     factories.offer(shop_obj=supplier, quantity=0, external_id="EMPTY")
     factories.offer(shop_obj=supplier, quantity=4, external_id="FULL")

@@ -216,6 +216,35 @@ def test_page_size_is_capped(api, settings):
     assert len(api.get(PRODUCTS, {"page_size": 100}).json()["results"]) == 3
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/v1/catalog/products/", "/api/v1/catalog/categories/", "/api/v1/catalog/shops/"]
+)
+@pytest.mark.parametrize("page", ["0", "abc", "99"])
+def test_a_page_that_does_not_exist_is_400_invalid_page(api, catalogue, url, page):
+    response = api.get(url, {"page": page})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert [(e["attr"], e["code"]) for e in body["errors"]] == [("page", "invalid_page")]
+
+
+@pytest.mark.parametrize("key", ["١", "1.5", "-1", "1" + "0" * 30])
+def test_ids_in_urls_are_ascii_digits_that_fit(api, catalogue, key):
+    """``/products/١/`` was read as product 1 (``int("١") == 1``)."""
+    product = catalogue["products"][0]
+    assert api.get(f"{PRODUCTS}{product.pk}/").status_code == 200
+    for url in (f"{PRODUCTS}{key}/", f"/api/v1/catalog/categories/{key}/"):
+        assert api.get(url).status_code == 404
+
+
+def test_a_missing_object_is_404_not_found(api, catalogue):
+    response = api.get(f"{PRODUCTS}999999/")
+    assert response.status_code == 404
+    body = response.json()
+    assert body["type"] == "client_error"
+    assert [(e["attr"], e["code"]) for e in body["errors"]] == [(None, "not_found")]
+
+
 def test_shops_are_public(api, catalogue):
     response = api.get("/api/v1/catalog/shops/")
     assert [s["name"] for s in response.json()["results"]] == ["A", "B"]

@@ -80,6 +80,52 @@ def test_schema_has_no_warnings(tmp_path):
     assert "/api/v1/catalog/supplier/shops/{id}/import/" in schema
 
 
+def error_codes(document: dict, path: str, method: str) -> dict[str, set[str]]:
+    """attr -> codes of the 400 validation errors the schema documents for one operation."""
+    components = document["components"]["schemas"]
+
+    def resolve(node: dict) -> dict:
+        return components[node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+
+    answer = resolve(
+        document["paths"][path][method]["responses"]["400"]["content"]["application/json"]["schema"]
+    )
+    validation = next(resolve(s) for s in answer["oneOf"] if "ValidationError" in s.get("$ref", ""))
+    codes: dict[str, set[str]] = {}
+    for item in resolve(validation["properties"]["errors"]["items"])["oneOf"]:
+        properties = resolve(item)["properties"]
+        enums = [resolve(properties[key]).get("enum") for key in ("attr", "code")]
+        attr = (enums[0] or [None])[0]
+        codes.setdefault(attr, set()).update(enums[1] or [])
+    return codes
+
+
+def test_the_schema_lists_the_codes_of_this_package():
+    from shop_catalog.exceptions import PRICELIST_CODES
+    from shop_catalog.values import MONEY_CODES, QUANTITY_CODES
+    from shop_core.testing import openapi
+
+    document = openapi()
+    base = "/api/v1/catalog"
+    imports = error_codes(document, f"{base}/supplier/shops/{{id}}/import/", "post")
+    assert set(PRICELIST_CODES) <= imports["file"]
+    assert {"url_refused"} <= imports["url"]
+    assert {"unknown_format"} <= imports["format"]
+    assert {"file_or_url"} <= imports["non_field_errors"]
+    for method in ("post", "put", "patch"):
+        path = f"{base}/supplier/offers/" + ("" if method == "post" else "{id}/")
+        offers = error_codes(document, path, method)
+        assert "taken" in offers["external_id"]
+        assert set(MONEY_CODES) <= offers["price"] and set(MONEY_CODES) <= offers["price_rrc"]
+        assert set(QUANTITY_CODES) <= offers["quantity"]
+        assert {"incorrect_type", "does_not_exist"} <= offers["product"]
+    products = error_codes(document, f"{base}/products/", "get")
+    assert "invalid_page" in products["page"]
+    assert "parameter" in products["parameter"]
+    for path in ("categories/", "shops/", "supplier/offers/", "supplier/imports/"):
+        assert "invalid_page" in error_codes(document, f"{base}/{path}", "get")["page"]
+
+
 @pytest.mark.django_db
 def test_offers_by_ids_selects_shop_and_product(django_assert_num_queries):
     offers = [factories.offer() for _ in range(3)]

@@ -63,42 +63,44 @@ class Category(models.Model):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)[:200] or "category"
         with transaction.atomic():
-            # Lock this node and its parent (in id order, so two moves cannot
-            # deadlock): a concurrent move of either is committed before the
-            # paths are computed from them, and waits for this save otherwise.
-            ids = sorted(pk for pk in (self.pk, self.parent_id) if pk is not None)
-            locked = {
-                category.pk: category
-                for category in Category.objects.filter(pk__in=ids)
-                .order_by("pk")
-                .select_for_update(no_key=True)
-                .only("path", "depth")
-            }
+            locked = self._lock_with_parent()
             parent = locked.get(self.parent_id) if self.parent_id else None
             if self.parent_id and parent is None:
                 raise Category.DoesNotExist(f"No parent category {self.parent_id}.")
             if self.pk is None:
-                super().save(*args, **kwargs)
-                self.path = self._computed_path(parent)
-                self.depth = parent.depth + 1 if parent else 0
-                Category.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
-                return
-            stored = locked.get(self.pk)
-            old_path, old_depth = (stored.path, stored.depth) if stored else (self.path, self.depth)
-            if parent is not None and old_path and parent.path.startswith(old_path):
-                raise ValidationError(
-                    {"parent": _("A category cannot be moved under itself or its descendant.")}
-                )
-            new_path = self._computed_path(parent)
-            new_depth = parent.depth + 1 if parent else 0
-            delta = new_depth - old_depth
-            self.path, self.depth = new_path, new_depth
-            super().save(*args, **kwargs)
-            if old_path and old_path != new_path:
-                Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-                    depth=F("depth") + delta,
-                )
+                self._create(parent, *args, **kwargs)
+            else:
+                self._move(parent, locked.get(self.pk), *args, **kwargs)
+
+    def _lock_with_parent(self) -> dict[int, Category]:
+        """Lock this node and its parent (in id order, so two moves cannot deadlock): a
+        concurrent move of either is committed before the paths are computed from them,
+        and waits for this save otherwise."""
+        ids = sorted(pk for pk in (self.pk, self.parent_id) if pk is not None)
+        rows = Category.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+        return {category.pk: category for category in rows.only("path", "depth")}
+
+    def _create(self, parent: Category | None, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.path = self._computed_path(parent)
+        self.depth = parent.depth + 1 if parent else 0
+        Category.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+
+    def _move(self, parent: Category | None, stored: Category | None, *args, **kwargs) -> None:
+        """Save under ``parent``; a new place rewrites the subtree's paths with one UPDATE."""
+        old_path, old_depth = (stored.path, stored.depth) if stored else (self.path, self.depth)
+        if parent is not None and old_path and parent.path.startswith(old_path):
+            raise ValidationError(
+                {"parent": _("A category cannot be moved under itself or its descendant.")}
+            )
+        self.path = self._computed_path(parent)
+        self.depth = parent.depth + 1 if parent else 0
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + (self.depth - old_depth),
+            )
 
     def clean(self) -> None:
         if self.parent_id and self.pk:

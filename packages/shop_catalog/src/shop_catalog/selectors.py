@@ -212,7 +212,7 @@ OFFER_ROW_FIELDS = (
 def product_relations(
     product_ids: list[int],
 ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[ProductImage]]]:
-    """Available offers and images of some products as plain data (three queries).
+    """Orderable offers and images of some products as plain data (three queries).
 
     Returns ``(offers, images)`` keyed by product id. An offer is a dict with
     ``id``, ``model``, ``price``, ``price_rrc``, ``quantity``, ``shop`` (``id``,
@@ -225,36 +225,51 @@ def product_relations(
     images: dict[int, list[ProductImage]] = {pk: [] for pk in product_ids}
     if not product_ids:
         return offers, images
-    by_id: dict[int, dict[str, Any]] = {}
+    by_id = _offer_rows(product_ids)
+    for product_id, offer in by_id.values():
+        offers[product_id].append(offer)
+    _add_parameters({pk: offer for pk, (_product, offer) in by_id.items()})
+    for image in ProductImage.objects.filter(product_id__in=product_ids):
+        images[image.product_id].append(image)
+    return offers, images
+
+
+def _offer_rows(product_ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
+    """Offer id -> (product id, offer as a dict without parameters), cheapest first."""
     rows = (
         orderable_offers()
         .filter(product_id__in=product_ids)
         .order_by("price", "pk")
         .values_list(*OFFER_ROW_FIELDS)
     )
-    for pk, product_id, model, price, rrc, quantity, shop_id, shop_name, accepts in rows:
-        offer = {
-            "id": pk,
-            "shop": {"id": shop_id, "name": shop_name, "accepts_orders": accepts},
-            "model": model,
-            "price": price,
-            "price_rrc": rrc,
-            "quantity": quantity,
-            "parameters": [],
-        }
-        by_id[pk] = offer
-        offers[product_id].append(offer)
-    if by_id:
-        values = (
-            OfferParameter.objects.filter(offer_id__in=list(by_id))
-            .order_by("parameter__name")
-            .values_list("offer_id", "parameter__name", "value")
+    return {
+        pk: (
+            product_id,
+            {
+                "id": pk,
+                "shop": {"id": shop_id, "name": shop_name, "accepts_orders": accepts},
+                "model": model,
+                "price": price,
+                "price_rrc": rrc,
+                "quantity": quantity,
+                "parameters": [],
+            },
         )
-        for offer_id, name, value in values:
-            by_id[offer_id]["parameters"].append({"name": name, "value": value})
-    for image in ProductImage.objects.filter(product_id__in=product_ids):
-        images[image.product_id].append(image)
-    return offers, images
+        for pk, product_id, model, price, rrc, quantity, shop_id, shop_name, accepts in rows
+    }
+
+
+def _add_parameters(offers: dict[int, dict[str, Any]]) -> None:
+    """Fill each offer dict's ``parameters`` (by name), in one query."""
+    if not offers:
+        return
+    values = (
+        OfferParameter.objects.filter(offer_id__in=list(offers))
+        .order_by("parameter__name")
+        .values_list("offer_id", "parameter__name", "value")
+    )
+    for offer_id, name, value in values:
+        offers[offer_id]["parameters"].append({"name": name, "value": value})
 
 
 def category_tree() -> list[dict[str, Any]]:
