@@ -14,13 +14,19 @@ MIDDLEWARE = "shop_accounts.middleware.RequestUserMiddleware"
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``SHOP_ACCOUNTS`` itself, its roles, and the settings the package relies on."""
     errors: list[CheckMessage] = list(app_settings.check("shop_accounts.E001"))
     if errors:
         return errors
+    return [*_role_problems(), *_host_warnings()]
+
+
+def _role_problems() -> list[CheckMessage]:
     roles = app_settings.ROLES
     default = app_settings.DEFAULT_ROLE
+    problems: list[CheckMessage] = []
     if default is not None and default not in roles:
-        errors.append(
+        problems.append(
             Error(
                 f"SHOP_ACCOUNTS['DEFAULT_ROLE'] = {default!r} is not one of ROLES.",
                 id="shop_accounts.E002",
@@ -28,7 +34,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         )
     for role in app_settings.REGISTRATION_ROLES:
         if role not in roles:
-            errors.append(
+            problems.append(
                 Error(
                     f"SHOP_ACCOUNTS['REGISTRATION_ROLES'] names {role!r}, "
                     "which is not one of ROLES.",
@@ -36,15 +42,20 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 )
             )
         elif roles[role]:
-            errors.append(
+            problems.append(
                 Warning(
                     f"SHOP_ACCOUNTS['REGISTRATION_ROLES'] lets anyone who registers take "
                     f"{role!r}, which grants permissions.",
                     id="shop_accounts.W002",
                 )
             )
+    return problems
+
+
+def _host_warnings() -> list[CheckMessage]:
+    warnings: list[CheckMessage] = []
     if getattr(settings, "ACCOUNT_EMAIL_VERIFICATION", None) != "mandatory":
-        errors.append(
+        warnings.append(
             Warning(
                 "ACCOUNT_EMAIL_VERIFICATION is not 'mandatory': unverified users can log in.",
                 hint="Set ACCOUNT_EMAIL_VERIFICATION = 'mandatory'.",
@@ -52,7 +63,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     if MIDDLEWARE not in getattr(settings, "MIDDLEWARE", []):
-        errors.append(
+        warnings.append(
             Warning(
                 f"{MIDDLEWARE} is not in MIDDLEWARE: deleted users' audit records "
                 "will not say who deleted them.",
@@ -60,4 +71,4 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="shop_accounts.W003",
             )
         )
-    return errors
+    return warnings
