@@ -9,7 +9,8 @@ schema are added with ``extend_validation_errors``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -46,6 +47,8 @@ from .serializers import (
 )
 from .values import MONEY_CODES, QUANTITY_CODES
 
+V = TypeVar("V", bound=type)
+
 
 class CatalogPagination(ShopPagination):
     """``?page=`` and ``?page_size=`` sized by ``SHOP_CATALOG["PAGE_SIZE"]`` and
@@ -62,39 +65,35 @@ class CatalogAPIMixin(ShopAPIMixin):
     lookup_value_regex = ID_PATTERN
 
 
-def list_errors(viewset: type) -> type:
-    """Document the list's ``invalid_page`` (the schema does not see the paginator's codes)."""
-    return extend_validation_errors(["invalid_page"], field_name="page", actions=["list"])(viewset)
+# The codes a serializer or filter set cannot show the schema, by field.
+PAGE_CODES = {"page": ["invalid_page"]}
+OFFER_CODES = {
+    "price": MONEY_CODES,
+    "price_rrc": MONEY_CODES,
+    "quantity": QUANTITY_CODES,
+    "external_id": [ExternalIdTaken.default_code],
+}
+IMPORT_CODES = {
+    "file": PRICELIST_CODES,
+    "url": ["url_refused"],
+    "format": ["unknown_format"],
+    "non_field_errors": ["file_or_url"],
+}
 
 
-def offer_errors(viewset: type) -> type:
-    """Document the codes of an offer's values and of a taken external id."""
-    actions = ["create", "update", "partial_update"]
-    codes = {"price": MONEY_CODES, "price_rrc": MONEY_CODES, "quantity": QUANTITY_CODES}
-    codes["external_id"] = (ExternalIdTaken.default_code,)
-    for field, field_codes in codes.items():
-        viewset = extend_validation_errors(list(field_codes), field_name=field, actions=actions)(
-            viewset
-        )
-    return viewset
+def document_codes(codes: dict[str, Iterable[str]], actions: list[str]) -> Callable[[V], V]:
+    """A viewset decorator: ``codes`` (field -> codes) of ``actions`` go into the schema."""
+
+    def decorate(viewset: V) -> V:
+        for field, field_codes in codes.items():
+            document = extend_validation_errors(list(field_codes), field, actions=actions)
+            viewset = document(viewset)
+        return viewset
+
+    return decorate
 
 
-def import_errors(viewset: type) -> type:
-    """Document the codes of an import request and of the price list it carries."""
-    codes = {
-        "file": PRICELIST_CODES,
-        "url": ("url_refused",),
-        "format": ("unknown_format",),
-        "non_field_errors": ("file_or_url",),
-    }
-    for field, field_codes in codes.items():
-        viewset = extend_validation_errors(
-            list(field_codes), field_name=field, actions=["import_pricelist"]
-        )(viewset)
-    return viewset
-
-
-@list_errors
+@document_codes(PAGE_CODES, ["list"])
 @extend_schema_view(
     list=extend_schema(summary="Categories, flat (tree order)"),
     retrieve=extend_schema(summary="One category"),
@@ -109,7 +108,7 @@ class CategoryViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
         return Response(CategoryNodeSerializer(selectors.category_tree(), many=True).data)
 
 
-@list_errors
+@document_codes(PAGE_CODES, ["list"])
 class ShopViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Shop.objects.all()
     serializer_class = ShopSerializer
@@ -123,7 +122,7 @@ class _Echo:
 EXPORT_COLUMNS = ["shop", "id", "category", "model", "name", "price", "price_rrc", "quantity"]
 
 
-@list_errors
+@document_codes(PAGE_CODES, ["list"])
 class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Listed products with their orderable offers (``selectors.products``);
     filters, search, ordering."""
@@ -189,8 +188,8 @@ class SupplierMixin(CatalogAPIMixin):
     permission_classes = [IsAuthenticated, IsSupplier]
 
 
-@import_errors
-@list_errors
+@document_codes(IMPORT_CODES, ["import_pricelist"])
+@document_codes(PAGE_CODES, ["list"])
 @extend_schema_view(
     list=extend_schema(summary="The supplier's own shops"),
     partial_update=extend_schema(summary="Stop or resume taking orders"),
@@ -256,7 +255,7 @@ class SupplierShopViewSet(
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
-@list_errors
+@document_codes(PAGE_CODES, ["list"])
 class ImportJobViewSet(SupplierMixin, viewsets.ReadOnlyModelViewSet):
     """Price-list imports of the supplier's shops: status, summary, row errors."""
 
@@ -266,8 +265,8 @@ class ImportJobViewSet(SupplierMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.import_jobs_of(self.request.user)
 
 
-@offer_errors
-@list_errors
+@document_codes(OFFER_CODES, ["create", "update", "partial_update"])
+@document_codes(PAGE_CODES, ["list"])
 class SupplierOfferViewSet(
     SupplierMixin,
     mixins.ListModelMixin,
