@@ -300,7 +300,14 @@ def say(message: str) -> None:
     print(f"[outsider] {message}", flush=True)
 
 
-def run(step: str, args: list[str], *, cwd: Path | None = None, env: dict | None = None) -> str:
+def run(
+    step: str,
+    args: list,
+    *,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    label: str | None = None,
+) -> str:
     """Run a command for ``step``; its output, or ``OutsiderError`` naming the step."""
     try:
         result = subprocess.run(
@@ -316,7 +323,7 @@ def run(step: str, args: list[str], *, cwd: Path | None = None, env: dict | None
     if result.returncode != 0:
         raise OutsiderError(
             step,
-            f"`{' '.join(str(a) for a in args)}` exited {result.returncode}:\n"
+            f"`{label or ' '.join(str(a) for a in args)}` exited {result.returncode}:\n"
             + result.stdout.rstrip(),
         )
     return result.stdout
@@ -488,6 +495,7 @@ class Outsider:
             [self.bin / "python", "-c", launcher, STORIES_DIR, story],
             cwd=self.project,
             env=self.env(),
+            label=f"python {story.relative_to(ROOT) if story.is_relative_to(ROOT) else story}",
         )
 
     def run_all(self) -> None:

@@ -9,34 +9,9 @@ the API under `/api/v1/catalog/` (`products/`, `categories/tree/`,
 
 from pathlib import Path
 
-from story_kit import PASSWORD, Api, fail, run, step
+from story_kit import PASSWORD, PRICE_LIST, SHOP, Api, fail, run, step
 
 API = "/api/v1/catalog/"
-SHOP = "Outsider Supplies"
-PRICE_LIST = """\
-shop: {shop}
-categories:
-  - id: 1
-    name: Phones
-  - id: 2
-    name: Cables
-goods:
-  - id: P-1
-    category: 1
-    model: acme/one
-    name: Acme One phone
-    price: {price}
-    price_rrc: 21000
-    quantity: 5
-    parameters:
-      Colour: black
-  - id: C-1
-    category: 2
-    model: acme/usb-c
-    name: USB-C cable
-    price: 490.50
-    quantity: 100
-"""
 
 
 def story():

@@ -17,6 +17,58 @@ from typing import Any
 
 PASSWORD = "Correct-Horse-42"
 
+# A supplier's price list in the catalogue's YAML format (two goods).
+SHOP = "Outsider Supplies"
+PRICE_LIST = """\
+shop: {shop}
+categories:
+  - id: 1
+    name: Phones
+  - id: 2
+    name: Cables
+goods:
+  - id: P-1
+    category: 1
+    model: acme/one
+    name: Acme One phone
+    price: {price}
+    price_rrc: 21000
+    quantity: 5
+    parameters:
+      Colour: black
+  - id: C-1
+    category: 2
+    model: acme/usb-c
+    name: USB-C cable
+    price: 490.50
+    quantity: 100
+"""
+ADDRESS = {
+    "recipient": "Olga Kim",
+    "phone": "+79031234567",
+    "city": "Moscow",
+    "street": "Arbat",
+    "building": "10",
+    "postal_code": "119002",
+}
+
+
+def import_price_list(price: str = "19990") -> Any:
+    """The price list through shop_catalog's public service; the phone's offer."""
+    from shop_catalog.models import Offer
+    from shop_catalog.services import import_pricelist_file
+
+    content = PRICE_LIST.format(shop=SHOP, price=price).encode()
+    import_pricelist_file(content=content, fmt="yaml", create_shop=True)
+    step("shop_catalog.services.import_pricelist_file(...) (2 goods)")
+    return Offer.objects.get(external_id="P-1")
+
+
+def new_user(name: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(name, f"{name}@example.com", PASSWORD)
+
 
 class StoryFailed(Exception):
     pass
