@@ -59,6 +59,14 @@ def test_the_check_is_registered() -> None:
         assert "shop_cabinet.E001" in {m.id for m in run_checks()}
 
 
+def test_an_address_field_the_book_lacks_is_a_check_error(monkeypatch: Any) -> None:
+    from shop_cabinet.models import Address
+
+    monkeypatch.setattr(Address, "EDITABLE_FIELDS", (*Address.EDITABLE_FIELDS, "country"))
+    (error,) = checks.check_settings()
+    assert error.id == "shop_cabinet.E003" and "country" in error.msg
+
+
 def test_check_hints_at_the_address_resolver(settings: Any) -> None:
     assert checks.check_settings() == []
     settings.SHOP_ORDERS = {}

@@ -9,6 +9,7 @@ from django.core.checks import CheckMessage, Error, Info, register
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
+from .models import Address
 
 RESOLVER = "shop_cabinet.hooks.resolve_address"
 
@@ -16,12 +17,13 @@ RESOLVER = "shop_cabinet.hooks.resolve_address"
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """E001: the ``SHOP_CABINET`` dict (shape, unknown keys, hooks that do not import);
-    E002: ``EXPORT_PROVIDERS`` paths that do not import; I001: checkout does not use
-    the address book."""
+    E002: ``EXPORT_PROVIDERS`` paths that do not import; E003: an address field of
+    shop_orders the address book lacks; I001: checkout does not use the address book."""
     errors: list[CheckMessage] = list(app_settings.check("shop_cabinet.E001"))
     if errors:
         return errors
     errors += _check_export_providers()
+    errors += _check_address_fields()
     orders = getattr(settings, "SHOP_ORDERS", None) or {}
     if isinstance(orders, dict) and orders.get("ADDRESS_RESOLVER") != RESOLVER:
         errors.append(
@@ -52,3 +54,20 @@ def _check_export_providers() -> list[CheckMessage]:
                 )
             )
     return errors
+
+
+def _check_address_fields() -> list[CheckMessage]:
+    """The address book stores every field of shop_orders' ``ADDRESS_FIELDS``
+    (a newer shop_orders may add one before this package has a column for it)."""
+    columns = {field.name for field in Address._meta.get_fields()}
+    missing = [name for name in Address.EDITABLE_FIELDS if name not in columns]
+    if not missing:
+        return []
+    return [
+        Error(
+            f"shop_orders' ADDRESS_FIELDS name {', '.join(missing)}, which the address "
+            "book (shop_cabinet.Address) does not store.",
+            hint="Install the shop_cabinet release that matches your shop_orders.",
+            id="shop_cabinet.E003",
+        )
+    ]
