@@ -102,6 +102,7 @@ DJANGO_LINES: dict[str, tuple[str, ...]] = {
     "6.1": ("3.13", "3.12"),
 }
 KINDS = ("settings", "urls")
+MAX_FAILURE_LINES = 60
 TARGET_FILE = {"settings": "settings.py", "urls": "urls.py"}
 
 MARKER_RE = re.compile(r"^\s*<!--\s*outsider:\s*(?P<body>.*?)\s*-->\s*$")
@@ -321,10 +322,14 @@ def run(
     except OSError as error:
         raise OutsiderError(step, f"cannot run {args[0]}: {error}") from error
     if result.returncode != 0:
+        lines = result.stdout.rstrip().splitlines()
+        if len(lines) > MAX_FAILURE_LINES:  # a traceback's end is what tells
+            cut = len(lines) - MAX_FAILURE_LINES
+            lines = [f"... ({cut} lines cut)", *lines[cut:]]
         raise OutsiderError(
             step,
             f"`{label or ' '.join(str(a) for a in args)}` exited {result.returncode}:\n"
-            + result.stdout.rstrip(),
+            + "\n".join(lines),
         )
     return result.stdout
 
