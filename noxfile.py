@@ -44,13 +44,20 @@ PACKAGES: dict[str, list[str]] = {
 # Extra pytest runs of a package under other settings modules (settings that
 # a dependency reads once at import cannot be switched inside one run):
 # (pytest arguments, shop packages to install first for that run).
+CUSTOM_USER_RUN = (
+    ["--ds=tests.settings_custom_user"],
+    [],
+)  # a user model not built on AbstractUser
 EXTRA_RUNS: dict[str, list[tuple[list[str], list[str]]]] = {
-    "shop_accounts": [
-        (["--ds=tests.settings_jwt", "-m", "jwt"], []),
-        (["--ds=tests.settings_custom_user"], []),
+    "shop_accounts": [(["--ds=tests.settings_jwt", "-m", "jwt"], []), CUSTOM_USER_RUN],
+    "shop_bookings": [CUSTOM_USER_RUN],
+    "shop_catalog": [CUSTOM_USER_RUN],
+    "shop_orders": [CUSTOM_USER_RUN],
+    # The optional integrations, after the runs with the package alone.
+    "shop_cabinet": [
+        CUSTOM_USER_RUN,
+        (["--ds=tests.settings_integrations"], ["shop_accounts", "shop_bookings"]),
     ],
-    # The optional integrations, after the run with the package alone.
-    "shop_cabinet": [(["--ds=tests.settings_integrations"], ["shop_accounts", "shop_bookings"])],
 }
 SITE_REQUIREMENTS = "example_site/requirements.txt"
 
@@ -158,6 +165,34 @@ def load(session: nox.Session) -> None:
     session.run(
         "python", str(ROOT / "tools" / "load.py"), *session.posargs, env={"DATABASE_URL": PG_URL}
     )
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdist and wheel of every package: twine check, wheel contents, each wheel
+    installed alone in a fresh virtualenv and imported (tools/release.py)."""
+    session.install("uv", "twine>=6")
+    session.run("python", str(ROOT / "tools" / "release.py"), "check", *session.posargs)
+
+
+@nox.session
+def release(session: nox.Session) -> None:
+    """Dry run of a release: ``nox -s release -- shop_catalog`` builds and checks it,
+    then prints what it would upload and tag (uploading is done by hand)."""
+    session.install("uv", "twine>=6")
+    session.run("python", str(ROOT / "tools" / "release.py"), "release", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("django", ["5.2", "6.1"])
+def outsider(session: nox.Session, django: str) -> None:
+    """Each package adopted from its README alone in a fresh ``startproject``
+    (tools/outsider.py): oldest and newest supported Django."""
+    session.install("uv", "pytest>=8")
+    session.run("pytest", "-q", str(ROOT / "tools" / "tests"))
+    packages = session.posargs or [name for name in PACKAGES if name != "shop_core"]
+    for package in packages:
+        session.run("python", str(ROOT / "tools" / "outsider.py"), package, "--django", django)
 
 
 @nox.session
