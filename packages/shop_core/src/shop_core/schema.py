@@ -8,9 +8,10 @@ A project (or a package's test settings) merges these into its own::
     SPECTACULAR_SETTINGS = {**SHOP_SCHEMA, "TITLE": "My shop", ...}
 
 This module imports nothing from DRF, so a settings module may import it.
-``DEFAULT_SCHEMA_CLASS`` is drf-standardized-errors' schema class (a
-subclass of drf-spectacular's): for each operation of a view using ``ShopAPIMixin`` it
-adds the 400/401/403/404/405/415/429/500 answers in the one error shape,
+``DEFAULT_SCHEMA_CLASS`` is ``shop_core.openapi.AutoSchema``:
+drf-standardized-errors' schema class (a subclass of drf-spectacular's)
+that also knows ``too_deep``. For each operation of a view using
+``ShopAPIMixin`` it adds the 400/401/403/404/405/415/429/500 answers in the one error shape,
 with the validation codes of each field. Its enum hook replaces
 drf-spectacular's own (it is a copy of it that leaves the per-operation
 error enums alone).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 __all__ = ["DEFAULT_SCHEMA_CLASS", "SPECTACULAR_SETTINGS"]
 
-DEFAULT_SCHEMA_CLASS = "drf_standardized_errors.openapi.AutoSchema"
+DEFAULT_SCHEMA_CLASS = "shop_core.openapi.AutoSchema"
 
 _ENUMS = (
     "ValidationErrorEnum",
@@ -39,7 +40,8 @@ _ENUMS = (
 
 SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
-        name: f"drf_standardized_errors.openapi_serializers.{name}.choices" for name in _ENUMS
+        **{name: f"drf_standardized_errors.openapi_serializers.{name}.choices" for name in _ENUMS},
+        "ParseErrorCodeEnum": "shop_core.openapi.ParseErrorCodeEnum.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
