@@ -51,6 +51,19 @@ SERVICE_CODES = {
     "invalid_page",
 }
 JWT_CODES = {"refresh_token_missing", "token_not_valid"}
+# Every operation keeps its success answer beside the error answers it documents.
+PATHS_WITH_ERRORS = [
+    ("/api/v1/accounts/login/", "post"),
+    ("/api/v1/accounts/logout/", "post"),
+    ("/api/v1/accounts/registration/", "post"),
+    ("/api/v1/accounts/password/change/", "post"),
+    ("/api/v1/accounts/password/reset/confirm/", "post"),
+    ("/api/v1/accounts/google/", "post"),
+    ("/api/v1/accounts/user/", "patch"),
+    ("/api/v1/accounts/user/avatar/", "put"),
+    ("/api/v1/accounts/companies/", "get"),
+    ("/api/v1/accounts/companies/{user_id}/verify/", "post"),
+]
 
 
 def codes_in(schema: dict[str, Any]) -> set[str]:
@@ -93,7 +106,10 @@ def test_schema_builds_without_warnings(tmp_path):
     assert "/api/v1/accounts/token/refresh/" not in schema["paths"]
     assert SERVICE_CODES <= codes_in(schema), SERVICE_CODES - codes_in(schema)
     verify = schema["paths"]["/api/v1/accounts/registration/verify-email/"]["post"]
-    assert {"400", "404", "410"} <= set(verify["responses"])
+    assert {"200", "400", "404", "410"} <= set(verify["responses"])
+    for path, method in PATHS_WITH_ERRORS:
+        responses = schema["paths"][path][method]["responses"]
+        assert any(status.startswith("2") for status in responses), (path, method)
 
 
 @pytest.mark.jwt
@@ -104,6 +120,9 @@ def test_jwt_schema_builds_without_warnings(tmp_path):
     assert response_ref(schema, "/api/v1/accounts/login/") == "JWT"
     assert "/api/v1/accounts/token/refresh/" in schema["paths"]
     assert SERVICE_CODES | JWT_CODES <= codes_in(schema), JWT_CODES - codes_in(schema)
+    for path in ("token/refresh/", "token/verify/", "logout/"):
+        responses = schema["paths"][f"/api/v1/accounts/{path}"]["post"]["responses"]
+        assert {"200", "401"} <= set(responses), path
 
 
 @pytest.mark.django_db

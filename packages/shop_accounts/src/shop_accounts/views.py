@@ -540,17 +540,22 @@ class CompanyViewSet(
 
 if USE_JWT:  # simplejwt's views read its settings at import
     from dj_rest_auth.jwt_auth import get_refresh_view
+    from rest_framework_simplejwt.serializers import TokenVerifySerializer
     from rest_framework_simplejwt.views import TokenVerifyView as BaseTokenVerifyView
 
     from .serializers import TokenRefreshSerializer
 
-    @extend_schema_view(post=extend_schema(responses={401: _token_refused}))
+    @extend_schema_view(
+        post=extend_schema(responses={200: TokenRefreshSerializer, 401: _token_refused})
+    )
     class TokenRefreshView(AccountsAPIMixin, get_refresh_view()):
         """New access (and, rotating, refresh) token; see ``TokenRefreshSerializer``.
         401 ``token_not_valid`` for an expired, blacklisted or forged token."""
 
         serializer_class = TokenRefreshSerializer
 
-    @extend_schema_view(post=extend_schema(responses={401: _token_refused}))
+    @extend_schema_view(
+        post=extend_schema(responses={200: TokenVerifySerializer, 401: _token_refused})
+    )
     class TokenVerifyView(AccountsAPIMixin, BaseTokenVerifyView):
         """200 for a valid token, 401 ``token_not_valid`` otherwise."""
