@@ -108,3 +108,11 @@ def test_nested_json_to_a_view_outside_the_packages(settings, db):
     assert set(error_codes(response)) == {"too_deep"}
     ok = client.post("/api/v1/echo/", {"a": [[1]]}, format="json")
     assert ok.json() == {"keys": ["a"]}
+
+
+def test_nul_in_search_is_dropped_not_an_undocumented_400(users):
+    client = APIClient()
+    client.force_authenticate(users["supplier@example.com"])
+    response = client.get("/api/v1/catalog/supplier/shops/", {"search": "Hostile\x00 shop"})
+    assert response.status_code == 200, response.content[:300]
+    assert [shop["name"] for shop in response.json()["results"]] == ["Hostile shop"]
