@@ -124,3 +124,20 @@ def test_query_and_profile_errors_match_the_schema(document, api_as):
     page = api.get(f"{BASE}/specialists/", {"page": "9"})
     assert page.status_code == 400
     _check(document, page, "/specialists/", "get")
+
+
+def test_filter_parse_and_search_errors_match_the_schema(document, api_as):
+    api = api_as(make_user(specialist=True))
+    far = api.get(f"{BASE}/bookings/", {"start_after": "9999-12-31T23:59:59-14:00"})
+    assert far.status_code == 400
+    _check(document, far, "/bookings/", "get")
+    other_digits = api.get(f"{BASE}/schedule-exceptions/", {"date__gte": "٢٠٣٠-٠١-٠١"})
+    assert other_digits.status_code == 400
+    _check(document, other_digits, "/schedule-exceptions/", "get")
+    nul = api.get(f"{BASE}/specialists/", {"search": "a\x00b"})
+    assert nul.status_code == 400
+    _check(document, nul, "/specialists/", "get")
+    for body in ("\x00", "[" * 100 + "]" * 100):
+        broken = api.patch(f"{BASE}/specialists/me/", body, content_type="application/json")
+        assert broken.status_code == 400
+        _check(document, broken, "/specialists/me/", "patch")

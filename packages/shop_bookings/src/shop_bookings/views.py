@@ -19,7 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -32,6 +32,7 @@ from shop_core.filters import FilterBackend
 from shop_core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shop_core.idempotency import key_from
 from shop_core.pagination import ShopPagination
+from shop_core.parsers import SafeJSONParser
 from shop_core.views import ShopAPIMixin
 
 from . import ics, selectors, services, slots
@@ -78,6 +79,19 @@ class BookingsPagination(ShopPagination):
 def documents_pages(view: type) -> type:
     """A list view's 400 for a page that does not exist (``ShopPagination``)."""
     return extend_validation_errors(["invalid_page"], field_name="page", actions=["list"])(view)
+
+
+def documents_date_filters(*names: str) -> Any:
+    """The codes of shop_core's bounded date filters, which drf-standardized-errors
+    cannot read from the filter fields."""
+
+    def decorate(view: type) -> type:
+        for name in names:
+            codes = ["invalid", "out_of_range", "non_ascii_digits"]
+            view = extend_validation_errors(codes, field_name=name, actions=["list"])(view)
+        return view
+
+    return decorate
 
 
 class BookingsAPIMixin(ShopAPIMixin):
@@ -169,6 +183,8 @@ def _document_slot_query(view: type) -> type:
 @documents_pages
 @_document_slot_query
 @extend_validation_errors(list(PHOTO_CODES), field_name="photo", actions=["me"])
+# DRF's SearchFilter refuses a NUL character in ?search= without naming the parameter.
+@extend_validation_errors(["null_characters_not_allowed"], field_name=None, actions=["list"])
 class SpecialistViewSet(BookingsAPIMixin, viewsets.ReadOnlyModelViewSet):
     """The public catalogue of active specialists; ``me`` is the caller's own profile."""
 
@@ -233,7 +249,8 @@ class SpecialistViewSet(BookingsAPIMixin, viewsets.ReadOnlyModelViewSet):
         detail=False,
         methods=["get", "put", "patch"],
         permission_classes=[IsSpecialist],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        # SafeJSONParser: depth-checked, and a JSONParser any schema class recognises.
+        parser_classes=[SafeJSONParser, MultiPartParser, FormParser],
         serializer_class=SpecialistProfileSerializer,
         filter_backends=[],
         pagination_class=None,
@@ -305,6 +322,7 @@ class WorkingHoursViewSet(_OwnScheduleViewSet):
 
 
 @documents_pages
+@documents_date_filters("date", "date__gte", "date__lte")
 @extend_validation_errors(["profile_required"], field_name=NON_FIELD, actions=["create"])
 @extend_validation_errors(["end_before_start"], field_name="end", actions=INTERVAL_ACTIONS)
 @extend_validation_errors(["hours_required"], field_name="start", actions=INTERVAL_ACTIONS)
@@ -337,6 +355,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 @documents_pages
+@documents_date_filters("start_after", "start_before")
 @extend_validation_errors(
     [*slots.REFUSALS, "out_of_range", "non_ascii_digits"], field_name="start", actions=["create"]
 )
