@@ -98,8 +98,11 @@ _credential_fields = (
 _password_changed = inline_serializer(
     "PasswordChanged", {"detail": serializers.CharField(), **_credential_fields}
 )
-# A sign-up that loses a race for its address or generated username looks again.
-SIGNUP_ATTEMPTS = 3
+# A sign-up that loses a race for its address or generated username looks again. A
+# taken address is seen at the second look; a username can collide again, because
+# allauth's candidates after the first carry a few random digits that simultaneous
+# sign-ups may share, so a burst of sign-ups with one name needs a few more looks.
+SIGNUP_ATTEMPTS = 10
 
 
 def client_error(name: str, codes: list[str], description: str) -> OpenApiResponse:
