@@ -130,3 +130,15 @@ def test_no_missing_migrations():
     out = StringIO()
     call_command("makemigrations", "shop_accounts", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_no_registration_roles_means_no_role_field(tmp_path, settings):
+    """The default (no role to choose) once gave ``RoleEnum: enum: []``, invalid OpenAPI."""
+    settings.SHOP_ACCOUNTS = {"REGISTRATION_ROLES": []}
+    schema = build_schema(tmp_path)
+    components = schema["components"]["schemas"].values()
+    registers = [c for c in components if "password1" in c.get("properties", {})]
+    assert registers
+    assert all("role" not in register["properties"] for register in registers)
+    assert all(component.get("enum") != [] for component in components)

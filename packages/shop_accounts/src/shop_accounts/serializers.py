@@ -240,7 +240,10 @@ class RegisterSerializer(BaseRegisterSerializer):
             del self.fields["username"]
         else:
             self.fields["username"].required = username["required"]
-        self.fields["role"].choices = app_settings.REGISTRATION_ROLES
+        if app_settings.REGISTRATION_ROLES:
+            self.fields["role"].choices = app_settings.REGISTRATION_ROLES
+        else:  # no role to choose: no field (an enum of no values is not valid OpenAPI)
+            del self.fields["role"]
 
     def validate_email(self, email: str) -> str:
         # Not dj-rest-auth's check, which says when a verified address is
