@@ -94,6 +94,24 @@ def test_google_rejecting_the_token_is_400(api_client):
     assert not get_user_model().objects.exists()
 
 
+@responses.activate
+def test_google_out_of_reach_is_503_not_500():
+    """Found by fuzzing: a connection error to Google was a 500."""
+    import requests
+    from rest_framework.test import APIClient
+
+    responses.add(responses.GET, USERINFO, body=requests.ConnectionError("no route to host"))
+
+    # A 5xx is reported like any server error (got_request_exception, for Sentry),
+    # which the test client would re-raise.
+    response = google_login(APIClient(raise_request_exception=False))
+
+    assert response.status_code == 503
+    assert response.json()["type"] == "server_error"
+    assert errors(response) == [(None, "provider_unavailable")]
+    assert not get_user_model().objects.exists()
+
+
 def test_google_login_needs_a_token(api_client):
     response = api_client.post(GOOGLE, {}, format="json")
     assert response.status_code == 400

@@ -37,6 +37,7 @@ SERVICE_CODES = {
     "password_too_similar",
     "token_required",
     "provider_refused",
+    "provider_unavailable",
     "code_flow_not_configured",
     "invalid_phone",
     "inn_length",

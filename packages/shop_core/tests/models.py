@@ -1,16 +1,14 @@
 from django.db import models
 from django.utils import timezone
 
+from shop_core.delivery import Outbox
 
-class Message(models.Model):
+
+class Message(Outbox):
     """An outbox row as a package keeps one (see shop_core.delivery)."""
 
     text = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    due = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

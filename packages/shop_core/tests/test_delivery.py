@@ -120,3 +120,15 @@ def test_concurrent_senders_send_once():
     )
     assert results.count(True) == 1
     assert len(sends) == 1
+
+
+def test_outbox_is_an_abstract_base_with_the_four_columns():
+    from shop_core.delivery import Outbox
+
+    assert Outbox._meta.abstract
+    assert {f.name for f in Outbox._meta.get_fields()} == {
+        "due",
+        "sent_at",
+        "attempts",
+        "last_error",
+    }

@@ -142,6 +142,14 @@ class ProviderRefused(NonFieldError):
     default_detail = _("The provider refused this token.")
 
 
+class ProviderUnavailable(AccountsError):
+    """Google could not be reached (network, proxy, time-out): try again later (HTTP 503)."""
+
+    status_code = 503
+    default_code = "provider_unavailable"
+    default_detail = _("The login provider cannot be reached; try again later.")
+
+
 class ResetUidInvalid(AccountsError):
     """A password-reset confirmation whose ``uid`` names no user."""
 

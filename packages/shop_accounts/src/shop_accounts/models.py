@@ -5,10 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from shop_core.delivery import Outbox
 from shop_core.uploads import make_thumbnail
 
 from .conf import app_settings
@@ -150,7 +150,7 @@ class DeletedUser(models.Model):
         return f"{self.email or self.user_pk} ({self.deleted_at:%Y-%m-%d})"
 
 
-class OutgoingEmail(models.Model):
+class OutgoingEmail(Outbox):
     """An e-mail written in the transaction that asked for it, sent after it commits.
 
     ``services.emails`` queues it and the ``deliver_email`` task sends it through
@@ -167,10 +167,6 @@ class OutgoingEmail(models.Model):
     html_body = models.TextField(_("HTML"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Not tried before: a lease held by a sender, or the back-off after a failure.
-    due = models.DateTimeField(_("due"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing e-mail")

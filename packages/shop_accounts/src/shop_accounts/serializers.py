@@ -33,7 +33,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from requests.exceptions import HTTPError
+from requests.exceptions import HTTPError, RequestException
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
@@ -52,6 +52,7 @@ from .exceptions import (
     EmailNotVerified,
     InvalidCredentials,
     ProviderRefused,
+    ProviderUnavailable,
     ResetTokenInvalid,
     ResetUidInvalid,
     SocialEmailTaken,
@@ -478,6 +479,8 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
             token = client.get_access_token(attrs["code"])
         except OAuth2Error as exc:
             raise ProviderRefused() from exc
+        except RequestException as exc:
+            raise ProviderUnavailable() from exc
         keys = ("access_token", "refresh_token", "id_token", adapter.expires_in_key)
         return token, {key: token[key] for key in keys if key in token}
 
@@ -491,6 +494,8 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
             return super().get_social_login(*args, **kwargs)
         except (OAuth2Error, HTTPError) as exc:
             raise ProviderRefused() from exc
+        except RequestException as exc:  # not an answer of Google's: it could not be reached
+            raise ProviderUnavailable() from exc
 
     def _complete(self, adapter: Any, app: Any, social_token: Any, token: Any, attrs: Any) -> Any:
         """allauth's social login (or sign-up, or link by verified e-mail)."""
@@ -504,6 +509,8 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
             answer = complete_social_login(request, login)
         except HTTPError as exc:
             raise ProviderRefused() from exc
+        except RequestException as exc:
+            raise ProviderUnavailable() from exc
         if isinstance(answer, HttpResponseBadRequest):
             raise ProviderRefused()
         if not login.is_existing:

@@ -375,7 +375,29 @@ class ResendEmailVerificationView(
         return Response({"detail": _("ok")})
 
 
-@extend_schema_view(post=extend_schema(responses=_login_response))
+_provider_unavailable = OpenApiResponse(
+    inline_serializer(
+        "ProviderUnavailableErrorResponse",
+        {
+            "type": serializers.ChoiceField(choices=["server_error"]),
+            "errors": inline_serializer(
+                "ProviderUnavailableErrorComponent",
+                {
+                    "code": serializers.ChoiceField(choices=["provider_unavailable"]),
+                    "detail": serializers.CharField(),
+                    "attr": serializers.CharField(allow_null=True),
+                },
+                many=True,
+            ),
+        },
+    ),
+    description="Google could not be reached; try again later.",
+)
+
+
+@extend_schema_view(
+    post=extend_schema(responses={200: _login_response, 503: _provider_unavailable})
+)
 @extend_validation_errors(
     ["token_required", "provider_refused", "code_flow_not_configured", "taken"],
     field_name=NON_FIELD,
@@ -400,6 +422,7 @@ class GoogleLoginView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.
 
 
 @extend_validation_errors(["invalid_phone"], field_name="profile.phone", methods=["put", "patch"])
+@extend_validation_errors(["null"], field_name="profile", methods=["put", "patch"])
 @extend_validation_errors(["required"], field_name="profile.company_name", methods=["put", "patch"])
 @extend_validation_errors(
     ["required", *INN_CODES], field_name="profile.tax_number", methods=["put", "patch"]

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from shop_core.delivery import Outbox
 
 from .validators import validate_photo, validate_time_zone
 
@@ -298,7 +299,7 @@ class BookingStatusChange(models.Model):
         return f"{self.from_status or '-'} -> {self.to_status}"
 
 
-class BookingNotification(models.Model):
+class BookingNotification(Outbox):
     """One message to a booking's people (an outbox row): an event, or its reminder.
 
     Written in the transaction of the change, so it exists exactly when the
@@ -329,11 +330,6 @@ class BookingNotification(models.Model):
         verbose_name=_("change"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # shop_core.delivery's columns: when it may be tried next, sent, tries, last failure.
-    due = models.DateTimeField(_("due"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0, editable=False)
-    last_error = models.TextField(_("last error"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("booking notification")

@@ -1,9 +1,9 @@
 """Outbox delivery: a message is sent at least once, never by two senders at once.
 
 A package keeps its messages (e-mails, reminders) as rows written in the
-same transaction as the change they announce, with four columns:
-``sent_at`` (null until sent), ``due`` (when it may be tried next),
-``attempts`` and ``last_error``. ``deliver(rows, send=...)``:
+same transaction as the change they announce, on a model built on the
+abstract ``Outbox`` below: ``sent_at`` (null until sent), ``due`` (when it may
+be tried next), ``attempts`` and ``last_error``. ``deliver(rows, send=...)``:
 
 1. claims the row with one conditional UPDATE ("not sent, due, attempts
    left"), pushing ``due`` by ``lease``: the database lets one sender win;
@@ -28,14 +28,34 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import models
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(hours=6)
+
+
+class Outbox(models.Model):
+    """Abstract base of an outbox row: the four columns ``deliver`` reads and writes.
+
+    An abstract model makes no table and needs no ``INSTALLED_APPS`` entry;
+    the package's concrete model adds what the message is about and its own
+    ``Meta`` (with an index on ``due`` for unsent rows).
+    """
+
+    # Not to be tried before this instant: the retry back-off, and the lease of a claim.
+    due = models.DateTimeField(_("due"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        abstract = True
 
 
 def sendable(rows: QuerySet, *, now: datetime, max_attempts: int) -> QuerySet:

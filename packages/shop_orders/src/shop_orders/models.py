@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop_catalog.models import Offer, Shop
+from shop_core.delivery import Outbox
 
 
 class Cart(models.Model):
@@ -266,7 +266,7 @@ class StatusChange(models.Model):
         return f"{self.part_id}: {self.from_status or '-'} -> {self.to_status}"
 
 
-class Notification(models.Model):
+class Notification(Outbox):
     """One message to send after a commit: an outbox row kept until it was sent.
 
     Written in the transaction that placed the order or moved the part, so it
@@ -301,11 +301,6 @@ class Notification(models.Model):
         related_name="+",
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
-    # Not to be tried before this instant: the retry back-off, and the lease of a claim.
-    due = models.DateTimeField(_("due"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -136,7 +136,7 @@ class CartLineView(ShopAPIMixin, APIView):
 
 
 @extend_validation_errors(
-    ["required", "ambiguous_address", "incomplete_address"], field_name="address"
+    ["required", "null", "ambiguous_address", "incomplete_address"], field_name="address"
 )
 @extend_validation_errors(["invalid_phone"], field_name="address.phone")
 @extend_validation_errors(
