@@ -1,6 +1,7 @@
 """The site's OpenAPI schema class.
 
-drf-standardized-errors' ``AutoSchema`` (``shop_core.schema``) documents the
+Operations are grouped (tagged) by package. shop_core's ``AutoSchema``
+(drf-standardized-errors', knowing ``too_deep`` too) documents the
 error answers of every view that uses the one error handler: 400 with each
 field's codes, 401, 403, 404, 405, 415, 429, 500. This adds what the site
 itself may answer on top, in the same body shape, so clients and the fuzzer
@@ -15,8 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import inline_serializer
-from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
+
+from shop_core.openapi import AutoSchema
 
 ERROR = inline_serializer(
     "SiteError",
@@ -45,6 +47,13 @@ BODY_ERRORS = {"413": (ERROR_RESPONSE, "Request body too large (code too_large).
 
 
 class ShopAutoSchema(AutoSchema):
+    def get_tags(self) -> list[str]:
+        # One group per package: /api/v1/<area>/... -> "<area>".
+        parts = self.path.strip("/").split("/")
+        if len(parts) > 2 and parts[:2] == ["api", "v1"]:
+            return [parts[2]]
+        return super().get_tags()
+
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":

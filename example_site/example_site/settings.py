@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here: the docs work offline
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -309,6 +310,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The reference site of the shop apps: every package mounted under /api/v1/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "TAGS": [
+        {"name": "accounts", "description": "Sign-up, verification, login, profile, roles"},
+        {"name": "catalog", "description": "Categories, shops, products, offers, price lists"},
+        {"name": "orders", "description": "Cart, checkout, orders, the suppliers' side"},
+        {"name": "cabinet", "description": "Dashboard, address book, favourites, export"},
+        {"name": "bookings", "description": "Specialists, services, slots, bookings"},
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several packages name a field "status" or "role"; give each choice set
     # its own component name.
