@@ -35,6 +35,12 @@ DEMO_PASSWORD = "shop-demo-2026"  # example_site/demo/seed.py
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 # Operations that would end the run's own session.
 EXCLUDE_AUTHENTICATED = r"/logout/$"
+# Google login reaches out to Google, which here is a closed port: its documented
+# answer is then a 503 provider_unavailable, which schemathesis counts as a server
+# error. It is fuzzed in a run of its own without that check; a real 500 anywhere
+# is caught in the server's log instead (SERVER_ERROR).
+GOOGLE = r"/accounts/google/$"
+SERVER_ERROR = "Server Error (500)"
 
 
 def login(base: str, email: str) -> str:
@@ -96,35 +102,24 @@ def main() -> int:
         schema = download_schema(base, workdir / "schema.json")
         failed = []
         for identity in wanted:
-            command = [
-                "st",
-                "run",
-                str(schema),
-                "--url",
-                base,
-                "--checks",
-                CHECKS,
-                "--max-examples",
-                str(args.max_examples),
-                "--phases",
-                "examples,coverage,fuzzing",
-                "--workers",
-                "2",
-                "--seed",
-                "2026",
-                "--request-timeout",
-                "30",
-            ]
+            command = st_command(schema, base, CHECKS, args.max_examples)
             if identity in tokens:
-                command += [
-                    "-H",
-                    f"Authorization: Token {tokens[identity]}",
-                    "--exclude-path-regex",
-                    EXCLUDE_AUTHENTICATED,
-                ]
+                command += ["-H", f"Authorization: Token {tokens[identity]}"]
+                command += ["--exclude-path-regex", f"({EXCLUDE_AUTHENTICATED})|({GOOGLE})"]
+            else:
+                command += ["--exclude-path-regex", GOOGLE]
             print(f"\n=== schemathesis as {identity} ===", flush=True)
             if subprocess.run(command, cwd=workdir).returncode != 0:
                 failed.append(identity)
+        google = st_command(
+            schema, base, "response_schema_conformance,status_code_conformance", args.max_examples
+        )
+        google += ["--include-path-regex", GOOGLE]
+        print("\n=== schemathesis on Google login (Google out of reach) ===", flush=True)
+        if subprocess.run(google, cwd=workdir).returncode != 0:
+            failed.append("google")
+        if SERVER_ERROR in server_log.read_text(errors="replace"):
+            failed.append("a 500 in the server's log")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -134,6 +129,15 @@ def main() -> int:
         return 1
     print("\nFuzzing found no failures.")
     return 0
+
+
+def st_command(schema: Path, base: str, checks: str, max_examples: int) -> list[str]:
+    """schemathesis over ``schema`` against ``base`` with a fixed seed (CI replays it)."""
+    return [
+        "st", "run", str(schema), "--url", base, "--checks", checks,
+        "--max-examples", str(max_examples), "--phases", "examples,coverage,fuzzing",
+        "--workers", "2", "--seed", "2026", "--request-timeout", "30",
+    ]  # fmt: skip
 
 
 def print_server_errors(log: Path, limit: int = 200) -> None:

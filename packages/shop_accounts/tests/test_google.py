@@ -112,6 +112,19 @@ def test_google_out_of_reach_is_503_not_500():
     assert not get_user_model().objects.exists()
 
 
+@responses.activate
+def test_google_access_token_and_code_together_is_not_a_500(api_client):
+    """Found by fuzzing: both at once sent the token string where a dict was read."""
+    fake_google("both@example.com")
+
+    response = api_client.post(
+        GOOGLE, {"access_token": "ya29.fake-token", "code": "4/0Ab"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert users_with_email("both@example.com").exists()
+
+
 def test_google_login_needs_a_token(api_client):
     response = api_client.post(GOOGLE, {}, format="json")
     assert response.status_code == 400

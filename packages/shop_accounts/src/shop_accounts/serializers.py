@@ -500,10 +500,10 @@ class SocialLoginSerializer(BaseSocialLoginSerializer):
     def _complete(self, adapter: Any, app: Any, social_token: Any, token: Any, attrs: Any) -> Any:
         """allauth's social login (or sign-up, or link by verified e-mail)."""
         request = self._get_request()
-        if adapter.provider_id == "google" and not attrs.get("code"):
-            response = {"id_token": attrs.get("id_token")}
-        else:
+        if isinstance(token, dict):  # the provider's answer to a code exchange
             response = token
+        else:  # the client's own access token (an id_token may come beside it)
+            response = {"id_token": attrs.get("id_token")}
         login = self.get_social_login(adapter, app, social_token, response)
         try:
             answer = complete_social_login(request, login)
