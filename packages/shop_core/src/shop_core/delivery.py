@@ -86,10 +86,15 @@ def deliver(
     ``rows``, which may narrow what may still be sent: an active booking).
     """
     now = now or timezone.now()
-    mine = rows.filter(pk=pk)
-    claimed = sendable(mine, now=now, max_attempts=max_attempts).update(
-        due=now + lease, attempts=F("attempts") + 1
-    )
+    # The row's own columns are tested in the UPDATE itself, never only inside a
+    # subquery: Django turns a filter across a relation (``rows`` may narrow by
+    # the booking's status) into ``WHERE id IN (SELECT ...)``, which PostgreSQL
+    # does not re-check after waiting for a concurrent claim, so two senders
+    # could both win the row.
+    mine = rows.model._default_manager.filter(pk=pk)
+    claimed = sendable(
+        mine.filter(pk__in=rows.filter(pk=pk).values("pk")), now=now, max_attempts=max_attempts
+    ).update(due=now + lease, attempts=F("attempts") + 1)
     if not claimed:
         return None
     try:
