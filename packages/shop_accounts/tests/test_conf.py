@@ -60,6 +60,7 @@ def test_hook_that_does_not_import_is_a_check_error(settings):
     assert "USER_SERIALIZER" in errors[0].msg and "nowhere.Serializer" in errors[0].msg
 
 
+@pytest.mark.django_db  # Django 6.1's model checks ask SQLite whether it supports JSONField
 def test_check_is_registered_with_django(settings):
     settings.SHOP_ACCOUNTS = {"DEFAULT_ROLES": "customer"}  # misspelt DEFAULT_ROLE
     errors = [e for e in run_checks() if e.id.startswith("shop_accounts.")]

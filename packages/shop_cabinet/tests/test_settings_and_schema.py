@@ -52,6 +52,7 @@ def test_settings_that_are_not_a_dict_are_a_check_error(settings: Any) -> None:
     assert [m.id for m in checks.check_settings()] == ["shop_cabinet.E001"]
 
 
+@pytest.mark.django_db  # Django 6.1's model checks ask SQLite whether it supports JSONField
 def test_the_check_is_registered() -> None:
     from django.core.checks import run_checks
 

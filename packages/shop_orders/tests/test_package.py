@@ -68,6 +68,7 @@ def test_checks_catch_numbers_out_of_their_range(value, settings):
     assert [error.id for error in check_settings()] == ["shop_orders.E004"]
 
 
+@pytest.mark.django_db  # Django 6.1's model checks ask SQLite whether it supports JSONField
 def test_the_checks_are_registered():
     from django.core import checks
 
