@@ -304,6 +304,9 @@ if SHOP_THROTTLING == "off":  # benchmarks and fuzzing: every rate limit off
     REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {}
     ACCOUNT_RATE_LIMITS = False
 
+# The cabinet's B2B block reads shop_accounts through its public selector.
+SHOP_CABINET = {"CUSTOMER_KIND_RESOLVER": "shop_accounts.selectors.business_profile"}
+
 SPECTACULAR_SETTINGS = {
     **shop_schema.SPECTACULAR_SETTINGS,  # error answers documented with their codes
     "TITLE": "Shop apps API",

@@ -24,3 +24,5 @@ MIDDLEWARE = [*MIDDLEWARE, "allauth.account.middleware.AccountMiddleware"]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# The B2B block reads shop_accounts through its public selector, set here as a site does.
+SHOP_CABINET = {"CUSTOMER_KIND_RESOLVER": "shop_accounts.selectors.business_profile"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -58,16 +57,11 @@ class CustomerKind(NamedTuple):
 
 
 def resolve_customer_kind(user: Any) -> Any:
-    """Default ``CUSTOMER_KIND_RESOLVER``: shop_accounts' public
-    ``selectors.business_profile(user)`` when that app is installed (its
-    ``kind`` and ``verified``; None for a private customer), else None:
-    everyone is a private customer.
+    """Default ``CUSTOMER_KIND_RESOLVER``: None, everyone is a private customer.
 
-    The company rule stays in shop_accounts: the cabinet reads no field of
-    its profile.
+    The cabinet imports no accounts package (DESIGN section 1): a site with
+    shop_accounts sets the hook to its public selector,
+    ``"shop_accounts.selectors.business_profile"`` (it returns an object with
+    ``kind`` and ``verified``, or None), and the company rule stays there.
     """
-    if not apps.is_installed("shop_accounts"):
-        return None
-    from shop_accounts.selectors import business_profile
-
-    return business_profile(user)
+    return None
