@@ -4,6 +4,8 @@
 - ``export_requested`` queues the background export after the commit
   (``on_commit(robust=True)``: a task queue that is down is logged, never an
   error of the request; the export stays pending and is queued again later).
+- ``erasing_personal_data`` (shop_core) deletes the user's addresses,
+  favourites and exports.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from shop_core.signals import erasing_personal_data
 from shop_orders.signals import order_placed, order_status_changed
 
 from . import tasks
 from .models import Address
 from .selectors import forget_dashboard
+from .services.privacy import erase_personal_data
 from .signals import export_requested, favourites_changed
 
 
@@ -55,3 +59,8 @@ if apps.is_installed("shop_bookings"):
 def queue_export(sender: Any, export: Any, **kwargs: Any) -> None:
     export_id = export.pk
     transaction.on_commit(lambda: tasks.enqueue_export(export_id), robust=True)
+
+
+@receiver(erasing_personal_data, dispatch_uid="shop_cabinet.erase_personal_data")
+def erase_cabinet_personal_data(sender: Any, user: Any, **kwargs: Any) -> None:
+    erase_personal_data(user=user)
