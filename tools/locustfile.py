@@ -26,8 +26,16 @@ like one person's two devices; a cart line removed by the other device
 ``cart_changed``) are then
 valid too.
 
+A checkout or a booking that gets no answer (a connection error) or a
+502/503/504 (a server restarting, tools/topology.py) is sent again with the
+same ``Idempotency-Key``, as a client should: the first answer that comes
+back (201, or 200 replaying an order placed by a lost attempt) counts, the
+failed attempts are errors.
+
 Input: ``$LOAD_CONFIG``, a JSON file written by tools/load.py (tokens,
-address ids, offer, product, category and specialist ids).
+address ids, offer, product, category and specialist ids);
+``$LOAD_TLS_NO_VERIFY=1`` accepts the self-signed certificate of the
+topology's nginx.
 """
 
 from __future__ import annotations
@@ -66,7 +74,7 @@ INLINE_ADDRESS = {
 RECORD: dict = {
     "started": None,
     "stopped": None,
-    "samples": [],  # [group, name, status, milliseconds, outcome]
+    "samples": [],  # [group, name, status, milliseconds, outcome, unix time sent]
     "orders": [],  # 201 checkouts: id, number, customer, lines, canceled
     "bookings": [],  # 201 bookings: id, specialist, service, start, status
     "error_details": [],
@@ -76,6 +84,14 @@ _customers = itertools.count()
 # devices), so a line or a cart may vanish under a user's feet.
 SHARED = len(CONFIG["customers"]) < CONFIG["users"]
 GONE = {404: "404 line gone (shared customer)"} if SHARED else {}
+TLS_NO_VERIFY = os.environ.get("LOAD_TLS_NO_VERIFY") == "1"
+if TLS_NO_VERIFY:
+    import urllib3
+
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+# A keyed POST is sent again after these answers (no answer, or a proxy's).
+RETRY_STATUSES = {0, 502, 503, 504}
+RETRY_PAUSES = (0.5, 1, 2, 4, 8)
 
 
 @events.test_start.add_listener
@@ -103,6 +119,8 @@ class Customer(HttpUser):
         self.customer = customers[next(_customers) % len(customers)]
         self.auth = {"Authorization": f"Token {self.customer['token']}"}
         self.rng = random.Random()
+        if TLS_NO_VERIFY:
+            self.client.verify = False
 
     # --- one request, timed and classified ------------------------------------
 
@@ -127,6 +145,7 @@ class Customer(HttpUser):
         """
         sent_headers = dict(self.auth) if auth else {}
         sent_headers.update(headers or {})
+        sent_at = time.time()
         started = time.perf_counter()
         with self.client.request(
             method,
@@ -161,12 +180,25 @@ class Customer(HttpUser):
                 _detail(group, f"{method} {path}", status, problem, text)
             else:
                 response.success()
-        RECORD["samples"].append([group, name, status, round(elapsed, 2), outcome])
+        RECORD["samples"].append([group, name, status, round(elapsed, 2), outcome, sent_at])
         return status, data, outcome
+
+    def keyed(self, *args, ok: tuple[int, ...], **kwargs) -> tuple[int, object, str]:
+        """``call`` for a POST with an ``Idempotency-Key``, sent again while no
+        server answered; a retry may get 200, the replay of a lost attempt's 201."""
+        answer = self.call(*args, ok=ok, **kwargs)
+        for pause in RETRY_PAUSES:
+            if answer[0] not in RETRY_STATUSES:
+                break
+            time.sleep(pause)
+            answer = self.call(*args, ok=(*ok, 200), **kwargs)
+        if answer[0] == 200 and 200 not in ok:
+            answer = (201, *answer[1:])
+        return answer
 
     def note(self, group: str, name: str, outcome: str) -> None:
         """An outcome that sent no request (e.g. no free slot to book)."""
-        RECORD["samples"].append([group, name, None, None, outcome])
+        RECORD["samples"].append([group, name, None, None, outcome, time.time()])
 
     # --- browse 70% --------------------------------------------------------------
 
@@ -274,7 +306,7 @@ class Customer(HttpUser):
         )
         double = rng.random() < 0.1
         submit = functools.partial(
-            self.call,
+            self.call if double else self.keyed,
             "checkout",
             "double submit" if double else "checkout",
             "POST",
@@ -374,7 +406,7 @@ class Customer(HttpUser):
             return
         # The first few slots of the day: concurrent users collide on purpose.
         start = rng.choice(slots[:3])["start"]
-        status, booking, _outcome = self.call(
+        status, booking, _outcome = self.keyed(
             "bookings",
             "book",
             "POST",
@@ -399,7 +431,14 @@ class Customer(HttpUser):
 def _detail(group: str, request: str, status: object, problem: str, body: str = "") -> None:
     if len(RECORD["error_details"]) < MAX_ERROR_DETAILS:
         RECORD["error_details"].append(
-            {"group": group, "request": request, "status": status, "problem": problem, "body": body}
+            {
+                "group": group,
+                "request": request,
+                "status": status,
+                "problem": problem,
+                "body": body,
+                "at": time.time(),
+            }
         )
 
 

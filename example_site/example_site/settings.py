@@ -3,9 +3,12 @@
 DJANGO_DEBUG            "1" to turn debug on (off by default)
 DJANGO_SECRET_KEY       required unless debug is on
 DJANGO_ALLOWED_HOSTS    comma-separated (default: localhost names)
+DJANGO_STATIC_ROOT      where collectstatic writes (default: staticfiles/ beside manage.py)
 DATABASE_URL            default: SQLite file db.sqlite3 beside manage.py
 SHOP_AUTH               "token" (default) or "jwt"
-SHOP_TASKS_BACKEND      "immediate" (default) or "database" (run `manage.py db_worker`)
+SHOP_TASKS_BACKEND      "immediate" (default), "database" (run `manage.py db_worker`) or "rq"
+                        (RQ on REDIS_URL: needs django-tasks-rq; run `manage.py rqworker`)
+SHOP_THROTTLE_RATES     overrides of single rates, e.g. "anon=5000/min,burst=600/min"
 SHOP_THROTTLING         "on" (default) or "off": "off" turns every rate limit off, DRF's
                         throttles and allauth's login/sign-up limits alike (benchmarks and
                         fuzzing only; the production profile refuses it)
@@ -20,6 +23,7 @@ EMAIL_URL-less setup:   console e-mail in debug, SMTP from EMAIL_HOST otherwise
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
@@ -126,7 +130,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        # A kept connection is tested before a request uses it: after the
+        # database restarts, requests reconnect instead of failing once each.
+        conn_health_checks=True,
     )
 }
 # SQLite with several server processes: a transaction that reads first and
@@ -168,7 +176,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Bodies that are not multipart keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -193,15 +201,20 @@ if not DEBUG:
 
 # --- Background work (Django tasks API) -------------------------------------
 _tasks_module = "django.tasks" if HAS_DJANGO_TASKS else "django_tasks"
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django_tasks_db.DatabaseBackend"
-            if os.environ.get("SHOP_TASKS_BACKEND") == "database"
-            else f"{_tasks_module}.backends.immediate.ImmediateBackend"
-        )
-    }
+TASK_BACKENDS = {
+    "immediate": f"{_tasks_module}.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
+SHOP_TASKS_BACKEND = os.environ.get("SHOP_TASKS_BACKEND", "immediate")
+if SHOP_TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"SHOP_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[SHOP_TASKS_BACKEND]}}
+if SHOP_TASKS_BACKEND == "rq":  # optional: RQ on the same Redis as the cache
+    if find_spec("django_tasks_rq") is None or not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("SHOP_TASKS_BACKEND=rq needs django-tasks-rq and REDIS_URL.")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"]}}
 
 # --- Accounts (allauth + dj-rest-auth + shop_accounts) ----------------------
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -293,6 +306,16 @@ REST_FRAMEWORK = {
     # view of the site, the packages' own or not.
     "EXCEPTION_HANDLER": "shop_core.errors.exception_handler",
 }
+# SHOP_THROTTLE_RATES="anon=5000/min,burst=600/min": a deployment's own rates
+# (a shop behind one NAT, a load test that keeps the login limits).
+for _item in env_list("SHOP_THROTTLE_RATES"):
+    _scope, _, _rate = _item.partition("=")
+    if _scope.strip() not in THROTTLE_RATES or not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", _rate.strip()):
+        raise ImproperlyConfigured(
+            f"SHOP_THROTTLE_RATES: {_item!r} is not <scope>=<n>/<s|min|hour|day> "
+            f"with a scope of {', '.join(THROTTLE_RATES)}."
+        )
+    THROTTLE_RATES[_scope.strip()] = _rate.strip()
 DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "example_site.errors.SiteExceptionHandler"}
 SHOP_THROTTLING = os.environ.get("SHOP_THROTTLING", "on")
 if SHOP_THROTTLING not in ("on", "off"):
