@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # two-factor login (off in the custom-user run)
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "dj_rest_auth",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from django.apps import apps
 from django.core.management import call_command
 
 
@@ -52,6 +53,16 @@ SERVICE_CODES = {
     "invalid_page",
 }
 JWT_CODES = {"refresh_token_missing", "token_not_valid"}
+# Two-factor login's, with allauth.mfa installed (not in the custom-user run).
+MFA_CODES = {
+    "invalid_code",
+    "mfa_active",
+    "mfa_not_active",
+    "invalid_ticket",
+    "expired_ticket",
+    "throttled",
+}
+MFA = apps.is_installed("allauth.mfa")
 # Every operation keeps its success answer beside the error answers it documents.
 PATHS_WITH_ERRORS = [
     ("/api/v1/accounts/login/", "post"),
@@ -106,6 +117,14 @@ def test_schema_builds_without_warnings(tmp_path):
     assert response_ref(schema, "/api/v1/accounts/registration/", "201") == "AccountsDetail"
     assert "/api/v1/accounts/token/refresh/" not in schema["paths"]
     assert SERVICE_CODES <= codes_in(schema), SERVICE_CODES - codes_in(schema)
+    if MFA:
+        assert MFA_CODES <= codes_in(schema), MFA_CODES - codes_in(schema)
+        login = schema["paths"]["/api/v1/accounts/login/"]["post"]["responses"]
+        assert {"200", "202"} <= set(login)
+        assert response_ref(schema, "/api/v1/accounts/login/mfa/") == "Token"
+    else:
+        assert "/api/v1/accounts/login/mfa/" not in schema["paths"]
+        assert "/api/v1/accounts/mfa/" not in schema["paths"]
     verify = schema["paths"]["/api/v1/accounts/registration/verify-email/"]["post"]
     assert {"200", "400", "404", "410"} <= set(verify["responses"])
     for path, method in PATHS_WITH_ERRORS:
@@ -119,6 +138,7 @@ def test_jwt_schema_builds_without_warnings(tmp_path):
     schema = build_schema(tmp_path)
 
     assert response_ref(schema, "/api/v1/accounts/login/") == "JWT"
+    assert response_ref(schema, "/api/v1/accounts/login/mfa/") == "JWT"
     assert "/api/v1/accounts/token/refresh/" in schema["paths"]
     assert SERVICE_CODES | JWT_CODES <= codes_in(schema), JWT_CODES - codes_in(schema)
     for path in ("token/refresh/", "token/verify/", "logout/"):

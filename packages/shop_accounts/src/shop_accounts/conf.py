@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # Link sent to reset a password; "{uid}" and "{token}" are replaced.
     # None: the API's own reset-confirm page.
     "PASSWORD_RESET_URL": None,
+    # Link sent to a new address when a user changes e-mail; "{key}" is
+    # replaced. None: EMAIL_VERIFICATION_URL (or the API's own page).
+    "EMAIL_CHANGE_URL": None,
     # Redirect URI registered at Google and used by the front end when it
     # posts an authorization "code" (not needed for "access_token").
     "GOOGLE_CALLBACK_URL": None,
@@ -52,6 +55,14 @@ DEFAULTS: dict[str, Any] = {
     # A queued e-mail whose sending failed this many times is no longer
     # retried by send_pending_emails (it stays in the admin to look at).
     "EMAIL_MAX_ATTEMPTS": 10,
+    # Two-factor login (allauth.mfa installed): seconds a "second step pending"
+    # ticket lives after the password, and a TOTP setup ticket before activation.
+    "MFA_LOGIN_TIMEOUT": 300,
+    "MFA_SETUP_TIMEOUT": 600,
+    # Leaving the shop: where the deletion answer sends the user to export their
+    # data first. A URL name (reversed) or an absolute URL; None: no offer. The
+    # default is the cabinet's export, offered only when shop_cabinet is installed.
+    "DATA_EXPORT_URL": "shop_cabinet:export",
     # The managers' list of companies: page size, and the most ?page_size= may ask.
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 200,

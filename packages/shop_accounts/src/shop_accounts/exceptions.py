@@ -180,3 +180,60 @@ class CompanyIncomplete(AccountsError):
     default_code = "company_incomplete"
     default_detail = _("The company name and tax number must be filled in first.")
     default_field = "tax_number"
+
+
+class CodeInvalid(AccountsError):
+    """A second-factor code that is wrong, used before or from another time window."""
+
+    default_code = "invalid_code"
+    default_detail = _("This code is not valid.")
+    default_field = "code"
+
+
+class CodeRequired(AccountsError):
+    """An action that needs the second-factor code of an account that has one."""
+
+    default_code = "code_required"
+    default_detail = _("Enter the code of your authenticator app.")
+    default_field = "code"
+
+
+class MFAAlreadyActive(AccountsError):
+    """Setting up a second factor that is already on."""
+
+    default_code = "mfa_active"
+    default_detail = _("Two-factor authentication is already on.")
+    default_field = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class MFANotActive(AccountsError):
+    """Changing a second factor that is off."""
+
+    default_code = "mfa_not_active"
+    default_detail = _("Two-factor authentication is off.")
+    default_field = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class TicketInvalid(AccountsError):
+    """A login or setup ticket that is forged, spent, another user's, or whose
+    password changed since."""
+
+    default_code = "invalid_ticket"
+    default_detail = _("This login step is not valid; log in again.")
+    default_field = "ticket"
+
+
+class TicketExpired(AccountsError):
+    """A genuine ticket past its lifetime (HTTP 410): log in (or set up) again."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "expired_ticket"
+    default_detail = _("This login step has expired; log in again.")
+
+
+class TooManyAttempts(AccountsError):
+    """Too many code attempts for the account (HTTP 429)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "throttled"
+    default_detail = _("Too many attempts; try again later.")

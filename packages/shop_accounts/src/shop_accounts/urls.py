@@ -47,6 +47,22 @@ urlpatterns = [
     *router.urls,
 ]
 
+if views.MFA_ENABLED:  # allauth.mfa's models exist only when it is installed
+    from . import views_mfa
+
+    urlpatterns += [
+        path("login/mfa/", views_mfa.MFALoginView.as_view(), name="mfa_login"),
+        path("mfa/", views_mfa.MFAStatusView.as_view(), name="mfa_status"),
+        path("mfa/totp/setup/", views_mfa.TOTPSetupView.as_view(), name="totp_setup"),
+        path("mfa/totp/activate/", views_mfa.TOTPActivateView.as_view(), name="totp_activate"),
+        path(
+            "mfa/totp/deactivate/", views_mfa.TOTPDeactivateView.as_view(), name="totp_deactivate"
+        ),
+        path(
+            "mfa/recovery-codes/", views_mfa.RecoveryCodesView.as_view(), name="recovery_codes"
+        ),
+    ]
+
 # dj-rest-auth fixes USE_JWT at import; so does this module.
 if views.USE_JWT:
     urlpatterns += [

@@ -154,16 +154,58 @@ def _send_notice(request: Request, template_prefix: str, user: Any) -> None:
     get_adapter(request._request).send_notification_mail(template_prefix, user)
 
 
-@extend_schema_view(post=extend_schema(responses=_login_response))
+MFA_ENABLED = apps.is_installed("allauth.mfa")
+_mfa_pending = inline_serializer(
+    "MFAPending",
+    {
+        "mfa_required": serializers.BooleanField(),
+        "ticket": serializers.CharField(),
+        "expires_in": serializers.IntegerField(),
+    },
+)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: _login_response, **({202: _mfa_pending} if MFA_ENABLED else {})}
+    )
+)
 @extend_validation_errors(
     ["credentials_required", "invalid_credentials", "inactive", "email_not_verified"],
     field_name=NON_FIELD,
 )
 class LoginView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.LoginView):
     """400 ``invalid_credentials`` for a wrong e-mail or password, ``email_not_verified``
-    before verification; 429 ``throttled`` once allauth's failed-login limit is hit."""
+    before verification; 429 ``throttled`` once allauth's failed-login limit is hit.
+    With a second factor on, the right password answers 202 with a short-lived
+    ``ticket`` for ``login/mfa/`` instead of credentials."""
 
     throttle_scope = "shop_accounts.login"
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.request = request
+        self.serializer = self.get_serializer(data=request.data)
+        self.serializer.is_valid(raise_exception=True)
+        user = self.serializer.validated_data["user"]
+        if self.mfa_pending(user):
+            from .services import mfa
+
+            body = {
+                "mfa_required": True,
+                "ticket": mfa.issue_ticket(user),
+                "expires_in": app_settings.MFA_LOGIN_TIMEOUT,
+            }
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        self.login()
+        return self.get_response()
+
+    def mfa_pending(self, user: Any) -> bool:
+        """Whether the password alone is not enough for ``user``."""
+        if not MFA_ENABLED:
+            return False
+        from .services import mfa
+
+        return mfa.is_active(user)
 
     def login(self) -> None:
         # The password was checked before; a change committed since then
