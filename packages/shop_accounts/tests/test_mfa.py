@@ -335,7 +335,9 @@ def test_simultaneous_uses_of_one_code_log_in_once(make_user):
                     for c, t in zip(clients, tickets)
                 ]
             )
-            assert sorted(a.status_code for a in answers) == [200, 400, 400, 400]
+            assert sorted(a.status_code for a in answers) == [200, 400, 400, 400], [
+                a.content for a in answers
+            ]
             tickets = [ticket_of(client) for client in clients]
 
 

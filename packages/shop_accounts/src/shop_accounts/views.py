@@ -61,6 +61,7 @@ from .filters import CompanyFilter
 from .permissions import CanVerifyCompanies
 from .serializers import (
     PASSWORD_CODES,
+    PASSWORD_MAX_LENGTH,
     PASSWORD_MISMATCH,
     AvatarSerializer,
     CompanySerializer,
@@ -72,6 +73,7 @@ from .serializers import (
     VerifyEmailSerializer,
 )
 from .services import get_profile, remove_avatar, set_avatar, set_company_verified, update_user
+from .services import deletion
 from .services.credentials import issue_credentials, password_unchanged
 from .services.registration import SignupPolicy, notify_existing_account, signup_policy
 from .services.verification import confirm_email
@@ -627,3 +629,47 @@ if USE_JWT:  # simplejwt's views read its settings at import
     )
     class TokenVerifyView(AccountsAPIMixin, BaseTokenVerifyView):
         """200 for a valid token, 401 ``token_not_valid`` otherwise."""
+
+
+class AccountDeletionSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH)
+    code = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+@extend_validation_errors(["password_incorrect"], field_name="password", methods=["post"])
+@extend_validation_errors(
+    ["code_required", *(["invalid_code"] if MFA_ENABLED else [])],
+    field_name="code",
+    methods=["post"],
+)
+class AccountDeletionView(AccountsAPIMixin, APIView):
+    """Leaving the shop. GET: what to offer first (the personal-data export, when
+    there is one) and whether a code is needed. POST the password (and the
+    code): the account and the personal data of every package are erased."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "AccountDeletionOffer",
+            {
+                "data_export_url": serializers.CharField(allow_null=True),
+                "code_required": serializers.BooleanField(),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        url = deletion.data_export_url()
+        return Response(
+            {
+                "data_export_url": request.build_absolute_uri(url) if url else None,
+                "code_required": deletion.mfa_active(request.user),
+            }
+        )
+
+    @extend_schema(request=AccountDeletionSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        body = AccountDeletionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deletion.erase_account(user=request.user, **body.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,6 +15,7 @@ Only imported when ``allauth.mfa`` is installed (its models refuse otherwise).
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,7 +171,9 @@ def _limit_key(user: Any) -> str:
 
 def issue_ticket(user: Any) -> str:
     """The "second step pending" ticket of a login whose password was right."""
-    return signing.dumps({"u": str(user.pk), "p": _password_mark(user)}, salt=LOGIN_SALT)
+    # The nonce tells apart two logins of one user in one second (each is spent once).
+    data = {"u": str(user.pk), "p": _password_mark(user), "n": secrets.token_urlsafe(8)}
+    return signing.dumps(data, salt=LOGIN_SALT)
 
 
 def read_ticket(ticket: str) -> Any:
