@@ -94,6 +94,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 2 / 24
+ACCOUNT_CHANGE_EMAIL = True  # user/email/: the new address replaces the old once verified
 ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = False
 SOCIALACCOUNT_ADAPTER = "shop_accounts.adapter.SocialAccountAdapter"

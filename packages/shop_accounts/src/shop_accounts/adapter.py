@@ -34,6 +34,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
         template = app_settings.EMAIL_VERIFICATION_URL
+        if app_settings.EMAIL_CHANGE_URL and _is_change(emailconfirmation.email_address):
+            template = app_settings.EMAIL_CHANGE_URL
         key = emailconfirmation.key
         if template:
             return template.format(key=key)
@@ -79,6 +81,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 profile.full_name = name[:150]
                 profile.save(update_fields=["full_name", "updated_at"])
         return user
+
+
+def _is_change(address: Any) -> bool:
+    """Whether ``address`` is a new one of a user who already has a verified address."""
+    from allauth.account.models import EmailAddress
+
+    others = EmailAddress.objects.filter(user_id=address.user_id, verified=True)
+    return others.exclude(pk=address.pk).exists()
 
 
 def password_reset_url(request: HttpRequest, user: Any, temp_key: str) -> str:

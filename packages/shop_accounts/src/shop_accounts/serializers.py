@@ -305,11 +305,13 @@ class LoginSerializer(BaseLoginSerializer):
 
     @staticmethod
     def validate_email_verification_status(user: Any, email: str | None = None) -> None:
-        # As dj-rest-auth's, but with the model's e-mail field, whatever its name.
+        # As dj-rest-auth's, but with the model's e-mail field, whatever its name,
+        # and the address typed must be verified too: allauth's backend also finds
+        # a user by the unconfirmed new address of an e-mail change.
         mandatory = allauth_settings.EmailVerificationMethod.MANDATORY
         if allauth_settings.EMAIL_VERIFICATION != mandatory:
             return
-        address = getattr(user, user.get_email_field_name())
+        address = email or getattr(user, user.get_email_field_name())
         verified = EmailAddress.objects.filter(user=user, email__iexact=address, verified=True)
         if not verified.exists():
             raise EmailNotVerified()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("user/", views.UserView.as_view(), name="user"),
     path("user/avatar/", views.AvatarView.as_view(), name="avatar"),
+    path("user/email/", views.EmailChangeView.as_view(), name="email_change"),
     path("user/delete/", views.AccountDeletionView.as_view(), name="account_delete"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

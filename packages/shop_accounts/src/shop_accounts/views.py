@@ -73,7 +73,7 @@ from .serializers import (
     VerifyEmailSerializer,
 )
 from .services import get_profile, remove_avatar, set_avatar, set_company_verified, update_user
-from .services import deletion
+from .services import deletion, email_change
 from .services.credentials import issue_credentials, password_unchanged
 from .services.registration import SignupPolicy, notify_existing_account, signup_policy
 from .services.verification import confirm_email
@@ -673,3 +673,44 @@ class AccountDeletionView(AccountsAPIMixin, APIView):
         body.is_valid(raise_exception=True)
         deletion.erase_account(user=request.user, **body.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH)
+
+
+_email_state = inline_serializer(
+    "EmailState",
+    {"email": serializers.EmailField(), "pending": serializers.EmailField(allow_null=True)},
+)
+
+
+@extend_validation_errors(["taken"], field_name="email", methods=["post"])
+@extend_validation_errors(["password_incorrect"], field_name="password", methods=["post"])
+class EmailChangeView(AccountsAPIMixin, ScopedThrottleMixin, APIView):
+    """GET: the current address and the one waiting for confirmation. POST the new
+    address and the password: a link goes to the new address, a notice to the old;
+    the login stays the old address until the link is used
+    (``registration/verify-email/``)."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "shop_accounts.login"  # a wrong password is a guess
+
+    @extend_schema(responses=_email_state)
+    def get(self, request: Request) -> Response:
+        return Response(self._state(request.user))
+
+    @extend_schema(request=EmailChangeSerializer, responses={202: _email_state})
+    def post(self, request: Request) -> Response:
+        body = EmailChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        email_change.request_email_change(
+            request._request, user=request.user, **body.validated_data
+        )
+        return Response(self._state(request.user), status=status.HTTP_202_ACCEPTED)
+
+    @staticmethod
+    def _state(user: Any) -> dict[str, Any]:
+        email = getattr(user, user.get_email_field_name())
+        return {"email": email, "pending": email_change.pending_email(user)}
