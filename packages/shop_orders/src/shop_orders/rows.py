@@ -10,7 +10,6 @@ prefetched; the serializers stay the schema.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from rest_framework.fields import DateTimeField, DecimalField
