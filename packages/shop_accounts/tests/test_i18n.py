@@ -49,3 +49,26 @@ def test_error_answers_are_translated_and_codes_are_not(api_client):
             "attr": None,
         }
     ]
+
+
+def test_two_factor_and_leaving_errors_are_translated():
+    from shop_accounts.exceptions import CodeInvalid, CodeRequired, TicketExpired
+
+    with translation.override("ru"):
+        assert str(CodeInvalid().detail) == "Этот код недействителен."
+        assert str(CodeRequired().detail) == "Введите код из приложения-аутентификатора."
+        assert str(TicketExpired().detail) == "Время на этот шаг входа истекло; войдите заново."
+
+
+@pytest.mark.django_db
+def test_email_change_notice_is_translated(user_client, mailoutbox):
+    with translation.override("ru"):
+        user_client.post(
+            "/api/v1/accounts/user/email/",
+            {"email": "new@example.com", "password": "Correct-Horse-42"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="ru",
+        )
+    notice = next(m for m in mailoutbox if m.to == ["alice@example.com"])
+    assert notice.subject.endswith("Запрошена смена адреса e-mail")
+    assert "на new@example.com" in notice.body
