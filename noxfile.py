@@ -8,6 +8,7 @@
     nox -s bench           the benchmark workload (gunicorn + wrk)
     nox -s fuzz            schemathesis over the API, anonymous and per role
     nox -s load            locust mixed load on gunicorn + PostgreSQL, then consistency checks
+    nox -s topology        Redis, PostgreSQL, worker, 2 gunicorn, nginx: load, faults, checks
 
 Sessions use uv when it is installed (``pip install "nox[uv]"``), plain
 virtualenv otherwise.
@@ -144,7 +145,12 @@ def bench(session: nox.Session) -> None:
     if shutil.which("wrk") is None:
         apt_install(session, "wrk")
     install_site(session)
-    session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs)
+    session.install("drf-orjson-renderer>=1.7")  # bench/settings.py renders JSON with orjson
+    env = {}
+    if any(arg.startswith("--scale") for arg in session.posargs):  # 10x runs on PostgreSQL
+        start_postgres(session)
+        env["DATABASE_URL"] = PG_URL
+    session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs, env=env)
 
 
 @nox.session
@@ -165,6 +171,26 @@ def load(session: nox.Session) -> None:
     session.run(
         "python", str(ROOT / "tools" / "load.py"), *session.posargs, env={"DATABASE_URL": PG_URL}
     )
+
+
+@nox.session
+def topology(session: nox.Session) -> None:
+    """PostgreSQL, Redis, the task worker, two app servers and nginx on loopback
+    (deploy/), the mixed load with faults (an app server, Redis, the worker in
+    an import, PostgreSQL), then nothing-lost checks (tools/topology.py).
+    ``-- --duration 60`` for the short form."""
+    missing = [
+        package
+        for package, program in (("redis-server", "redis-server"), ("nginx", "nginx"))
+        if shutil.which(program) is None
+    ]
+    if _pg_bin() is None:
+        missing += ["postgresql", "postgresql-contrib"]
+    if missing:
+        apt_install(session, *missing)
+    install_site(session)
+    session.install("locust>=2.20", "aiosmtpd>=1.4")
+    session.run("python", str(ROOT / "tools" / "topology.py"), *session.posargs)
 
 
 @nox.session

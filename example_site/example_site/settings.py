@@ -310,7 +310,9 @@ REST_FRAMEWORK = {
 # (a shop behind one NAT, a load test that keeps the login limits).
 for _item in env_list("SHOP_THROTTLE_RATES"):
     _scope, _, _rate = _item.partition("=")
-    if _scope.strip() not in THROTTLE_RATES or not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", _rate.strip()):
+    if _scope.strip() not in THROTTLE_RATES or not re.fullmatch(
+        r"\d+/(s|sec|m|min|h|hour|d|day)", _rate.strip()
+    ):
         raise ImproperlyConfigured(
             f"SHOP_THROTTLE_RATES: {_item!r} is not <scope>=<n>/<s|min|hour|day> "
             f"with a scope of {', '.join(THROTTLE_RATES)}."
