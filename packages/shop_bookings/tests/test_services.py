@@ -211,7 +211,7 @@ def test_reschedule(client_user, other_user, specialist):
         services.reschedule_booking(booking=booking, start=at(13, 30), by=client_user, now=NOW)
     assert info.value.code == "taken"
     with pytest.raises(exceptions.BookingActionForbidden):
-        services.reschedule_booking(booking=booking, start=at(12), by=specialist.user, now=NOW)
+        services.reschedule_booking(booking=booking, start=at(12), by=other_user, now=NOW)
     # Moving by 15 minutes overlaps only itself: allowed.
     moved = services.reschedule_booking(booking=booking, start=at(10, 15), by=client_user, now=NOW)
     assert (moved.start, moved.end) == (at(10, 15), at(11, 15))
@@ -291,5 +291,7 @@ def test_every_error_code_has_a_message():
         "repeated_time",
         "off_grid",
         "ends_after_hours",
+        "buffer_outside_hours",
         "taken",
+        "full",
     }

@@ -249,11 +249,98 @@ def test_buffers_keep_distance_from_other_bookings():
         window_end=utc(2026, 6, 2),
     )
     times = [s.strftime("%H:%M") for s in slots]
-    assert times[:2] == ["09:00", "09:15"]  # 09:15-09:45, buffer until 10:00
+    assert times[:1] == ["09:15"]  # preparation from 09:00, buffer until 10:00
     assert "09:30" not in times and "11:00" not in times
     assert "11:15" in times  # buffer from 11:00
-    assert times[-1] == "12:30"  # the appointment ends at 13:00; the buffer may pass it
+    assert times[-1] == "12:15"  # the clean-up ends at 13:00, the closing time
     assert refusal(utc(2026, 6, 1, 9, 30), **kwargs) == "taken"
+
+
+def test_buffers_lie_inside_working_hours():
+    """Issue 18: a 16:15 slot of 50 + 15 minutes no longer runs to 17:20 after a 17:00
+    closing, and a 09:00 slot no longer needs preparation from 08:50."""
+    slots, kwargs = run(
+        rules=daily(time(9), time(17)),
+        tz=ZoneInfo("UTC"),
+        duration=50,
+        before=10,
+        after=15,
+        step=15,
+        window_start=utc(2026, 6, 1),
+        window_end=utc(2026, 6, 2),
+    )
+    times = [s.strftime("%H:%M") for s in slots]
+    # The grid runs from 09:00; 09:00 itself has no room for the 10 minutes before.
+    assert times[0] == "09:15" and times[-1] == "15:45"  # clean-up until 16:50
+    assert refusal(utc(2026, 6, 1, 9), **kwargs) == "buffer_outside_hours"
+    assert refusal(utc(2026, 6, 1, 16), **kwargs) == "buffer_outside_hours"  # clean-up to 17:05
+    assert refusal(utc(2026, 6, 1, 16, 15), **kwargs) == "ends_after_hours"
+    assert refusal(utc(2026, 6, 1, 15, 45), **kwargs) is None
+
+
+def test_buffers_inside_hours_across_dst_are_real_time():
+    """On the spring-forward night a 01:00-04:00 interval lasts two real hours:
+    45 + 10 + 5 minutes fit only twice on a 30-minute grid."""
+    slots, kwargs = run(
+        rules=daily(time(1), time(4)),
+        duration=45,
+        before=10,
+        after=5,
+        step=30,
+        window_start=datetime(2026, 3, 28, tzinfo=BERLIN),
+        window_end=datetime(2026, 3, 30, tzinfo=BERLIN),
+    )
+    assert local_times(slots) == [
+        "03-28 01:30",
+        "03-28 02:00",
+        "03-28 02:30",
+        "03-28 03:00",
+        "03-29 01:30",  # clean-up until 02:20 CET, which is 03:20 CEST: inside
+        "03-29 03:00",  # 02:00, 02:30 do not exist
+    ]
+    assert refusal(datetime(2026, 3, 29, 1, tzinfo=BERLIN), **kwargs) == "buffer_outside_hours"
+    assert refusal(datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN), **kwargs) == "ends_after_hours"
+
+
+def test_a_group_session_shares_its_time_until_the_seats_are_gone():
+    start = utc(2026, 6, 1, 10)
+    seat = BusyRange(start, start + HOUR, session=start)
+    common = dict(
+        rules=daily(time(9), time(13)),
+        tz=ZoneInfo("UTC"),
+        duration=60,
+        step=60,
+        window_start=utc(2026, 6, 1),
+        window_end=utc(2026, 6, 2),
+    )
+    slots, kwargs = run(busy=[seat, seat], **common)
+    assert start not in slots  # capacity 1: the seat is taken
+    kwargs["service"] = ServiceSpec(duration=HOUR, capacity=3)
+    assert refusal(start, **kwargs) is None  # 2 of 3 seats taken
+    assert start in free_slots(window_start=utc(2026, 6, 1), window_end=utc(2026, 6, 2), **kwargs)
+    kwargs["busy"] = [seat] * 3
+    assert refusal(start, **kwargs) == "full"
+    # Another booking of the specialist overlapping the session blocks it whatever the seats.
+    kwargs["busy"] = [seat, BusyRange(utc(2026, 6, 1, 10, 30), utc(2026, 6, 1, 11))]
+    assert refusal(start, **kwargs) == "taken"
+    # A session at another start never shares: it is an ordinary busy range.
+    assert refusal(utc(2026, 6, 1, 9, 30), **{**kwargs, "step": 30 * MIN}) == "taken"
+
+
+def test_a_hold_blocks_until_it_expires():
+    start = utc(2026, 6, 1, 10)
+    hold = BusyRange(start, start + HOUR, until=utc(2026, 6, 1, 8, 10))
+    slots, kwargs = run(
+        rules=daily(time(9), time(13)),
+        tz=ZoneInfo("UTC"),
+        busy=[hold],
+        now=utc(2026, 6, 1, 8),
+        window_start=utc(2026, 6, 1),
+        window_end=utc(2026, 6, 2),
+    )
+    assert start not in slots
+    assert refusal(start, **kwargs) == "taken"
+    assert refusal(start, **{**kwargs, "now": utc(2026, 6, 1, 8, 10)}) is None  # lapsed
 
 
 def test_exceptions_replace_the_weekly_rules():
@@ -333,6 +420,14 @@ def test_what_is_listed_is_exactly_what_may_be_booked(window_start):
     ]
     window_end = window_start + timedelta(days=5)
     now = window_start - timedelta(hours=5)
+    # A group session of three seats with two taken, one full, and a hold that lapses
+    # during the week's first day (it blocks: ``now`` is before its expiry).
+    session = window_start + timedelta(hours=35, minutes=30)
+    full = window_start + timedelta(hours=59, minutes=30)
+    busy += [BusyRange(session, session + timedelta(minutes=45), session=session)] * 2
+    busy += [BusyRange(full, full + timedelta(minutes=45), session=full)] * 3
+    held = window_start + timedelta(hours=81, minutes=30)
+    busy.append(BusyRange(held, held + timedelta(hours=1), until=now + timedelta(minutes=5)))
     listed, kwargs = run(
         rules=rules,
         busy=busy,
@@ -346,7 +441,13 @@ def test_what_is_listed_is_exactly_what_may_be_booked(window_start):
         window_start=window_start,
         window_end=window_end,
     )
-    assert listed
+    kwargs["service"] = ServiceSpec(
+        duration=45 * MIN, buffer_before=10 * MIN, buffer_after=5 * MIN, capacity=3
+    )
+    listed = free_slots(window_start=window_start, window_end=window_end, **kwargs)
+    assert session.astimezone(UTC) in listed
+    assert full.astimezone(UTC) not in listed and held.astimezone(UTC) not in listed
+    assert refusal(full, **kwargs) == "full"
     t = window_start.astimezone(UTC)
     checked = 0
     while t < window_end:
@@ -411,7 +512,9 @@ def reference_free_slots(
                 if start is None:
                     continue
                 end = start + service.duration
-                if (real_end is not None and end > real_end) or not earliest <= start <= latest:
+                if (real_end is not None and end + service.buffer_after > real_end) or not (
+                    earliest <= start <= latest
+                ):
                     continue
                 blocked = (start - service.buffer_before, end + service.buffer_after)
                 if any(b.start < blocked[1] and b.end > blocked[0] for b in busy):

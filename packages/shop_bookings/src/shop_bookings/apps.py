@@ -9,3 +9,6 @@ class ShopBookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, receivers  # noqa: F401  (registers checks, connects receivers)
+        from .services import payment
+
+        payment.connect()

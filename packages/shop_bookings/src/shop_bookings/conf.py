@@ -33,6 +33,22 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SLOTS_RANGE_DAYS": 31,
     # A client may cancel or reschedule until this long before the start.
     "CLIENT_CHANGE_CUTOFF_MINUTES": 24 * 60,
+    # Preparation and clean-up around each appointment, inside working hours
+    # (a service's own buffer fields win over these).
+    "BUFFER_BEFORE_MINUTES": 0,
+    "BUFFER_AFTER_MINUTES": 0,
+    # Active bookings (and live holds) one client may have of one service per
+    # local day / ISO week of the specialist; None: no limit.
+    "MAX_BOOKINGS_PER_DAY": None,
+    "MAX_BOOKINGS_PER_WEEK": None,
+    # How long POST holds/ keeps a slot for its client.
+    "HOLD_MINUTES": 10,
+    # Zone of a client's notices when the booking request names none; None:
+    # the specialist's zone.
+    "DEFAULT_CLIENT_TIME_ZONE": None,
+    # Hook: dotted path to a class called when a priced booking is created or
+    # canceled (services/payment.py); None: bookings are not paid through orders.
+    "ORDER_HOOK": None,
     # A reminder goes out this long before the start.
     "REMINDER_BEFORE_MINUTES": 24 * 60,
     # Hook: dotted path to the notifier class, instantiated without arguments by
@@ -58,6 +74,6 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 100,
 }
 
-IMPORT_STRINGS = {"IS_SPECIALIST", "NOTIFIER"}
+IMPORT_STRINGS = {"IS_SPECIALIST", "NOTIFIER", "ORDER_HOOK"}
 
 app_settings = AppSettings(SETTINGS_NAME, DEFAULTS, IMPORT_STRINGS)

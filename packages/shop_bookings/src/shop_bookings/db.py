@@ -15,8 +15,13 @@ from django.db.migrations.operations.base import Operation
 EXCLUSION_CONSTRAINT_NAME = "shop_bookings_booking_no_overlap"
 
 
-def booking_exclusion_constraint():
-    """The ExclusionConstraint: same specialist, overlapping blocked range, pending/confirmed."""
+def booking_exclusion_constraint(version: int = 2):
+    """The ExclusionConstraint: same specialist, overlapping blocked range, pending/confirmed.
+
+    Version 2 (migration 0008) adds ``session WITH <>``: the seats of one
+    group session share a session key and so may share their time, while a
+    single seat has a key of its own and is refused any overlap as before.
+    """
     # Imported here: django.contrib.postgres needs psycopg, which a SQLite
     # project need not install.
     from django.contrib.postgres.constraints import ExclusionConstraint
@@ -26,24 +31,30 @@ def booking_exclusion_constraint():
     class TsTzRange(Func):
         function = "TSTZRANGE"
 
+    expressions = [
+        ("specialist", RangeOperators.EQUAL),
+        (TsTzRange("blocked_start", "blocked_end", RangeBoundary()), RangeOperators.OVERLAPS),
+    ]
+    if version >= 2:
+        expressions.append(("session", RangeOperators.NOT_EQUAL))
     return ExclusionConstraint(
         name=EXCLUSION_CONSTRAINT_NAME,
-        expressions=[
-            ("specialist", RangeOperators.EQUAL),
-            (
-                TsTzRange("blocked_start", "blocked_end", RangeBoundary()),
-                RangeOperators.OVERLAPS,
-            ),
-        ],
+        expressions=expressions,
         condition=Q(status__in=["pending", "confirmed"]),
     )
 
 
 class PostgresOnlyExclusionConstraint(Operation):
-    """Create btree_gist and the booking exclusion constraint on PostgreSQL; no-op elsewhere."""
+    """Create btree_gist and the booking exclusion constraint on PostgreSQL; no-op elsewhere.
+
+    ``version`` > 1 replaces the constraint of the version before it.
+    """
 
     reversible = True
     reduces_to_sql = True
+
+    def __init__(self, version: int = 1) -> None:
+        self.version = version
 
     def state_forwards(self, app_label, state):
         pass  # database only: the model state does not carry the constraint
@@ -53,16 +64,23 @@ class PostgresOnlyExclusionConstraint(Operation):
             return
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         model = to_state.apps.get_model(app_label, "Booking")
-        schema_editor.add_constraint(model, booking_exclusion_constraint())
+        if self.version > 1:
+            schema_editor.remove_constraint(model, booking_exclusion_constraint(self.version - 1))
+        schema_editor.add_constraint(model, booking_exclusion_constraint(self.version))
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return
         model = from_state.apps.get_model(app_label, "Booking")
-        schema_editor.remove_constraint(model, booking_exclusion_constraint())
+        schema_editor.remove_constraint(model, booking_exclusion_constraint(self.version))
+        if self.version > 1:
+            schema_editor.add_constraint(model, booking_exclusion_constraint(self.version - 1))
 
     def describe(self):
-        return "Create the booking no-overlap exclusion constraint (PostgreSQL only)"
+        return (
+            f"Create the booking no-overlap exclusion constraint v{self.version} (PostgreSQL only)"
+        )
 
     def deconstruct(self):
-        return (self.__class__.__qualname__, [], {})
+        kwargs = {"version": self.version} if self.version != 1 else {}
+        return (self.__class__.__qualname__, [], kwargs)

@@ -23,8 +23,10 @@ __all__ = [
     "BookingActionForbidden",
     "BookingRejected",
     "ChangeRefused",
+    "HoldExpired",
     "IdempotencyKeyReused",
     "InvalidIdempotencyKey",
+    "LimitReached",
     "NoProfile",
     "NotSpecialist",
     "ProfileRequired",
@@ -46,7 +48,15 @@ MESSAGES = {
     ),
     slots.OFF_GRID: _("Bookings start on the specialist's time grid; pick one of the free slots."),
     slots.ENDS_AFTER_HOURS: _("The appointment would end after the specialist's working hours."),
+    slots.BUFFER_OUTSIDE_HOURS: _(
+        "The preparation or clean-up time of this service would fall outside "
+        "the specialist's working hours."
+    ),
     slots.TAKEN: _("This time is already taken."),
+    slots.FULL: _("Every seat of this session is taken."),
+    "day_limit": _("You already have the most bookings of this service allowed on that day."),
+    "week_limit": _("You already have the most bookings of this service allowed in that week."),
+    "hold_expired": _("This hold has expired or does not exist; hold the slot again."),
     "inactive_service": _("This service is not available for booking."),
     "cutoff": _("It is too late to change this booking."),
     "invalid_transition": _("A booking in this status cannot be changed this way."),
@@ -88,6 +98,22 @@ class SlotUnavailable(BookingRejected):
     default_code = slots.TAKEN
     default_field = "start"
     codes = slots.REFUSALS
+
+
+class LimitReached(BookingRejected):
+    """The client's limit of bookings of the service per local day or week is reached."""
+
+    default_code = "day_limit"
+    default_field = "start"
+    codes = ("day_limit", "week_limit")
+
+
+class HoldExpired(BookingRejected):
+    """The hold lapsed, became another booking's, or is not the caller's."""
+
+    default_code = "hold_expired"
+    default_field = "hold"
+    codes = ("hold_expired",)
 
 
 class ServiceUnavailable(BookingRejected):

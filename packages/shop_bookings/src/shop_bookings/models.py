@@ -9,6 +9,7 @@ no-overlap rule of bookings is an exclusion constraint added by migration
 from __future__ import annotations
 
 import secrets
+import uuid
 import zoneinfo
 from datetime import time
 
@@ -23,6 +24,7 @@ from shop_core.delivery import Outbox
 from .validators import validate_photo, validate_time_zone
 
 MIDNIGHT = time(0)
+YEAR_MINUTES = 366 * 24 * 60
 
 
 def default_time_zone() -> str:
@@ -101,11 +103,70 @@ class Service(models.Model):
     duration_minutes = models.PositiveIntegerField(
         _("duration, minutes"), validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
     )
+    # The rules below: empty means the package setting of the same name (README, "Settings").
     buffer_before_minutes = models.PositiveIntegerField(
-        _("buffer before, minutes"), default=0, validators=[MaxValueValidator(24 * 60)]
+        _("buffer before, minutes"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text=_("Preparation before each appointment; empty: BUFFER_BEFORE_MINUTES."),
     )
     buffer_after_minutes = models.PositiveIntegerField(
-        _("buffer after, minutes"), default=0, validators=[MaxValueValidator(24 * 60)]
+        _("buffer after, minutes"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text=_("Clean-up after each appointment; empty: BUFFER_AFTER_MINUTES."),
+    )
+    slot_step_minutes = models.PositiveIntegerField(
+        _("slot step, minutes"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        _("minimum notice, minutes"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(YEAR_MINUTES)],
+    )
+    horizon_days = models.PositiveIntegerField(
+        _("horizon, days"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
+    )
+    cancel_cutoff_minutes = models.PositiveIntegerField(
+        _("cancellation cutoff, minutes"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(YEAR_MINUTES)],
+        help_text=_("The client may cancel until this long before the start."),
+    )
+    reschedule_cutoff_minutes = models.PositiveIntegerField(
+        _("reschedule cutoff, minutes"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(YEAR_MINUTES)],
+        help_text=_("The client may reschedule until this long before the start."),
+    )
+    max_per_client_per_day = models.PositiveIntegerField(
+        _("bookings per client per day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    max_per_client_per_week = models.PositiveIntegerField(
+        _("bookings per client per week"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    capacity = models.PositiveIntegerField(
+        _("seats"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("Clients at once (a group class); they share one start."),
     )
     requires_confirmation = models.BooleanField(
         _("requires confirmation"),
@@ -125,6 +186,7 @@ class Service(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="shop_bookings_service_duration"
             ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="shop_bookings_capacity"),
         ]
 
     def __str__(self) -> str:
@@ -214,9 +276,11 @@ class Booking(models.Model):
     specialist = models.ForeignKey(
         Specialist, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("specialist")
     )
+    # Null once the client's account is deleted: the specialist keeps the row.
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="shop_bookings",
         verbose_name=_("client"),
     )
@@ -232,6 +296,16 @@ class Booking(models.Model):
     service_name = models.CharField(_("service name"), max_length=200)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    client_time_zone = models.CharField(
+        _("client's time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("IANA name: the client's notices show times in it."),
+    )
+    # The seats of one group session share a key and so may share their time
+    # (the exclusion constraint compares it with <>); a single seat has its own.
+    session = models.UUIDField(_("session"), default=uuid.uuid4, editable=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, blank=True)
     # shop_core.idempotency.fingerprint of the creating request: a retry with the
     # same key and another body is refused (see services.request_fingerprint).
@@ -267,6 +341,64 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_name} @ {self.start:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    @property
+    def client_zone(self) -> zoneinfo.ZoneInfo:
+        """The zone of the client's notices (the specialist's for older bookings)."""
+        return zoneinfo.ZoneInfo(self.client_time_zone or self.specialist.time_zone)
+
+
+class BookingHold(models.Model):
+    """A slot held for a client until ``expires_at`` (while they pay or fill a form).
+
+    It blocks like a booking while it lives and lapses by itself: the slot
+    engine ignores a hold at or after its expiry, so nothing needs to free it.
+    The holder turns it into a booking (``services.book_hold``).
+    """
+
+    specialist = models.ForeignKey(
+        Specialist, on_delete=models.CASCADE, related_name="holds", verbose_name=_("specialist")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="holds", verbose_name=_("service")
+    )
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="shop_booking_holds",
+        verbose_name=_("client"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    blocked_start = models.DateTimeField(_("blocked from"), editable=False)
+    blocked_end = models.DateTimeField(_("blocked until"), editable=False)
+    expires_at = models.DateTimeField(_("held until"))
+    # The booking the hold became (it then blocks no more: the booking does).
+    booking = models.OneToOneField(
+        Booking,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="hold",
+        verbose_name=_("booking"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("held slot")
+        verbose_name_plural = _("held slots")
+        ordering = ["expires_at", "pk"]
+        indexes = [
+            models.Index(fields=["specialist", "blocked_start"], name="shop_bkg_hold_spec_blocked"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="shop_bookings_hold_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} @ {self.start:%Y-%m-%d %H:%M} UTC until {self.expires_at:%H:%M}"
 
 
 class BookingStatusChange(models.Model):

@@ -10,7 +10,8 @@ task and must offer one method per event, each receiving the objects:
     Confirmed, canceled, completed or marked no-show (``change.from_status``,
     ``change.to_status``, ``change.changed_by``, ``change.comment``).
 ``booking_rescheduled(booking: Booking, change: BookingStatusChange) -> None``
-    The client moved it (``booking.start`` is the new start).
+    The client or the specialist moved it (``booking.start`` is the new
+    start, ``change.changed_by`` who moved it).
 ``booking_reminder(booking: Booking) -> None``
     ``REMINDER_BEFORE_MINUTES`` before a pending or confirmed booking.
 
@@ -27,6 +28,7 @@ write any class with the four methods to send SMS or push messages.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -45,7 +47,8 @@ NOTIFIER_METHODS = (
 
 class EmailNotifier:
     """E-mails: the client hears of every event; the specialist of new, canceled,
-    rescheduled bookings and of reminders. Times are in the specialist's zone."""
+    rescheduled bookings and of reminders. Each reads times in their own zone: the
+    client in the booking's ``client_time_zone``, the specialist in theirs."""
 
     from_email: str | None = None  # None: settings.DEFAULT_FROM_EMAIL
 
@@ -55,21 +58,26 @@ class EmailNotifier:
             if address:
                 send_mail(subject, body, self.from_email or settings.DEFAULT_FROM_EMAIL, [address])
 
-    def describe(self, booking: Booking) -> str:
-        local_start = booking.start.astimezone(booking.specialist.zone)
+    def describe(self, booking: Booking, zone: ZoneInfo | None = None) -> str:
+        """The booking in one line, its start in ``zone`` (default: the specialist's)."""
+        zone = zone or booking.specialist.zone
+        local_start = booking.start.astimezone(zone)
         return _("%(service)s with %(specialist)s on %(when)s (%(zone)s). Status: %(status)s.") % {
             "service": booking.service_name,
             "specialist": booking.specialist.display_name,
             "when": local_start.strftime("%Y-%m-%d %H:%M"),
-            "zone": booking.specialist.time_zone,
+            "zone": zone.key,
             "status": booking.get_status_display(),
         }
 
     def notify(self, booking: Booking, title: str, *, specialist_too: bool) -> None:
-        people = [booking.client, booking.specialist.user] if specialist_too else [booking.client]
+        """The client's message in their zone, then the specialist's in theirs."""
+        subject = f"{title}: {booking.service_name}"
         self.send(
-            subject=f"{title}: {booking.service_name}", body=self.describe(booking), to=people
+            subject=subject, body=self.describe(booking, booking.client_zone), to=[booking.client]
         )
+        if specialist_too:
+            self.send(subject=subject, body=self.describe(booking), to=[booking.specialist.user])
 
     def booking_created(self, booking: Booking) -> None:
         self.notify(booking, _("New booking"), specialist_too=True)

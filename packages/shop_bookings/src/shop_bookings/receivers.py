@@ -10,8 +10,11 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from shop_core.signals import erasing_personal_data
+
 from .models import ACTIVE_STATUSES, Booking
 from .services.notifications import Event, queue
+from .services.privacy import erase_personal_data
 from .services.reminders import drop_reminder, plan_reminder
 from .signals import booking_created, booking_rescheduled, booking_status_changed
 from .tasks import enqueue_notifications
@@ -36,3 +39,8 @@ def notify_status_changed(sender: Any, booking: Booking, change: Any, **kwargs: 
 @receiver(booking_rescheduled, sender=Booking, dispatch_uid="shop_bookings.notify_rescheduled")
 def notify_rescheduled(sender: Any, booking: Booking, change: Any, **kwargs: Any) -> None:
     _send_after_commit(queue(booking, Event.RESCHEDULED, change=change), plan_reminder(booking))
+
+
+@receiver(erasing_personal_data, dispatch_uid="shop_bookings.erase_personal_data")
+def erase_client_data(sender: Any, user: Any, **kwargs: Any) -> None:
+    erase_personal_data(user=user)

@@ -2,31 +2,74 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import DateTimeField, F, Min, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from . import slots
 from .conf import app_settings
-from .models import ACTIVE_STATUSES, Booking, BookingNotification, Service, Specialist
+from .models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingHold,
+    BookingNotification,
+    Service,
+    Specialist,
+)
 
 
-def slot_policy() -> dict[str, timedelta]:
-    """Step, minimum notice and horizon from the settings, as the engine wants them."""
-    return {
-        "step": timedelta(minutes=app_settings.SLOT_STEP_MINUTES),
-        "min_notice": timedelta(minutes=app_settings.MIN_NOTICE_MINUTES),
-        "horizon": timedelta(days=app_settings.HORIZON_DAYS),
-    }
+def _own_or_setting(service: Service, field: str, setting: str) -> Any:
+    value = getattr(service, field)
+    return getattr(app_settings, setting) if value is None else value
+
+
+@dataclass(frozen=True)
+class ServiceRules:
+    """A service's booking rules: its own fields, else the package settings."""
+
+    step: timedelta
+    min_notice: timedelta
+    horizon: timedelta
+    cancel_cutoff: timedelta
+    reschedule_cutoff: timedelta
+    per_day: int | None
+    per_week: int | None
+
+    def policy(self) -> dict[str, timedelta]:
+        """Step, minimum notice and horizon, as the slot engine wants them."""
+        return {"step": self.step, "min_notice": self.min_notice, "horizon": self.horizon}
+
+
+def service_rules(service: Service) -> ServiceRules:
+    def minutes(field: str, setting: str) -> timedelta:
+        return timedelta(minutes=_own_or_setting(service, field, setting))
+
+    cutoff = "CLIENT_CHANGE_CUTOFF_MINUTES"
+    return ServiceRules(
+        step=minutes("slot_step_minutes", "SLOT_STEP_MINUTES"),
+        min_notice=minutes("min_notice_minutes", "MIN_NOTICE_MINUTES"),
+        horizon=timedelta(days=_own_or_setting(service, "horizon_days", "HORIZON_DAYS")),
+        cancel_cutoff=minutes("cancel_cutoff_minutes", cutoff),
+        reschedule_cutoff=minutes("reschedule_cutoff_minutes", cutoff),
+        per_day=_own_or_setting(service, "max_per_client_per_day", "MAX_BOOKINGS_PER_DAY"),
+        per_week=_own_or_setting(service, "max_per_client_per_week", "MAX_BOOKINGS_PER_WEEK"),
+    )
 
 
 def service_spec(service: Service) -> slots.ServiceSpec:
+    """Duration, buffers (the service's, else the settings') and seats of a service."""
     return slots.ServiceSpec(
         duration=timedelta(minutes=service.duration_minutes),
-        buffer_before=timedelta(minutes=service.buffer_before_minutes),
-        buffer_after=timedelta(minutes=service.buffer_after_minutes),
+        buffer_before=timedelta(
+            minutes=_own_or_setting(service, "buffer_before_minutes", "BUFFER_BEFORE_MINUTES")
+        ),
+        buffer_after=timedelta(
+            minutes=_own_or_setting(service, "buffer_after_minutes", "BUFFER_AFTER_MINUTES")
+        ),
+        capacity=service.capacity,
     )
 
 
@@ -35,9 +78,15 @@ def schedule_inputs(
     specialist: Specialist,
     window_start: datetime,
     window_end: datetime,
+    service_id: int | None = None,
     exclude_booking_id: int | None = None,
+    exclude_hold_id: int | None = None,
 ) -> dict[str, Any]:
-    """Rules, exceptions and busy ranges of a specialist around a window (three queries)."""
+    """Rules, exceptions and busy ranges of a specialist around a window (four queries).
+
+    Busy ranges are the active bookings and the holds (with their expiry);
+    those of ``service_id`` carry their start as their group session.
+    """
     tz = specialist.zone
     # A day of margin on each side covers any service length and buffer that
     # fits in a working day, and the local dates either side of the window.
@@ -59,11 +108,28 @@ def schedule_inputs(
         blocked_end__gt=window_start - margin,
         blocked_start__lt=window_end + margin,
     )
+    holds = BookingHold.objects.filter(
+        specialist=specialist,
+        booking__isnull=True,
+        blocked_end__gt=window_start - margin,
+        blocked_start__lt=window_end + margin,
+    )
     if exclude_booking_id is not None:
         bookings = bookings.exclude(pk=exclude_booking_id)
+    if exclude_hold_id is not None:
+        holds = holds.exclude(pk=exclude_hold_id)
+    # One query for both: a booking blocks until it is canceled, a hold until it lapses.
+    fields = ("blocked_start", "blocked_end", "service_id", "start", "until")
+    no_expiry = Value(None, output_field=DateTimeField())
+    rows = (
+        bookings.annotate(until=no_expiry)
+        .order_by()
+        .values_list(*fields)
+        .union(holds.annotate(until=F("expires_at")).order_by().values_list(*fields), all=True)
+    )
     busy = [
-        slots.BusyRange(start=s, end=e)
-        for s, e in bookings.values_list("blocked_start", "blocked_end")
+        slots.BusyRange(start=bs, end=be, session=start if sid == service_id else None, until=until)
+        for bs, be, sid, start, until in rows
     ]
     return {"rules": rules, "exceptions": exceptions, "busy": busy, "tz": tz}
 
@@ -79,13 +145,19 @@ def free_slots_for(
     """Free start instants (UTC) of ``service`` in [window_start, window_end)."""
     if not (service.is_active and specialist.is_active):
         return []
+    inputs = schedule_inputs(
+        specialist=specialist,
+        window_start=window_start,
+        window_end=window_end,
+        service_id=service.pk,
+    )
     return slots.free_slots(
-        **schedule_inputs(specialist=specialist, window_start=window_start, window_end=window_end),
+        **inputs,
         service=service_spec(service),
         window_start=window_start,
         window_end=window_end,
         now=now or timezone.now(),
-        **slot_policy(),
+        **service_rules(service).policy(),
     )
 
 
@@ -112,6 +184,13 @@ def bookings_visible_to(user) -> QuerySet[Booking]:
     return Booking.objects.filter(Q(client=user) | Q(specialist__user=user)).select_related(
         "service", "specialist", "client"
     )
+
+
+def live_holds_of(user: Any, *, now: datetime | None = None) -> QuerySet[BookingHold]:
+    """The user's holds not yet booked nor lapsed, soonest expiry first."""
+    return BookingHold.objects.filter(
+        client=user, booking__isnull=True, expires_at__gt=now or timezone.now()
+    ).order_by("expires_at", "pk")
 
 
 def own_specialist(user: Any) -> Specialist | None:

@@ -28,6 +28,7 @@ from .conf import app_settings
 from .exceptions import MESSAGES
 from .models import (
     Booking,
+    BookingHold,
     BookingStatusChange,
     ScheduleException,
     Service,
@@ -102,6 +103,14 @@ class ServiceSerializer(AsciiDigitsMixin, serializers.ModelSerializer):
             "duration_minutes",
             "buffer_before_minutes",
             "buffer_after_minutes",
+            "slot_step_minutes",
+            "min_notice_minutes",
+            "horizon_days",
+            "cancel_cutoff_minutes",
+            "reschedule_cutoff_minutes",
+            "max_per_client_per_day",
+            "max_per_client_per_week",
+            "capacity",
             "requires_confirmation",
             "is_active",
         ]
@@ -230,6 +239,11 @@ class SlotQuerySerializer(AsciiDigitsMixin, serializers.Serializer):
             "(default: the specialist's zone)"
         ),
     )
+    group = serializers.ChoiceField(
+        choices=["day"],
+        required=False,
+        help_text=_("`day`: the compact form, start times only, grouped by local date in `tz`"),
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -259,6 +273,7 @@ class SlotQuerySerializer(AsciiDigitsMixin, serializers.Serializer):
             raise _error("to", message, "range_too_long")
         return {
             "service": attrs["service"],
+            "group": attrs.get("group"),
             "time_zone": time_zone,
             "tz": tz,
             "window_start": start,
@@ -381,6 +396,51 @@ class SlotListSerializer(serializers.Serializer):
         }
 
 
+class SlotDaySerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Local date in the requested zone")
+    starts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Local start times with their UTC offset (`09:00+01:00`); "
+        "`date` + `T` + a start is the ISO 8601 instant to book",
+    )
+
+
+class SlotDaysSerializer(serializers.Serializer):
+    """The compact slot list (``?group=day``): start times only, grouped by local day."""
+
+    specialist = serializers.IntegerField()
+    service = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    duration_minutes = serializers.IntegerField()
+    days = SlotDaySerializer(many=True)
+
+    @staticmethod
+    def represent(
+        *,
+        specialist: int,
+        service: int,
+        time_zone: str,
+        tz: tzinfo,
+        starts: list[datetime],
+        duration: timedelta,
+    ) -> dict[str, Any]:
+        """Starts (sorted, aware) as ``{"date", "starts": ["HH:MM+hh:mm", ...]}`` per local day."""
+        days: list[dict[str, Any]] = []
+        for start in starts:
+            local = start.astimezone(tz).isoformat(timespec="minutes")
+            day, clock = local[:10], local[11:]
+            if not days or days[-1]["date"] != day:
+                days.append({"date": day, "starts": []})
+            days[-1]["starts"].append(clock)
+        return {
+            "specialist": specialist,
+            "service": service,
+            "time_zone": time_zone,
+            "duration_minutes": int(duration.total_seconds() // 60),
+            "days": days,
+        }
+
+
 class BookingStatusChangeSerializer(serializers.ModelSerializer):
     # Plain strings: the values are those of Booking.status (one enum in the schema).
     from_status = serializers.CharField(read_only=True)
@@ -396,6 +456,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
     specialist_name = serializers.CharField(source="specialist.display_name", read_only=True)
     time_zone = serializers.CharField(source="specialist.time_zone", read_only=True)
+    client_time_zone = serializers.SerializerMethodField()
     client_name = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
 
@@ -408,6 +469,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "specialist",
             "specialist_name",
             "time_zone",
+            "client_time_zone",
             "client",
             "client_name",
             "start",
@@ -422,6 +484,10 @@ class BookingSerializer(serializers.ModelSerializer):
 
     def get_client_name(self, booking: Booking) -> str:
         return name_of(booking.client)
+
+    def get_client_time_zone(self, booking: Booking) -> str:
+        """The zone of the client's notices (IANA name)."""
+        return booking.client_zone.key
 
     @extend_schema_field(serializers.ChoiceField(choices=["client", "specialist"]))
     def get_role(self, booking: Booking) -> str:
@@ -438,10 +504,56 @@ class BookingDetailSerializer(BookingSerializer):
         read_only_fields = fields
 
 
+CLIENT_TIME_ZONE_HELP = _(
+    "IANA zone the client's notices show times in (default: the specialist's zone)."
+)
+
+
 class BookingCreateSerializer(AsciiDigitsMixin, serializers.Serializer):
+    """A booking of ``service`` at ``start``, or of the caller's live ``hold``."""
+
+    service = IdField(queryset=Service.objects.select_related("specialist"), required=False)
+    start = BoundedDateTimeField(help_text=_("An instant with an offset, or UTC."), required=False)
+    hold = IdField(
+        queryset=BookingHold.objects.all(),
+        required=False,
+        help_text=_("One's own hold (holds/) to turn into the booking, instead of service+start."),
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    time_zone = serializers.CharField(
+        required=False,
+        default="",
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=CLIENT_TIME_ZONE_HELP,
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:  # only one's own holds exist here
+            fields["hold"].queryset = BookingHold.objects.filter(client_id=request.user.pk)
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "hold" in attrs:
+            return attrs
+        for name in ("service", "start"):
+            if name not in attrs:
+                raise _error(name, _("This field is required."), "required")
+        return attrs
+
+
+class HoldSerializer(AsciiDigitsMixin, serializers.ModelSerializer):
+    """A held slot: ``service`` and ``start`` in, held until ``expires_at``."""
+
     service = IdField(queryset=Service.objects.select_related("specialist"))
     start = BoundedDateTimeField(help_text=_("An instant with an offset, or UTC."))
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    class Meta:
+        model = BookingHold
+        fields = ["id", "service", "specialist", "start", "end", "expires_at"]
+        read_only_fields = ["id", "specialist", "end", "expires_at"]
 
 
 class BookingActionSerializer(AsciiDigitsMixin, serializers.Serializer):

@@ -24,8 +24,15 @@ DST policy (see the README):
   (``fold=0``); the second occurrence is never offered as a start.
 * Durations, buffers, the minimum notice and the horizon are real elapsed
   time: a 60-minute service is 60 minutes long on any day.
-* The appointment itself (without buffers) lies inside working hours; the
-  buffers only keep it apart from other bookings' blocked ranges.
+* Buffers are the specialist's working time: the buffered range
+  ``[start - buffer_before, end + buffer_after]`` lies inside one working
+  interval, and no other busy range overlaps it.
+
+Seats and holds are busy ranges too: a range that holds a seat in a group
+session of the service being listed (``BusyRange.session``) shares its time
+with the other seats of that session, up to ``ServiceSpec.capacity``; a
+hold's range stops blocking at its ``until`` (expiry is part of the rule,
+decided with the same injected ``now``).
 
 ``refusal()`` names why a start is refused with one of ``REFUSALS``; which
 starts are refused is always ``free_slots()``'s decision.
@@ -64,7 +71,9 @@ OUTSIDE_HOURS = "outside_hours"  # not inside a working interval of that date
 REPEATED_TIME = "repeated_time"  # the second occurrence of a wall time repeated by a DST change
 OFF_GRID = "off_grid"  # inside hours, but not interval start + k * step
 ENDS_AFTER_HOURS = "ends_after_hours"  # the appointment would run past the interval's end
+BUFFER_OUTSIDE_HOURS = "buffer_outside_hours"  # a buffer would fall outside the interval
 TAKEN = "taken"  # free but for another booking's blocked range (buffers included)
+FULL = "full"  # a group session at this start has no seat left
 REFUSALS = (
     PAST,
     MIN_NOTICE,
@@ -74,7 +83,9 @@ REFUSALS = (
     REPEATED_TIME,
     OFF_GRID,
     ENDS_AFTER_HOURS,
+    BUFFER_OUTSIDE_HOURS,
     TAKEN,
+    FULL,
 )
 
 
@@ -102,19 +113,28 @@ class DateException:
 
 @dataclass(frozen=True)
 class BusyRange:
-    """An instant range [start, end) that no new blocked range may overlap."""
+    """An instant range [start, end) that no new blocked range may overlap.
+
+    ``session``: the start of the group session of the listed service this
+    range holds a seat in (a booking or hold of that service); a new booking
+    at that very start shares the time while seats are left. ``until``: the
+    range blocks only while ``now < until`` (a hold's expiry).
+    """
 
     start: datetime
     end: datetime
+    session: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What the engine needs to know about a service."""
+    """What the engine needs to know about a service (``capacity``: seats per start)."""
 
     duration: timedelta
     buffer_before: timedelta = timedelta(0)
     buffer_after: timedelta = timedelta(0)
+    capacity: int = 1
 
 
 def _is_valid_wall_time(naive: datetime, tz: ZoneInfo) -> bool:
@@ -208,11 +228,11 @@ class _Schedule:
         ]
 
 
-class _Busy:
-    """Busy ranges merged and sorted, for "does this range overlap one?" in log time."""
+class _Ranges:
+    """Ranges merged and sorted, for "does this range overlap one?" in log time."""
 
-    def __init__(self, busy: Sequence[BusyRange]) -> None:
-        self.ranges = _merge((b.start.astimezone(UTC), b.end.astimezone(UTC)) for b in busy)
+    def __init__(self, ranges: Iterable[BusyRange]) -> None:
+        self.ranges = _merge((b.start.astimezone(UTC), b.end.astimezone(UTC)) for b in ranges)
         self.starts = [r[0] for r in self.ranges]
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
@@ -221,10 +241,46 @@ class _Busy:
         return i >= 0 and self.ranges[i][1] > start
 
 
-def _grid_starts(
-    interval: _Interval, tz: ZoneInfo, step: timedelta, duration: timedelta
-) -> Iterator[datetime]:
-    """Instants of the wall-clock grid of ``interval`` where ``duration`` fits inside it."""
+class _Busy:
+    """The ranges that block at ``now``, with the seats of each group session."""
+
+    def __init__(self, busy: Sequence[BusyRange], now: datetime, capacity: int) -> None:
+        self.live = [b for b in busy if b.until is None or now < b.until]
+        self.capacity = capacity
+        self.seats: dict[datetime, int] = {}
+        for b in self.live:
+            if b.session is not None:
+                key = b.session.astimezone(UTC)
+                self.seats[key] = self.seats.get(key, 0) + 1
+        self.all = _Ranges(self.live)
+        self._others: dict[datetime, _Ranges] = {}
+
+    def _except_session(self, start: datetime) -> _Ranges:
+        if start not in self._others:
+            others = (b for b in self.live if b.session is None or b.session != start)
+            self._others[start] = _Ranges(others)
+        return self._others[start]
+
+    def blocks(self, start: datetime, blocked_start: datetime, blocked_end: datetime) -> bool:
+        """Whether a booking at ``start`` (blocked range given) is refused by busy ranges."""
+        seats = self.seats.get(start)
+        if seats is None:
+            return self.all.overlaps(blocked_start, blocked_end)
+        if seats >= self.capacity:
+            return True
+        return self._except_session(start).overlaps(blocked_start, blocked_end)
+
+    def full(self, start: datetime, blocked_start: datetime, blocked_end: datetime) -> bool:
+        """Whether the seats of a group session at ``start`` alone refuse it."""
+        if self.capacity == 1 or self.seats.get(start, 0) < self.capacity:
+            return False
+        return not self._except_session(start).overlaps(blocked_start, blocked_end)
+
+
+def _grid_starts(interval: _Interval, tz: ZoneInfo, step: timedelta, service: ServiceSpec):
+    """Instants of the wall-clock grid of ``interval`` where the buffered range fits inside it."""
+    before, after = service.buffer_before, service.buffer_after
+    length = service.duration + after
     # Wall times carry ``tz`` so that comparing one with a local time of the same
     # zone compares the clock readings only (no offsets).
     wall = interval.wall_start.replace(tzinfo=tz)
@@ -240,9 +296,9 @@ def _grid_starts(
             guess = resolve_wall_time(wall.replace(tzinfo=None), tz)
         start = guess
         wall += step
-        if start is None or start < interval.real_start:
-            continue  # a gap: this wall time does not exist today
-        if start + duration > interval.real_end:
+        if start is None or start - before < interval.real_start:
+            continue  # a gap (this wall time does not exist today), or no room to prepare
+        if start + length > interval.real_end:
             return  # later grid points end even later
         yield start
 
@@ -261,6 +317,8 @@ def _check_inputs(step: timedelta, service: ServiceSpec) -> None:
         raise ValueError("step must be positive")
     if service.duration <= timedelta(0):
         raise ValueError("duration must be positive")
+    if service.capacity < 1:
+        raise ValueError("capacity must be at least 1")
 
 
 def free_slots(
@@ -280,9 +338,11 @@ def free_slots(
     """Free start instants (UTC, sorted) in [window_start, window_end).
 
     A start is free when it is on the wall-clock grid of a working interval,
-    the appointment fits in that interval, ``now + min_notice <= start <=
-    now + horizon``, and its blocked range ``[start - buffer_before, start +
-    duration + buffer_after)`` overlaps no busy range.
+    its blocked range ``[start - buffer_before, start + duration +
+    buffer_after)`` fits in that interval, ``now + min_notice <= start <=
+    now + horizon``, and the blocked range overlaps no busy range that blocks
+    at ``now`` (but those holding seats in a session at ``start`` while fewer
+    than ``capacity`` seats are taken).
     """
     _check_inputs(step, service)
     # In UTC like every instant below: comparing aware datetimes of two
@@ -291,15 +351,15 @@ def free_slots(
     latest = min(window_end - timedelta(microseconds=1), now + horizon).astimezone(UTC)
     if earliest > latest:
         return []
-    schedule, taken = _Schedule(rules, exceptions, tz), _Busy(busy)
+    schedule, taken = _Schedule(rules, exceptions, tz), _Busy(busy, now, service.capacity)
     before, after = service.buffer_before, service.buffer_after
     found = [
         start
         for day in _local_days(earliest, latest, tz)
         for interval in schedule.intervals(day)
-        for start in _grid_starts(interval, tz, step, service.duration)
+        for start in _grid_starts(interval, tz, step, service)
         if earliest <= start <= latest
-        and not taken.overlaps(start - before, start + service.duration + after)
+        and not taken.blocks(start, start - before, start + service.duration + after)
     ]
     return sorted(set(found))
 
@@ -339,6 +399,11 @@ def _schedule_problem(
         return OFF_GRID
     if start + service.duration > inside[0].real_end:
         return ENDS_AFTER_HOURS
+    if (
+        start - service.buffer_before < inside[0].real_start
+        or start + service.duration + service.buffer_after > inside[0].real_end
+    ):
+        return BUFFER_OUTSIDE_HOURS
     return OUTSIDE_HOURS  # not reached while free_slots() and this agree
 
 
@@ -360,7 +425,8 @@ def refusal(
     The decision is ``free_slots()``'s (a one-instant window around
     ``start``); only the reason is worked out here: the time first (past,
     notice, horizon), then "taken" when the start would be free without the
-    other bookings, else what about the working hours rules it out.
+    other bookings ("full" when only the seats of its group session are
+    taken), else what about the working hours rules it out.
     """
     schedule = dict(rules=rules, exceptions=exceptions, service=service, tz=tz, step=step)
     timing = dict(min_notice=min_notice, horizon=horizon, now=now)
@@ -371,7 +437,10 @@ def refusal(
     if problem:
         return problem
     if start in free_slots(busy=(), **window, **schedule, **timing):
-        return TAKEN
+        start = start.astimezone(UTC)
+        blocked = (start - service.buffer_before, start + service.duration + service.buffer_after)
+        full = _Busy(busy, now, service.capacity).full(start, *blocked)
+        return FULL if full else TAKEN
     return _schedule_problem(start, **schedule)
 
 

@@ -15,6 +15,7 @@ router.register(
     "schedule-exceptions", views.ScheduleExceptionViewSet, basename="schedule-exception"
 )
 router.register("bookings", views.BookingViewSet, basename="booking")
+router.register("holds", views.HoldViewSet, basename="hold")
 
 urlpatterns = [
     path("feed-token/", views.FeedTokenView.as_view(), name="feed-token"),

@@ -15,7 +15,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -37,10 +42,11 @@ from shop_core.views import ShopAPIMixin
 
 from . import ics, selectors, services, slots
 from .conf import app_settings
-from .exceptions import ChangeRefused, NoProfile, ServiceUnavailable
+from .exceptions import ChangeRefused, LimitReached, NoProfile, ServiceUnavailable
 from .filters import BookingFilter, ScheduleExceptionFilter, ServiceFilter, SpecialistFilter
 from .models import (
     Booking,
+    BookingHold,
     CalendarFeedToken,
     ScheduleException,
     Service,
@@ -55,9 +61,11 @@ from .serializers import (
     BookingDetailSerializer,
     BookingSerializer,
     FeedTokenSerializer,
+    HoldSerializer,
     RescheduleSerializer,
     ScheduleExceptionSerializer,
     ServiceSerializer,
+    SlotDaysSerializer,
     SlotListSerializer,
     SlotQuerySerializer,
     SpecialistProfileSerializer,
@@ -167,7 +175,13 @@ SLOT_QUERY_CODES = {
         "range_too_long",
     ],
     "tz": ["blank", "max_length", "invalid_time_zone"],
+    "group": ["invalid_choice"],
 }
+SLOTS_RESPONSE = PolymorphicProxySerializer(
+    component_name="Slots",
+    serializers=[SlotListSerializer, SlotDaysSerializer],
+    resource_type_field_name=None,
+)
 MY_PROFILE_ERRORS = {
     403: error_response("MySpecialistProfile403", ["permission_denied", "not_specialist"]),
     404: error_response("MySpecialistProfile404", ["not_found", "no_profile"]),
@@ -214,8 +228,10 @@ class SpecialistViewSet(BookingsAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Free start times of a service",
+        description="Each slot with its UTC start and end and local start; with "
+        "`group=day`, the compact form: local start times only, grouped by date.",
         parameters=[SlotQuerySerializer],
-        responses={200: SlotListSerializer},
+        responses={200: SLOTS_RESPONSE},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def slots(self, request: Request, pk: str | None = None) -> Response:
@@ -229,8 +245,9 @@ class SpecialistViewSet(BookingsAPIMixin, viewsets.ReadOnlyModelViewSet):
             window_start=found["window_start"],
             window_end=found["window_end"],
         )
+        form = SlotDaysSerializer if found["group"] == "day" else SlotListSerializer
         return Response(
-            SlotListSerializer.represent(
+            form.represent(
                 specialist=specialist.pk,
                 service=found["service"].pk,
                 time_zone=found["time_zone"],
@@ -357,7 +374,15 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 @documents_pages
 @documents_date_filters("start_after", "start_before")
 @extend_validation_errors(
-    [*slots.REFUSALS, "out_of_range", "non_ascii_digits"], field_name="start", actions=["create"]
+    [*slots.REFUSALS, *LimitReached.codes, "out_of_range", "non_ascii_digits"],
+    field_name="start",
+    actions=["create"],
+)
+@extend_validation_errors(
+    ["does_not_exist", "incorrect_type", "hold_expired"], field_name="hold", actions=["create"]
+)
+@extend_validation_errors(
+    ["blank", "max_length", "invalid_time_zone"], field_name="time_zone", actions=["create"]
 )
 @extend_validation_errors(
     [*slots.REFUSALS, "out_of_range", "non_ascii_digits", "cutoff"],
@@ -423,13 +448,18 @@ class BookingViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._validated(request)
-        booking, created = services.create_booking(
+        options = dict(
             client=request.user,
-            service=data["service"],
-            start=data["start"],
             comment=data["comment"],
+            time_zone=data["time_zone"],
             idempotency_key=key_from(request),
         )
+        if "hold" in data:
+            booking, created = services.book_hold(hold=data["hold"], **options)
+        else:
+            booking, created = services.create_booking(
+                service=data["service"], start=data["start"], **options
+            )
         return self._detail(booking, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _act(self, request: Request, operation: Any) -> Response:
@@ -464,13 +494,55 @@ class BookingViewSet(
     @extend_schema(request=RescheduleSerializer, responses=ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: str | None = None) -> Response:
-        """The client moves the booking to another free start, until the cutoff."""
+        """The client (until the cutoff) or the specialist moves the booking to another
+        free start; the other party is told."""
         booking = self.get_object()
         data = self._validated(request)
         moved = services.reschedule_booking(
             booking=booking, start=data["start"], by=request.user, comment=data["comment"]
         )
         return self._detail(moved)
+
+
+@documents_pages
+@extend_validation_errors(
+    [*slots.REFUSALS, *LimitReached.codes, "required", "out_of_range", "non_ascii_digits"],
+    field_name="start",
+    actions=["create"],
+)
+@extend_validation_errors(
+    [*ServiceUnavailable.codes, "required", "does_not_exist", "incorrect_type", "non_ascii_digits"],
+    field_name="service",
+    actions=["create"],
+)
+@extend_validation_errors(["hold_expired"], field_name="hold", actions=["destroy"])
+class HoldViewSet(
+    BookingsAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's held slots: hold one for ``HOLD_MINUTES``, book it (``POST bookings/``
+    with ``hold``) or give it back (DELETE). Others' holds are 404."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = HoldSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return BookingHold.objects.none()
+        return selectors.live_holds_of(self.request.user)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.hold_slot(
+            client=self.request.user, service=data["service"], start=data["start"]
+        )
+
+    def perform_destroy(self, instance: BookingHold) -> None:
+        services.release_hold(client=self.request.user, hold=instance)
 
 
 # --- calendar feeds -----------------------------------------------------------------------

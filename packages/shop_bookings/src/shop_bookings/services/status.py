@@ -7,16 +7,17 @@ and the second sees the first one's status.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from .. import signals
-from ..conf import app_settings
 from ..exceptions import BookingActionForbidden, ChangeRefused
-from ..models import Booking, BookingStatus, BookingStatusChange
+from ..models import ACTIVE_STATUSES, Booking, BookingStatus, BookingStatusChange
+from ..selectors import service_rules
+from . import payment
 
 #: Allowed status moves (terminal statuses have no entry).
 TRANSITIONS: dict[str, set[str]] = {
@@ -47,9 +48,12 @@ def role_of(booking: Booking, user: Any) -> str | None:
     return None
 
 
-def client_cutoff_passed(booking: Booking, now: datetime) -> bool:
-    """Whether the client may no longer cancel or reschedule (CLIENT_CHANGE_CUTOFF_MINUTES)."""
-    return now > booking.start - timedelta(minutes=app_settings.CLIENT_CHANGE_CUTOFF_MINUTES)
+def client_cutoff_passed(booking: Booking, now: datetime, *, reschedule: bool = False) -> bool:
+    """Whether the client may no longer cancel (or reschedule): the service's cutoff, else
+    CLIENT_CHANGE_CUTOFF_MINUTES."""
+    rules = service_rules(booking.service)
+    cutoff = rules.reschedule_cutoff if reschedule else rules.cancel_cutoff
+    return now > booking.start - cutoff
 
 
 def record_change(
@@ -87,6 +91,26 @@ def _check_move(booking: Booking, *, to_status: str, by: Any, now: datetime) -> 
         raise ChangeRefused("not_started")
 
 
+def _save_status(
+    locked: Booking, *, to_status: str, by: Any, comment: str, pay: bool = True
+) -> Booking:
+    from_status, locked.status = locked.status, to_status
+    locked.save(update_fields=["status", "updated_at"])
+    change = record_change(booking=locked, from_status=from_status, by=by, comment=comment)
+    signals.booking_status_changed.send(
+        sender=Booking,
+        booking=locked,
+        from_status=from_status,
+        to_status=to_status,
+        by=by,
+        comment=comment,
+        change=change,
+    )
+    if pay and to_status == BookingStatus.CANCELED:
+        payment.booking_canceled(locked, by=by)
+    return locked
+
+
 def change_status(
     *, booking: Booking, to_status: str, by: Any, comment: str = "", now: datetime | None = None
 ) -> Booking:
@@ -96,24 +120,36 @@ def change_status(
     start; the specialist confirms, cancels, completes or marks no-show (the
     last two only once the booking has started). ``BookingActionForbidden``
     for a role that may not, ``ChangeRefused`` for a move not allowed now.
+    Canceling a priced booking tells the ``ORDER_HOOK`` (its order is canceled).
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_booking(booking)
         _check_move(locked, to_status=to_status, by=by, now=now)
-        from_status, locked.status = locked.status, to_status
-        locked.save(update_fields=["status", "updated_at"])
-        change = record_change(booking=locked, from_status=from_status, by=by, comment=comment)
-        signals.booking_status_changed.send(
-            sender=Booking,
-            booking=locked,
-            from_status=from_status,
-            to_status=to_status,
-            by=by,
-            comment=comment,
-            change=change,
-        )
-    return locked
+        return _save_status(locked, to_status=to_status, by=by, comment=comment)
+
+
+def _cancel_without_party(booking: Booking, *, comment: str, pay: bool) -> bool:
+    with transaction.atomic():
+        locked = lock_booking(booking)
+        if locked.status not in ACTIVE_STATUSES:
+            return False
+        _save_status(locked, to_status=BookingStatus.CANCELED, by=None, comment=comment, pay=pay)
+    return True
+
+
+def cancel_for_order(*, booking: Booking, comment: str = "order canceled") -> bool:
+    """Cancel a booking because its order was canceled (the ORDER_HOOK's receivers).
+
+    No role and no cutoff: the order decided. The hook is not called back.
+    False when the booking no longer held its slot (a repeat is a no-op).
+    """
+    return _cancel_without_party(booking, comment=comment, pay=False)
+
+
+def cancel_as_erased(*, booking: Booking) -> bool:
+    """Cancel a booking whose client erases their account (no cutoff); its order too."""
+    return _cancel_without_party(booking, comment="the client's account was deleted", pay=True)
 
 
 def confirm_booking(*, booking: Booking, by: Any, comment: str = "", now=None) -> Booking:
