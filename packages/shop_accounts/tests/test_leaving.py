@@ -14,7 +14,7 @@ from shop_accounts.models import DeletedUser, Profile
 from shop_accounts.services import get_profile, set_avatar
 from shop_core.signals import erasing_personal_data
 
-from .conftest import PASSWORD, APIClient, errors, png_bytes
+from .conftest import PASSWORD, errors, png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -182,7 +182,9 @@ def test_a_spent_ticket_is_refused(user_client, user):
     client = APIClient()
     with at(31):
         ticket = ticket_of(client)
-        assert_logged_in(client.post(MFA_LOGIN, {"ticket": ticket, "code": code_at(secret, 31)}), user)
+        assert_logged_in(
+            client.post(MFA_LOGIN, {"ticket": ticket, "code": code_at(secret, 31)}), user
+        )
     with at(61):
         again = client.post(MFA_LOGIN, {"ticket": ticket, "code": code_at(secret, 61)})
     assert errors(again) == [("ticket", "invalid_ticket")]
@@ -332,7 +334,7 @@ def test_simultaneous_uses_of_one_code_log_in_once(make_user):
             answers = run_at_once(
                 [
                     lambda c=c, t=t, code=code: c.post(MFA_LOGIN, {"ticket": t, "code": code})
-                    for c, t in zip(clients, tickets)
+                    for c, t in zip(clients, tickets, strict=True)
                 ]
             )
             assert sorted(a.status_code for a in answers) == [200, 400, 400, 400], [
@@ -362,7 +364,7 @@ def test_simultaneous_activations_make_one_authenticator(make_user):
                 lambda c=c, s=s: c.post(
                     ACTIVATE, {"ticket": s["ticket"], "code": code_at(s["secret"], 0)}
                 )
-                for c, s in zip(clients, setups)
+                for c, s in zip(clients, setups, strict=True)
             ]
         )
     assert sorted(a.status_code for a in answers) == [201, 400, 400]

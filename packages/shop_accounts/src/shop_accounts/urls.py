@@ -60,9 +60,7 @@ if views.MFA_ENABLED:  # allauth.mfa's models exist only when it is installed
         path(
             "mfa/totp/deactivate/", views_mfa.TOTPDeactivateView.as_view(), name="totp_deactivate"
         ),
-        path(
-            "mfa/recovery-codes/", views_mfa.RecoveryCodesView.as_view(), name="recovery_codes"
-        ),
+        path("mfa/recovery-codes/", views_mfa.RecoveryCodesView.as_view(), name="recovery_codes"),
     ]
 
 # dj-rest-auth fixes USE_JWT at import; so does this module.

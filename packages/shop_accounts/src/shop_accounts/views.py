@@ -72,8 +72,15 @@ from .serializers import (
     SocialLoginSerializer,
     VerifyEmailSerializer,
 )
-from .services import get_profile, remove_avatar, set_avatar, set_company_verified, update_user
-from .services import deletion, email_change
+from .services import (
+    deletion,
+    email_change,
+    get_profile,
+    remove_avatar,
+    set_avatar,
+    set_company_verified,
+    update_user,
+)
 from .services.credentials import issue_credentials, password_unchanged
 from .services.registration import SignupPolicy, notify_existing_account, signup_policy
 from .services.verification import confirm_email
