@@ -155,7 +155,10 @@ class Postgres:
         command = [str(self.bin / args[0]), *args[1:]]
         if os.geteuid() == 0:  # initdb and the server refuse to run as root
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True)
+        # Output to a file, not a pipe: the server pg_ctl starts inherits it and
+        # would keep a pipe open for ever.
+        with (self.data.parent / "pg_ctl.log").open("ab") as log:
+            subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
 
     def start(self) -> None:
         if not (self.data / "PG_VERSION").exists():
@@ -170,7 +173,8 @@ class Postgres:
         self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "start")
 
     def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        log = str(self.data / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-l", log, "-m", "fast", "-w", "restart")
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")

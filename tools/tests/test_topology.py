@@ -52,16 +52,23 @@ def test_errors_are_counted_per_fault_window_and_outside():
         "started": 90.0,
         "samples": [
             sample(101.0),
-            sample(108.5),  # within the grace after recovery
+            sample(112.5),  # within the grace after recovery
             sample(150.0, status=500),  # no fault then
             sample(101.0, status=201, outcome="ok"),
             sample(250.0, status=0),
         ],
     }
-    rows, failures = fault_report(faults, record)
+    rows, outside, failures = fault_report(faults, record)
     assert rows[0]["errors"] == 2 and rows[0]["recovered_s"] == 4.0 and rows[0]["at_s"] == 10.0
     assert rows[1]["errors"] == 1 and rows[1]["error_kinds"] == {"checkout: checkout 0": 1}
-    assert failures == [
-        "1 errors outside the faults: {'checkout: checkout 500': 1}",
-        "Redis restarted: no recovery within 120 s",
+    assert outside == {"checkout: checkout 500": 1}
+    assert failures == ["Redis restarted: no recovery within 120 s"]
+
+
+def test_an_error_in_overlapping_windows_counts_for_the_latest_fault():
+    faults = [
+        {"fault": "app server killed", "at": 100.0, "recovered": 110.0, "note": ""},
+        {"fault": "Redis restarted", "at": 115.0, "recovered": 117.0, "note": ""},
     ]
+    rows, _outside, _failures = fault_report(faults, {"started": 90.0, "samples": [sample(116.0)]})
+    assert [row["errors"] for row in rows] == [0, 1]
