@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 
 from shop_bookings import exceptions, services
 from shop_bookings.db import EXCLUSION_CONSTRAINT_NAME
-from shop_bookings.models import Booking
+from shop_bookings.models import Booking, BookingHold
 from shop_bookings.services import booking as booking_service
 from shop_core.testing import run_at_once
 
@@ -100,3 +100,75 @@ def test_exclusion_constraint_backs_the_locked_check(monkeypatch):
         services.create_booking(client=make_user(), service=service, start=start)
     assert info.value.code == "taken"
     assert Booking.objects.count() == 1
+
+
+def test_group_sessions_share_their_time_in_the_constraint():
+    import uuid
+
+    group = make_service(make_specialist(), capacity=5)
+    day = future_day()
+    session = uuid.uuid4()
+    for _ in range(2):  # two seats of one session overlap
+        Booking.objects.create(**_row(group, at(day, 10), at(day, 11)), session=session)
+    with pytest.raises(IntegrityError), transaction.atomic():  # another session may not
+        Booking.objects.create(**_row(group, at(day, 10, 30), at(day, 11, 30)))
+
+
+def _row(service, start, end):
+    return dict(
+        service=service,
+        specialist=service.specialist,
+        client=make_user(),
+        start=start,
+        end=end,
+        blocked_start=start,
+        blocked_end=end,
+        status="confirmed",
+        service_name=service.name,
+        price=service.price,
+    )
+
+
+def test_thirty_clients_race_for_ten_seats():
+    group = make_service(make_specialist(), capacity=10)
+    clients = [make_user() for _ in range(30)]
+    start = at(future_day(), 10)
+
+    def attempt(i):
+        return services.create_booking(client=clients[i], service=group, start=start)
+
+    results, errors = _race(30, attempt)
+    assert len(results) == 10, errors
+    assert len(errors) == 20
+    assert all(isinstance(e, exceptions.SlotUnavailable) and e.code == "full" for e in errors)
+    seats = Booking.objects.filter(service=group, start=start)
+    assert seats.count() == 10 and len(set(seats.values_list("session", flat=True))) == 1
+
+
+def test_ten_clients_race_to_hold_one_slot():
+    service = make_service(make_specialist())
+    clients = [make_user() for _ in range(10)]
+    start = at(future_day(), 10)
+
+    def attempt(i):
+        if i % 2:  # half of them book at once, half hold
+            return services.create_booking(client=clients[i], service=service, start=start)
+        return services.hold_slot(client=clients[i], service=service, start=start)
+
+    results, errors = _race(10, attempt)
+    assert len(results) == 1, errors
+    assert all(isinstance(e, exceptions.SlotUnavailable) and e.code == "taken" for e in errors)
+    assert BookingHold.objects.count() + Booking.objects.count() == 1
+
+
+def test_one_client_racing_past_the_daily_limit():
+    service = make_service(make_specialist(), max_per_client_per_day=2)
+    client = make_user()
+    day = future_day()
+
+    def attempt(i):
+        return services.create_booking(client=client, service=service, start=at(day, 9 + i))
+
+    results, errors = _race(6, attempt)
+    assert len(results) == 2, errors
+    assert all(isinstance(e, exceptions.LimitReached) and e.code == "day_limit" for e in errors)

@@ -1,0 +1,49 @@
+"""The ORDER_HOOK for ``shop_orders``: a priced booking is paid through an order.
+
+Set ``SHOP_BOOKINGS["ORDER_HOOK"] = "shop_bookings.orders.ShopOrdersHook"``
+with ``shop_orders`` installed. Only this module imports ``shop_orders``,
+and only when the hook names it (the package's core never does).
+
+- a priced booking becomes an order of one external line (source
+  ``"shop_bookings"``, reference the booking id), made once per booking;
+- canceling the booking cancels that order;
+- canceling the order (``external_item_canceled``) cancels the booking.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shop_orders.services.external import ExternalItem, cancel_external, order_external_items
+from shop_orders.signals import external_item_canceled
+
+from .models import Booking
+from .services.status import cancel_for_order
+
+SOURCE = "shop_bookings"
+
+
+class ShopOrdersHook:
+    """The ORDER_HOOK contract (``services/payment.py``) on shop_orders' public API."""
+
+    def booking_created(self, booking: Booking) -> None:
+        title = f"{booking.service_name}, {booking.start:%Y-%m-%d %H:%M} UTC"
+        item = ExternalItem(
+            source=SOURCE, reference=str(booking.pk), title=title, price=booking.price
+        )
+        order_external_items(booking.client, [item], idempotency_key=f"{SOURCE}:{booking.pk}")
+
+    def booking_canceled(self, booking: Booking, *, by: Any) -> None:
+        cancel_external(SOURCE, str(booking.pk), by=by)
+
+    @classmethod
+    def connect(cls) -> None:
+        external_item_canceled.connect(_order_canceled, dispatch_uid="shop_bookings.order_canceled")
+
+
+def _order_canceled(sender: Any, source: str, reference: str, **kwargs: Any) -> None:
+    if source != SOURCE:
+        return
+    booking = Booking.objects.filter(pk=int(reference)).first()
+    if booking is not None:
+        cancel_for_order(booking=booking)
