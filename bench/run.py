@@ -5,7 +5,17 @@ with the test client (status, body, SQL queries of a second request),
 starts gunicorn (2 sync workers, DEBUG off) on loopback, loads each
 scenario with wrk (-t2 -c8 -d10s --latency; S6 -t8 -c8), and prints a
 table that it also writes to bench/results/bench.json. Every figure is
-also given as a share of S0, the ceiling measured in the same run.
+also given as a share of S0, the ceiling measured in the same run. The
+catalogue scenarios run twice, with the catalogue's page cache on and off
+(each server's own S0 beside them).
+
+Also printed: the import of the 10,000-goods price list (a YAML file, cold,
+unchanged and changed, goods/s including parsing) and the single-request
+time of every product-list filter.
+
+``--scale 10``: the workload at ten times the products and shops on the
+PostgreSQL server of ``DATABASE_URL`` (the nox session starts one): the
+import and the filters, one request at a time, no wrk.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +32,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "example_site"
@@ -29,7 +41,10 @@ sys.path[:0] = [str(SITE), str(ROOT)]
 from tools.site_server import start_site  # noqa: E402
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-os.environ.setdefault("SHOP_BENCH_DB", str(RESULTS / "bench.sqlite3"))
+# A fresh file per run, so two runs at once never share (or delete) a database;
+# removed at the end (``main``).
+if "SHOP_BENCH_DB" not in os.environ:
+    os.environ["SHOP_BENCH_DB"] = str(Path(tempfile.mkdtemp(prefix="shop-bench-")) / "db")
 
 
 @dataclass
@@ -134,76 +149,159 @@ def worker_peak_rss_kb(master_pid: int) -> list[int]:
     return peaks
 
 
+CATALOGUE = {"S0", "S1", "S2", "S3"}  # run again with the page cache off
+
+
+def serve(scenarios: list[Scenario], duration: str, cache: str) -> tuple[list[dict], list[int]]:
+    """Load ``scenarios`` on a fresh gunicorn with the catalogue cache ``on``/``off``;
+    rows with shares of this server's own S0, and its workers' peak RSS (kB)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)]),
+        "SHOP_BENCH_CATALOG_CACHE": cache,
+    }
+    server, base = start_site(env)
+    results = []
+    try:
+        for scenario in scenarios:
+            print(f"wrk {scenario.name} {scenario.title} (cache {cache}) ...", flush=True)
+            results.append({**scenario.result, **run_wrk(base, scenario, duration)})
+        peaks = worker_peak_rss_kb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    ceiling = results[0]["rps"] or 1.0
+    rows = [
+        {
+            "name": scenario.name,
+            "title": scenario.title,
+            "cache": cache,
+            **result,
+            "share_of_ceiling": round(result["rps"] / ceiling, 4),
+        }
+        for scenario, result in zip(scenarios, results, strict=True)
+    ]
+    return rows, peaks
+
+
+def fresh_postgres_database() -> None:
+    """Point DATABASE_URL at a new, empty database of its server (the name + "_bench")."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    server, _slash, name = url.rpartition("/")
+    bench = f"{name or 'shop'}_bench"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{bench}"')
+    os.environ["DATABASE_URL"] = f"{server}/{bench}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", default="10s", help="wrk duration per scenario")
     parser.add_argument("--only", help="comma-separated scenario names, e.g. S0,S1")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="times the workload's products and shops"
+    )
+    parser.add_argument(
+        "--cache", choices=["both", "on", "off"], default="both", help="catalogue page cache"
+    )
     args = parser.parse_args()
 
     import django
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    db = Path(os.environ["SHOP_BENCH_DB"])
-    db.unlink(missing_ok=True)
+    if args.scale > 1 and not os.environ.get("DATABASE_URL"):
+        raise SystemExit("--scale needs DATABASE_URL (nox -s bench -- --scale 10 starts one)")
+    if os.environ.get("DATABASE_URL"):
+        fresh_postgres_database()
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from bench import workload
 
     call_command("migrate", verbosity=0)
-    seeded = workload.seed()
+    seeded = workload.seed(args.scale)
+    report = {
+        "workload": "BENCH-WORKLOAD.md",
+        "database": connection.vendor,
+        "scale": args.scale,
+        "seed": seeded.summary,
+        "imports": seeded.imports,
+        "filters": workload.filters(seeded),
+    }
+    if args.scale == 1:
+        report.update(load(seeded, args))
+    connection.close()
+    if Path(os.environ["SHOP_BENCH_DB"]).parent.name.startswith("shop-bench-"):
+        shutil.rmtree(Path(os.environ["SHOP_BENCH_DB"]).parent, ignore_errors=True)
+    (RESULTS / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print_report(report)
+
+
+def load(seeded: Any, args: argparse.Namespace) -> dict:
+    """The wrk part: every scenario with the cache on, the catalogue ones again with it off."""
+    from bench import workload
+
     scenarios = workload.scenarios(seeded)
     if args.only:
         wanted = set(args.only.split(","))
         scenarios = [s for s in scenarios if s.name in wanted or s.name == "S0"]
     for scenario in scenarios:
         scenario.result.update(workload.check(scenario))
-
-    server, base = start_site({**os.environ, "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)])})
-    try:
-        for scenario in scenarios:
-            print(f"wrk {scenario.name} {scenario.title} ...", flush=True)
-            scenario.result.update(run_wrk(base, scenario, args.duration))
-        peaks = worker_peak_rss_kb(server.pid)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-
-    ceiling = scenarios[0].result["rps"] or 1.0
-    rows = []
-    for scenario in scenarios:
-        result = scenario.result
-        result["share_of_ceiling"] = round(result["rps"] / ceiling, 3)
-        rows.append({"name": scenario.name, "title": scenario.title, **result})
-    report = {
-        "workload": "BENCH-WORKLOAD.md",
-        "server": "gunicorn, 2 sync workers, SQLite file, DEBUG off, 127.0.0.1",
+    rows: list[dict] = []
+    peaks: list[int] = []
+    for cache in ("on", "off"):
+        if args.cache not in ("both", cache):
+            continue
+        # with the cache off, only the scenarios it changes run again
+        run = scenarios if not rows else [s for s in scenarios if s.name in CATALOGUE]
+        ran, worker_peaks = serve(run, args.duration, cache)
+        rows += ran
+        peaks = peaks or worker_peaks
+    return {
+        "server": "gunicorn, 2 sync workers, DEBUG off, 127.0.0.1",
         "load": f"wrk -t2 -c8 -d{args.duration} --latency (S6: -t8 -c8)",
-        "seed": seeded.summary,
         "scenarios": rows,
         "peak_rss_per_worker_mb": [round(kb / 1024, 1) for kb in peaks],
     }
-    (RESULTS / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print_table(report)
+
+
+def print_report(report: dict) -> None:
+    print()
+    print(f"database: {report['database']}, scale: {report['scale']}x")
+    for key, value in report["seed"].items():
+        print(f"{key}: {value}")
+    print()
+    print(f"{'price-list import (YAML file, parsing included)':<52}{'s':>8}{'goods/s':>10}")
+    for row in report["imports"]:
+        print(f"{row['name']:<52}{row['seconds']:>8.2f}{row['goods_per_s']:>10.0f}")
+    print()
+    print(f"{'product-list filter (one request, cache off)':<52}{'median ms':>10}{'count':>8}")
+    for row in report["filters"]:
+        print(f"{row['name']:<52}{row['median_ms']:>10.2f}{row['count']:>8}")
+    if "scenarios" in report:
+        print_table(report)
 
 
 def print_table(report: dict) -> None:
     print()
-    for key, value in report["seed"].items():
-        print(f"{key}: {value}")
     header = (
-        f"{'':4}{'scenario':<44}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'':4}{'scenario':<44}{'cache':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'of S0':>8}{'SQL':>5}{'non2xx':>8}{'1-req ms':>10}"
     )
     print(header)
     print("-" * len(header))
     for row in report["scenarios"]:
         print(
-            f"{row['name']:<4}{row['title']:<44}{row['rps']:>9.1f}{row['p50_ms'] or 0:>9.2f}"
-            f"{row['p99_ms'] or 0:>9.2f}{row['share_of_ceiling']:>8.1%}{row.get('queries', 0):>5}"
-            f"{row['non_2xx']:>8}{row.get('single_ms', '-'):>10}"
+            f"{row['name']:<4}{row['title']:<44}{row['cache']:>6}{row['rps']:>9.1f}"
+            f"{row['p50_ms'] or 0:>9.2f}{row['p99_ms'] or 0:>9.2f}{row['share_of_ceiling']:>8.1%}"
+            f"{row.get('queries', 0):>5}{row['non_2xx']:>8}{row.get('single_ms', '-'):>10}"
         )
-    print("1-req ms: median of one request at a time through the test client (no queue)")
+    print("SQL: queries of a second request through the test client (cache off)")
+    print("1-req ms: median of one request at a time through the test client (cache off)")
     print(f"peak RSS per worker (MB): {report['peak_rss_per_worker_mb']}")
     print(f"written to {RESULTS / 'bench.json'}")
 

@@ -30,17 +30,20 @@ SINGLE_REQUEST_RUNS = 30  # offers the POST scenarios buy from never run out
 class Seeded:
     summary: dict[str, Any] = field(default_factory=dict)
     ids: dict[str, Any] = field(default_factory=dict)
+    imports: list[dict[str, Any]] = field(default_factory=list)
 
 
-def build_pricelists(rng: random.Random) -> tuple[list[tuple[int, int]], list[dict]]:
+def build_pricelists(
+    rng: random.Random, products: int = PRODUCTS, shops: int = SHOPS
+) -> tuple[list[tuple[int, int]], list[dict]]:
     """The category tree spec and one price list per shop.
 
     Every product is offered by 1-3 shops; shop 0 offers all of them, so its
     price list is the 10,000-goods file whose import is timed.
     """
     tree = [(root, child) for root in range(ROOTS) for child in range(CHILDREN)]
-    pricelists = [{"shop": f"Bench shop {n}", "categories": [], "goods": []} for n in range(SHOPS)]
-    for product in range(PRODUCTS):
+    pricelists = [{"shop": f"Bench shop {n}", "categories": [], "goods": []} for n in range(shops)]
+    for product in range(products):
         root, child = tree[product % len(tree)]
         category = f"Category {root}.{child}"
         params = {
@@ -50,8 +53,7 @@ def build_pricelists(rng: random.Random) -> tuple[list[tuple[int, int]], list[di
             "Страна": rng.choice(["Россия", "Китай", "Германия"]),
             "Материал": rng.choice(["пластик", "металл", "стекло"]),
         }
-        shops = [0, *rng.sample(range(1, SHOPS), rng.randint(0, SHOPS - 1))]
-        for shop in shops:
+        for shop in [0, *rng.sample(range(1, shops), rng.randint(0, 2))]:
             price = rng.randint(300, 300_000)
             pricelists[shop]["goods"].append(
                 {
@@ -71,14 +73,14 @@ def build_pricelists(rng: random.Random) -> tuple[list[tuple[int, int]], list[di
     return tree, pricelists
 
 
-def seed() -> Seeded:
+def seed(scale: int = 1) -> Seeded:
     from shop_accounts.services import create_user
-    from shop_catalog.models import Category, Offer, Product
+    from shop_catalog.models import Category, Offer, Product, Shop
     from shop_catalog.services import import_pricelist
 
     rng = random.Random(SEED)
     seeded = Seeded()
-    tree, pricelists = build_pricelists(rng)
+    tree, pricelists = build_pricelists(rng, PRODUCTS * scale, SHOPS * scale)
 
     # The tree first, so the imports file goods under the children.
     for root in range(ROOTS):
@@ -88,15 +90,7 @@ def seed() -> Seeded:
                 name=f"Category {root}.{child}", slug=f"category-{root}-{child}", parent=parent
             )
 
-    started = time.perf_counter()
-    import_pricelist(data=pricelists[0], create_shop=True)
-    seeded.summary["import 10,000 goods, cold (s)"] = round(time.perf_counter() - started, 2)
-    started = time.perf_counter()
-    again = import_pricelist(data=pricelists[0])
-    seeded.summary["import 10,000 goods, unchanged re-import (s)"] = round(
-        time.perf_counter() - started, 2
-    )
-    assert again.as_dict().get("updated", 0) == 0, again.as_dict()
+    seeded.imports = import_bench(pricelists[0])
     for pricelist in pricelists[1:]:
         import_pricelist(data=pricelist, create_shop=True)
     seeded.summary["products"] = Product.objects.count()
@@ -109,6 +103,7 @@ def seed() -> Seeded:
     ]
     seeded.ids["customers"] = customers
     seeded.ids["root0"] = Category.objects.get(slug="root-0").pk
+    seeded.ids["shop2"] = Shop.objects.get(name="Bench shop 2").pk
     seeded.ids["product"] = Product.objects.order_by("pk").values_list("pk", flat=True)[0]
     # The offers the POST scenarios buy.
     buy = list(Offer.objects.filter(shop__name="Bench shop 0").order_by("pk")[:LINES_PER_ORDER])
@@ -119,6 +114,92 @@ def seed() -> Seeded:
     if apps.is_installed("shop_bookings"):
         seed_bookings(seeded)
     return seeded
+
+
+def import_bench(pricelist: dict) -> list[dict[str, Any]]:
+    """Shop 0's price list as a YAML file, imported cold, again unchanged, and
+    with every tenth price changed; seconds and goods/s, parsing included."""
+    import yaml
+
+    from shop_catalog.services import import_pricelist_file
+
+    def dump(data: dict) -> bytes:
+        text = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+        return text.encode()
+
+    content = dump(pricelist)
+    changed = dump(
+        {
+            **pricelist,
+            "goods": [
+                {**item, "price": item["price"] + 1} if n % 10 == 0 else item
+                for n, item in enumerate(pricelist["goods"])
+            ],
+        }
+    )
+    goods = len(pricelist["goods"])
+    rows = []
+    for name, data, expect in [
+        ("cold (new shop, products, parameters)", content, "created"),
+        ("unchanged (the same file again)", content, None),
+        ("changed (every 10th price)", changed, "updated"),
+    ]:
+        started = time.perf_counter()
+        summary = import_pricelist_file(content=data, fmt="yaml", create_shop=True).as_dict()
+        seconds = time.perf_counter() - started
+        done = summary[expect] if expect else goods - summary["unchanged"]
+        assert done == (goods if expect == "created" else goods // 10 if expect else 0), summary
+        rows.append({"name": name, "seconds": seconds, "goods_per_s": goods / seconds})
+    return rows
+
+
+def filters(seeded: Seeded) -> list[dict[str, Any]]:
+    """Every filter of the product list, one request at a time (median of runs)."""
+    ids = seeded.ids
+    queries = [
+        ("no filter, page 1", ""),
+        ("no filter, page 50", "page=50"),
+        ("shop (one of three)", f"shop={ids['shop2']}"),
+        ("category, root with descendants", f"category={ids['root0']}"),
+        ("category, leaf (slug)", "category=category-1-2"),
+        ("price range", "price_min=1000&price_max=50000"),
+        ("category + price range (S2)", f"category={ids['root0']}&price_min=1000&price_max=50000"),
+        ("in stock", "in_stock=true"),
+        ("parameter", "parameter=Цвет:red"),
+        ("two parameters", "parameter=Цвет:red&parameter=Страна:Китай"),
+        ("shop + parameter + price", f"shop={ids['shop2']}&parameter=Цвет:red&price_max=9000"),
+        ("search, one product", "search=00042"),
+        ("search, every product", "search=product"),
+        ("ordering=price", "ordering=price"),
+        ("ordering=-price", "ordering=-price"),
+        ("ordering=name", "ordering=name"),
+        ("ordering=newest", "ordering=newest"),
+    ]
+    client = Client()
+    rows = []
+    for name, query in queries:
+        path = f"/api/v1/catalog/products/?{query}"
+        rows.append({"name": name, **_timed(client, path, lambda r: r.json()["count"])})
+    export = f"/api/v1/catalog/products/export/?shop={ids['shop2']}"
+    rows.append(
+        {
+            "name": "CSV export, shop (one of three)",
+            **_timed(client, export, lambda r: b"".join(r.streaming_content).count(b"\n") - 1),
+        }
+    )
+    return rows
+
+
+def _timed(client: Client, path: str, count: Any, runs: int = 7) -> dict[str, Any]:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path)
+        counted = count(response)  # a streamed body is read inside the timing
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {response.status_code}")
+    return {"median_ms": round(statistics.median(timings), 2), "count": counted}
 
 
 def seed_orders(seeded: Seeded) -> None:

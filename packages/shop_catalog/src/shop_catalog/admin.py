@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
+from .catalogue import catalogue_changed
 from .conf import MISSING_POLICIES, app_settings
 from .exceptions import PriceListError, format_problem
 from .models import (
@@ -219,7 +220,9 @@ class OfferAdmin(ImportExportModelAdmin):
 
     @admin.action(description=_("Deactivate the selected offers"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.update(is_active=False)
+        with transaction.atomic():
+            count = queryset.update(is_active=False)
+            catalogue_changed()  # an UPDATE sends no signal
         self.message_user(request, _("%(count)s offers deactivated.") % {"count": count})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.checks import Error, register
 
 from .conf import MISSING_POLICIES, app_settings
@@ -12,7 +13,7 @@ from .pricelist.formats import FORMATS
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    """E001: shape, unknown keys, hooks that do not import; E002/E003: bad values."""
+    """E001: shape, unknown keys, hooks that do not import; E002-E004: bad values."""
     errors = app_settings.check("shop_catalog.E001")
     if errors:
         return errors
@@ -29,6 +30,13 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             Error(
                 "SHOP_CATALOG['PRICE_LIST_FORMATS'] names unknown format(s): " + ", ".join(unknown),
                 id="shop_catalog.E003",
+            )
+        )
+    if app_settings.CACHE and app_settings.CACHE_ALIAS not in settings.CACHES:
+        errors.append(
+            Error(
+                f"SHOP_CATALOG['CACHE_ALIAS'] {app_settings.CACHE_ALIAS!r} is not in CACHES.",
+                id="shop_catalog.E004",
             )
         )
     return errors

@@ -52,6 +52,13 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_MAX_PIXELS": 40_000_000,
     "IMAGE_FORMATS": ["JPEG", "PNG", "WEBP", "GIF"],
     "THUMBNAIL_SIZE": (300, 300),
+    # Answer anonymous product list and detail requests from Django's cache,
+    # keyed by the catalogue version every write changes (catalogue.py).
+    "CACHE": False,
+    "CACHE_ALIAS": "default",
+    # Seconds a cached page lives: the bound for writes that bypass the ORM
+    # signals without calling catalogue_changed().
+    "CACHE_TIMEOUT": 60,
 }
 
 IMPORT_STRINGS = {"URL_FETCHER", "IS_SUPPLIER", "PRODUCT_SERIALIZER"}

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Concat, Lower, Substr
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +146,9 @@ class Shop(models.Model):
     )
     accepts_orders = models.BooleanField(_("accepts orders"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # What the last file import wrote: the file's hash, the missing-goods policy
+    # and the state of the offers it left; "" once anything else changed them.
+    pricelist_fingerprint = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("shop")
@@ -173,7 +176,13 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["name", "category"])]
+        indexes = [
+            models.Index(fields=["name", "category"]),
+            # the list's default and ?ordering=name orders: a page reads 20 rows
+            # of the index instead of sorting every product
+            models.Index(fields=["name", "id"], name="shop_catalog_product_name_id"),
+            models.Index(Lower("name"), "id", name="shop_catalog_product_lname_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -396,3 +405,22 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop} #{self.pk} ({self.status})"
+
+
+class CatalogueVersion(models.Model):
+    """One row: a token that changes with every write to the public catalogue.
+
+    Kept in the database, not the cache, so that every process sees a write at
+    once, whatever cache the project has; the token changes in the writer's
+    own transaction (``catalogue.catalogue_changed``), so it becomes visible
+    together with the data. Cached catalogue pages and counts are keyed by it.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    def __str__(self) -> str:
+        return self.token

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -31,6 +33,7 @@ from shop_core.pagination import ShopPagination
 from shop_core.views import ShopAPIMixin
 
 from . import selectors, services
+from .catalogue import cache_key, cached_value, catalogue_version, lookup, store
 from .conf import app_settings
 from .exceptions import PRICELIST_CODES, ExternalIdTaken, PriceListError
 from .filters import ProductFilter
@@ -55,6 +58,34 @@ class CatalogPagination(ShopPagination):
     ``["MAX_PAGE_SIZE"]``; a page that does not exist is a 400 ``invalid_page``."""
 
     app_settings = app_settings
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose COUNT is cached under ``count_key`` (None: counted every time)."""
+
+    def __init__(self, *args: Any, count_key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        return cached_value(self.count_key, lambda: Paginator.count.func(self))
+
+
+class ProductPagination(CatalogPagination):
+    """Counts a filtered product list once per catalogue version (``SHOP_CATALOG["CACHE"]``)."""
+
+    count_key: str | None = None
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        version = getattr(view, "catalogue_version", None)
+        skip = {self.page_query_param, self.page_size_query_param}
+        params = sorted((k, v) for k, v in request.query_params.lists() if k not in skip)
+        self.count_key = cache_key(version, "count", repr(params))
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list: Any, per_page: int) -> Paginator:
+        return CountedPaginator(object_list, per_page, count_key=self.count_key)
 
 
 class CatalogAPIMixin(ShopAPIMixin):
@@ -129,6 +160,32 @@ class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     filter_backends = [FilterBackend]
     filterset_class = ProductFilter
+    pagination_class = ProductPagination
+    catalogue_version: str | None = None
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._cached_answer(super().list, request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._cached_answer(super().retrieve, request, *args, **kwargs)
+
+    def _cached_answer(
+        self, answer: Callable[..., Response], request: Request, *args: Any, **kwargs: Any
+    ) -> Response:
+        """An anonymous request's answer from the cache of this catalogue version
+        (``SHOP_CATALOG["CACHE"]``, ``catalogue.py``); only 200s are kept."""
+        if request.user.is_authenticated:
+            return answer(request, *args, **kwargs)
+        self.catalogue_version = catalogue_version()
+        # the absolute URL: the pages' next/previous links carry the host
+        key = cache_key(self.catalogue_version, "page", request.build_absolute_uri())
+        data = lookup(key)
+        if data is not None:
+            return Response(data)
+        response = answer(request, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            store(key, response.data)
+        return response
 
     def get_queryset(self) -> QuerySet:
         # The default serializer reads offers and images for the whole page

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from ..catalogue import catalogue_changed
 from ..models import Shop
 from ..signals import shop_accepts_orders_changed
 
@@ -38,6 +39,7 @@ def set_accepts_orders(*, shop: Shop, accepts_orders: bool, user: Any = None) ->
         )
         shop.accepts_orders = accepts_orders
         if changed:
+            catalogue_changed()  # an UPDATE sends no signal
             transaction.on_commit(
                 lambda: shop_accepts_orders_changed.send(
                     sender=Shop, shop=shop, user=user, accepts_orders=accepts_orders

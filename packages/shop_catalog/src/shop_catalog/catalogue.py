@@ -1,0 +1,116 @@
+"""The catalogue version, and the cache of anonymous catalogue pages keyed by it.
+
+Every write to the public catalogue starts a new version (a new random token
+in ``CatalogueVersion``): saves and deletes of the catalogue's models through
+the ORM (``receivers.py``), the price-list import, and any other code that
+writes them in bulk and calls ``catalogue_changed()``. The token changes in
+the writer's own transaction, and a reader reads the token before the data:
+so a reader can file new data under an old token (harmless, the old token is
+never read again) but never old data under the new one.
+
+With ``SHOP_CATALOG["CACHE"]`` on, the product list and detail answer
+anonymous requests from Django's cache ``CACHE_ALIAS`` under the current
+token, and the list's COUNT is cached per filter the same way, so paging
+through a result does not count it again. Any cache works, a per-process one
+too: the token lives in the database, so every process sees a write at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import uuid4
+
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from .conf import app_settings
+from .models import CatalogueVersion
+
+T = TypeVar("T")
+VERSION_PK = 1
+# The tables whose statistics SQLite's planner needs for the product list's filters.
+PLANNER_TABLES = (
+    "shop_catalog_category",
+    "shop_catalog_product",
+    "shop_catalog_offer",
+    "shop_catalog_offerparameter",
+    "shop_catalog_parameter",
+    "shop_catalog_shop",
+)
+
+
+def catalogue_changed() -> None:
+    """Start a new catalogue version: every cached page and count is stale from now on.
+
+    Called for every ORM save and delete of the catalogue's models and by the
+    import; call it after writing catalogue tables with ``QuerySet.update()``
+    or bulk methods (for example a stock decrement), in the same transaction.
+    One query (an upsert), no read.
+    """
+    CatalogueVersion.objects.bulk_create(
+        [CatalogueVersion(pk=VERSION_PK, token=uuid4().hex)],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["token"],
+    )
+
+
+def catalogue_version() -> str | None:
+    """The current token, or None when caching is off or no write has set one yet."""
+    if not app_settings.CACHE:
+        return None
+    return CatalogueVersion.objects.filter(pk=VERSION_PK).values_list("token", flat=True).first()
+
+
+def cache_key(version: str | None, kind: str, *parts: str) -> str | None:
+    """The key of ``parts`` under ``version`` (None: do not cache)."""
+    if version is None:
+        return None
+    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return f"shop_catalog:{kind}:{version}:{digest}"
+
+
+def cached_value(key: str | None, build: Callable[[], T]) -> T:
+    """The value cached under ``key``, else ``build()`` stored there (``key`` None: no cache)."""
+    if key is None:
+        return build()
+    cache = caches[app_settings.CACHE_ALIAS]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, app_settings.CACHE_TIMEOUT)
+    return value
+
+
+def store(key: str | None, value: Any) -> None:
+    """Keep ``value`` under ``key`` (``key`` None: nothing)."""
+    if key is not None:
+        caches[app_settings.CACHE_ALIAS].set(key, value, app_settings.CACHE_TIMEOUT)
+
+
+def lookup(key: str | None) -> Any:
+    """The value under ``key``, or None."""
+    return None if key is None else caches[app_settings.CACHE_ALIAS].get(key)
+
+
+def refresh_planner_statistics(*, full: bool = True, using: str = DEFAULT_DB_ALIAS) -> None:
+    """SQLite only: give the query planner statistics of the catalogue tables.
+
+    Without them SQLite walks every offer of a shop per product for ``?shop=``
+    (seconds at 10,000 products). ``full``: ``ANALYZE`` the catalogue tables
+    (sampling at most 1,000 rows per index, so it stays fast at any size);
+    otherwise ``PRAGMA optimize``, which analyzes only what needs it.
+    PostgreSQL keeps its statistics itself (autovacuum).
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        if not full:
+            cursor.execute("PRAGMA optimize")
+            return
+        cursor.execute("PRAGMA analysis_limit=1000")
+        for table in PLANNER_TABLES:
+            cursor.execute(f'ANALYZE "{table}"')
