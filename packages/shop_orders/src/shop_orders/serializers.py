@@ -69,7 +69,10 @@ class CartSerializer(serializers.Serializer):
 
 
 class AddLineSerializer(AsciiDigitsMixin, serializers.Serializer):
-    offer = IdField(queryset=Offer.objects.all(), help_text=_("Offer id."))
+    # With what the add checks: the offer is read once.
+    offer = IdField(
+        queryset=Offer.objects.select_related("shop", "product"), help_text=_("Offer id.")
+    )
     quantity = serializers.IntegerField(default=1)
 
 

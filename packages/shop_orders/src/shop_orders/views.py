@@ -104,12 +104,14 @@ class CartLinesView(ShopAPIMixin, APIView):
     def post(self, request: Request) -> Response:
         data = AddLineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.add_line(
+        lines = services.add_offer(
             user=request.user,
-            offer_id=data.validated_data["offer"].pk,
+            offer=data.validated_data["offer"],
             quantity=data.validated_data["quantity"],
         )
-        return Response(_cart_body(request), status=status.HTTP_201_CREATED)
+        return Response(
+            CartSerializer(CartSerializer.summary(lines)).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_validation_errors(OFFER_STATE_CODES, field_name="offer", methods=["patch"])
@@ -182,7 +184,10 @@ class CheckoutView(ShopAPIMixin, APIView):
         data = CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         result = services.checkout(user=request.user, idempotency_key=key, **data.validated_data)
-        order = selectors.order_detail(user=request.user, pk=result.order.pk)
+        # A new order carries what checkout wrote (parts, lines, history): no re-read.
+        order = result.order
+        if not result.created:
+            order = selectors.order_detail(user=request.user, pk=order.pk)
         return Response(
             OrderDetailSerializer(order).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

@@ -1,6 +1,6 @@
 """Services: the use cases that write (cart, checkout, status moves)."""
 
-from .cart import add_line, change_line, clear_cart, get_cart, remove_line
+from .cart import add_line, add_offer, change_line, clear_cart, get_cart, remove_line
 from .checkout import CheckoutResult, checkout, replayed_order, resolve_address
 from .status import (
     allowed_targets,
@@ -14,6 +14,7 @@ from .status import (
 __all__ = [
     "CheckoutResult",
     "add_line",
+    "add_offer",
     "allowed_targets",
     "can_cancel",
     "cancel_order",

@@ -102,16 +102,19 @@ def _check_offer(offer: Offer, quantity: int) -> None:
         )
 
 
-def _check_amounts(cart_id: int, offer: Offer, quantity: int) -> None:
+def _check_amounts(line_amount: Decimal, other_amounts: list[Decimal]) -> None:
     """The line total and the cart total must fit an order (checkout checks again)."""
-    others = CartLine.objects.filter(cart_id=cart_id).exclude(offer=offer)
-    amounts = [price * n for n, price in others.values_list("quantity", "offer__price")]
-    if not amounts_fit([offer.price * quantity, *amounts]):
+    if not amounts_fit([line_amount, *other_amounts]):
         raise CartError(
             _("The total would exceed %(max)s.") % {"max": MONEY_MAX},
             field="quantity",
             code="amount_too_large",
         )
+
+
+def _other_amounts(cart_id: int, offer: Offer) -> list[Decimal]:
+    others = CartLine.objects.filter(cart_id=cart_id).exclude(offer=offer)
+    return [price * n for n, price in others.values_list("quantity", "offer__price")]
 
 
 def add_line(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
@@ -122,23 +125,41 @@ def add_line(*, user: Any, offer_id: int, quantity: int = 1) -> CartLine:
     inactive offer, a shop that does not accept orders, a total above the
     stock, or amounts an order could not hold.
     """
-    quantity = _check_quantity(quantity)
+    _check_quantity(quantity)
     offer = Offer.objects.select_related("shop", "product").filter(pk=offer_id).first()
     if offer is None:
         raise CartError(_("No such offer."), field="offer", code="does_not_exist")
+    lines = add_offer(user=user, offer=offer, quantity=quantity)
+    return next(line for line in lines if line.offer_id == offer.pk)
+
+
+def add_offer(*, user: Any, offer: Offer, quantity: int = 1) -> list[CartLine]:
+    """``add_line`` for an offer already read (with ``shop`` and ``product``).
+
+    Returns the cart's lines after the add, read under the cart lock with
+    offer, shop and product, in the cart's order (``selectors.cart_lines``).
+    """
+    quantity = _check_quantity(quantity)
     with transaction.atomic():
         cart = lock_cart(user=user, create=True)
-        line = CartLine.objects.filter(cart=cart, offer=offer).first()
+        lines = list(
+            CartLine.objects.filter(cart=cart).select_related("offer__shop", "offer__product")
+        )
+        line = next((line for line in lines if line.offer_id == offer.pk), None)
         new_quantity = _check_max_quantity(quantity + (line.quantity if line else 0))
         _check_offer(offer, new_quantity)
-        _check_amounts(cart.pk, offer, new_quantity)
+        _check_amounts(
+            offer.price * new_quantity,
+            [other.total for other in lines if other.offer_id != offer.pk],
+        )
         if line is None:
             line = CartLine.objects.create(cart=cart, offer=offer, quantity=new_quantity)
+            lines.append(line)
         else:
             line.quantity = new_quantity
             line.save(update_fields=["quantity"])
     line.offer = offer
-    return line
+    return lines
 
 
 def _line_of(user: Any, line_id: Any) -> CartLine:
@@ -164,7 +185,7 @@ def change_line(*, user: Any, line_id: int, quantity: int) -> CartLine:
         lock_cart(user=user)
         line = _line_of(user, line_id)
         _check_offer(line.offer, quantity)
-        _check_amounts(line.cart_id, line.offer, quantity)
+        _check_amounts(line.offer.price * quantity, _other_amounts(line.cart_id, line.offer))
         # Conditional: the line may be gone meanwhile (the admin, another
         # device), which is a 404, not an error.
         if not CartLine.objects.filter(pk=line.pk).update(quantity=quantity):

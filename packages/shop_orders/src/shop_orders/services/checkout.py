@@ -266,7 +266,11 @@ def _snapshot_line(order: Order, part: OrderPart, line: CartLine) -> OrderLine:
 def _write_parts(
     *, order: Order, user: Any, lines: list[CartLine], part_totals: dict[int, Decimal]
 ) -> None:
-    """One part per shop with its subtotal, the snapshot lines, the first history rows."""
+    """One part per shop with its subtotal, the snapshot lines, the first history rows.
+
+    What was written is left in ``order``'s prefetch cache (``parts`` with their
+    ``lines``, ``history``), so the answer and the notifications read nothing back.
+    """
     shops = {line.offer.shop_id: line.offer.shop for line in lines}
     parts = OrderPart.objects.bulk_create(
         [
@@ -275,15 +279,28 @@ def _write_parts(
         ]
     )
     part_of_shop = {part.shop_id: part for part in parts}
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         [_snapshot_line(order, part_of_shop[line.offer.shop_id], line) for line in lines]
     )
-    StatusChange.objects.bulk_create(
+    history = StatusChange.objects.bulk_create(
         [
             StatusChange(order=order, part=part, from_status="", to_status=Status.NEW, by=user)
             for part in parts
         ]
     )
+    parts.sort(key=lambda part: (part.shop_name, part.pk))  # as selectors.orders_of reads them
+    for part in parts:
+        _prefetched(part, "lines", [line for line in order_lines if line.part_id == part.pk])
+    _prefetched(order, "parts", parts)
+    _prefetched(order, "history", history)
+
+
+def _prefetched(instance: Any, name: str, objects: list[Any]) -> None:
+    """Fill ``instance.<name>.all()`` with ``objects`` as ``prefetch_related`` does."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def _empty_cart(lines: list[CartLine]) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from shop_core import delivery
 
@@ -32,7 +32,8 @@ Event = Notification.Event
 
 def queue_order_placed(order: Order) -> list[Notification]:
     """Rows for the customer and for each shop of a new order (call in its transaction)."""
-    parts = OrderPart.objects.filter(order=order).order_by("pk")
+    # The parts checkout left in the order's prefetch cache (else one query).
+    parts = sorted(order.parts.all(), key=lambda part: part.pk)
     return _queue(
         [
             Notification(event=Event.ORDER_PLACED, order=order),
@@ -100,21 +101,18 @@ def deliver_due(*, now: datetime | None = None) -> int:
 def _placed_order(row: Notification) -> Order:
     lines = Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
     parts = OrderPart.objects.prefetch_related(lines)
-    return Order.objects.prefetch_related(Prefetch("parts", queryset=parts)).get(pk=row.order_id)
+    prefetch_related_objects([row.order], Prefetch("parts", queryset=parts))
+    return row.order
 
 
 def _placed_part(row: Notification) -> OrderPart:
-    return (
-        OrderPart.objects.select_related("shop__owner", "order")
-        .prefetch_related(
-            "shop__staff", Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
-        )
-        .get(pk=row.part_id)
-    )
+    lines = Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    prefetch_related_objects([row.part], "shop__staff", lines)
+    return row.part
 
 
 def _status_change(row: Notification) -> StatusChange:
-    return StatusChange.objects.select_related("order", "part", "by").get(pk=row.change_id)
+    return row.change
 
 
 # event -> (the notifier's method, what it receives)
@@ -123,10 +121,19 @@ EVENTS: dict[str, tuple[str, Callable[[Notification], Any]]] = {
     Event.SHOP_ORDER_PLACED: ("shop_order_placed", _placed_part),
     Event.STATUS_CHANGED: ("status_changed", _status_change),
 }
+# What any event's object needs, read with the row in one query (LEFT JOINs).
+ROW_JOINS = (
+    "order",
+    "part__shop__owner",
+    "part__order",
+    "change__order",
+    "change__part",
+    "change__by",
+)
 
 
 def _send(notifier: Any, notification_id: int) -> None:
     """Call the notifier's method for one row's event with its object (raises what it raises)."""
-    row = Notification.objects.get(pk=notification_id)
+    row = Notification.objects.select_related(*ROW_JOINS).get(pk=notification_id)
     method, load = EVENTS[row.event]
     getattr(notifier, method)(load(row))
