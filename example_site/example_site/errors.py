@@ -16,26 +16,39 @@ drf-standardized-errors)::
   body into 413 / 400 answers instead of a 500, and a parser's
   ``RecursionError`` into the 400 ``too_deep`` of ``shop_core``.
 
+- A backing service that is down (the database, Redis behind the cache that
+  rate limits count in) is a 503 ``service_unavailable`` with
+  ``Retry-After``, not a 500: the request may be repeated once it is back.
+  Rate limits fail closed: a request that cannot be counted is refused.
+
 Codes: ``bad_request``, ``too_many_fields``, ``too_large``,
-``permission_denied``, ``not_found``, ``server_error``.
+``permission_denied``, ``not_found``, ``service_unavailable``,
+``server_error``.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
+from django_redis.exceptions import ConnectionInterrupted
 from drf_standardized_errors.handler import ExceptionHandler
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.exceptions import APIException, ParseError
 
 from shop_core.parsers import TooDeep
 
 API_PREFIX = "/api/"
+logger = logging.getLogger(__name__)
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -60,6 +73,34 @@ class TooManyFields(APIException):
     status_code = 400
     default_code = "too_many_fields"
     default_detail = gettext_lazy("The request has too many fields.")
+
+
+class ServiceUnavailable(APIException):
+    status_code = 503
+    default_code = "service_unavailable"
+    default_detail = gettext_lazy("The service is briefly unavailable; try again shortly.")
+
+
+#: What a lost database or Redis connection raises.
+BACKING_SERVICE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    ConnectionInterrupted,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+RETRY_AFTER_SECONDS = "5"
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    if is_api(request):
+        response: HttpResponse = error_response(
+            503, ServiceUnavailable.default_code, str(ServiceUnavailable.default_detail)
+        )
+    else:
+        response = HttpResponse(str(ServiceUnavailable.default_detail), status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 def too_large() -> JsonResponse:
@@ -93,6 +134,9 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled, from a view or a middleware.
+    if isinstance(sys.exc_info()[1], BACKING_SERVICE_ERRORS):
+        return unavailable(request)
     if not is_api(request):
         return defaults.server_error(request)
     return error_response(
@@ -157,4 +201,13 @@ class SiteExceptionHandler(ExceptionHandler):
             return TooManyFields()
         if isinstance(exc, RecursionError):  # a parser outside shop_core's guard
             return ParseError(TooDeep.default_detail, code=TooDeep.default_code)
+        if isinstance(exc, BACKING_SERVICE_ERRORS):
+            logger.warning("backing service unavailable: %r", exc)
+            return ServiceUnavailable()
         return super().convert_known_exceptions(exc)
+
+    def run(self):  # type: ignore[no-untyped-def]
+        response = super().run()
+        if response is not None and response.status_code == 503:
+            response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response

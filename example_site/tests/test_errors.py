@@ -147,3 +147,29 @@ def test_recursion_in_a_parser_is_a_400_too_deep(settings, monkeypatch):
     monkeypatch.setattr(EchoView, "parser_classes", [JSONParser], raising=False)
     response = Client().post("/api/v1/echo/", "[" * 5000 + "]" * 5000, "application/json")
     assert_json_error(response, 400, "too_deep")
+
+
+def test_a_database_that_is_down_is_a_503_not_a_500(settings):
+    settings.ROOT_URLCONF = "tests.urls_extra"
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/db-down/")
+    assert_json_error(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "5"
+    page = client.get("/db-down/")
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+
+
+def test_redis_down_refuses_what_cannot_be_counted_with_a_503(settings):
+    # Rate limits count in the cache; nothing listens on port 1.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    client = Client(raise_request_exception=False)
+    body = {"email": "someone@example.com", "password": "wrong-password"}
+    response = client.post("/api/v1/accounts/login/", body, content_type="application/json")
+    assert_json_error(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "5"

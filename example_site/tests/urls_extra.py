@@ -1,6 +1,7 @@
-"""The site's URLs plus views of the tests' own: one that fails, and a plain
+"""The site's URLs plus views of the tests' own: views that fail, and a plain
 DRF view outside the packages (only the site's settings guard it)."""
 
+from django.db import OperationalError
 from django.urls import path
 from example_site.urls import handler400, handler403, handler404, handler500, urlpatterns
 from rest_framework.permissions import AllowAny
@@ -10,6 +11,10 @@ from rest_framework.views import APIView
 
 def boom(request):
     raise RuntimeError("a bug")
+
+
+def database_down(request):
+    raise OperationalError("server closed the connection unexpectedly")
 
 
 class EchoView(APIView):
@@ -22,6 +27,8 @@ class EchoView(APIView):
 urlpatterns = [
     path("api/v1/boom/", boom),
     path("boom/", boom),
+    path("api/v1/db-down/", database_down),
+    path("db-down/", database_down),
     path("api/v1/echo/", EchoView.as_view()),
     *urlpatterns,
 ]
