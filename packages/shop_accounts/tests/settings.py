@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     *TASKS_APP,
     "shop_core",
     "shop_accounts",
+    "tests.protector",  # a model of another package that protects users
     "django_cleanup.apps.CleanupConfig",
 ]
 MIDDLEWARE = [

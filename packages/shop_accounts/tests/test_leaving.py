@@ -116,3 +116,28 @@ def test_with_a_second_factor_the_code_is_needed(user_client, user):
             DELETE, {"password": PASSWORD, "code": code_at(secret, 31)}, format="json"
         )
     assert response.status_code == 204 and not exists(user)
+
+
+def test_a_user_another_package_protects_is_kept_whole(user_client, user, erased):
+    from tests.protector.models import Holding
+
+    def anonymise(sender: Any, user: Any, **kwargs: Any) -> None:
+        Profile.objects.filter(user=user).update(full_name="anonymised")
+
+    get_profile(user)
+    Profile.objects.filter(user=user).update(full_name="Alice")
+    Holding.objects.create(user=user)
+    erasing_personal_data.connect(anonymise, dispatch_uid="test_protected")
+    try:
+        response = user_client.post(DELETE, {"password": PASSWORD}, format="json")
+    finally:
+        erasing_personal_data.disconnect(dispatch_uid="test_protected")
+
+    assert response.status_code == 409
+    assert errors(response) == [(None, "account_in_use")]
+    assert exists(user) and not DeletedUser.objects.exists()
+    assert get_profile(user).full_name == "Alice"  # the receivers' writes rolled back
+    assert erased == [(user.pk, True)]
+
+    Holding.objects.filter(user=user).delete()  # once released, leaving works
+    assert user_client.post(DELETE, {"password": PASSWORD}, format="json").status_code == 204

@@ -237,3 +237,14 @@ class TooManyAttempts(AccountsError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "throttled"
     default_detail = _("Too many attempts; try again later.")
+
+
+class AccountInUse(AccountsError):
+    """Leaving the shop while another package's records still need the account (a
+    ``PROTECT`` foreign key, such as a specialist's bookings) (HTTP 409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "account_in_use"
+    default_detail = _(
+        "The account is still in use (for example by bookings) and cannot be deleted yet."
+    )

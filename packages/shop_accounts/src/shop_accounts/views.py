@@ -652,7 +652,8 @@ class AccountDeletionSerializer(serializers.Serializer):
 class AccountDeletionView(AccountsAPIMixin, APIView):
     """Leaving the shop. GET: what to offer first (the personal-data export, when
     there is one) and whether a code is needed. POST the password (and the
-    code): the account and the personal data of every package are erased."""
+    code): the account and the personal data of every package are erased; 409
+    ``account_in_use`` (nothing erased) while another package protects the user."""
 
     permission_classes = [IsAuthenticated]
 
@@ -674,7 +675,17 @@ class AccountDeletionView(AccountsAPIMixin, APIView):
             }
         )
 
-    @extend_schema(request=AccountDeletionSerializer, responses={204: None})
+    @extend_schema(
+        request=AccountDeletionSerializer,
+        responses={
+            204: None,
+            409: client_error(
+                "AccountInUse",
+                ["account_in_use"],
+                "Another package's records still need the account; nothing was deleted.",
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         body = AccountDeletionSerializer(data=request.data)
         body.is_valid(raise_exception=True)

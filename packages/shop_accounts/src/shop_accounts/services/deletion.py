@@ -4,7 +4,8 @@ One transaction: the password (and the second factor when on) is checked
 under the user's row lock, ``shop_core.signals.erasing_personal_data`` lets
 every package delete or anonymise its own data, then the user row goes (its
 profile, e-mail addresses, tokens and authenticators with it, by cascade).
-A receiver that raises rolls all of it back. The ``DeletedUser`` audit row
+A receiver that raises rolls all of it back; so does a user another package
+still protects (a ``PROTECT`` foreign key: ``AccountInUse``, 409). The ``DeletedUser`` audit row
 is written by the ``pre_delete`` receiver with the user as the one who
 deleted, and django-cleanup removes the avatar files once it commits.
 """
@@ -15,12 +16,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.urls import NoReverseMatch, reverse
 
 from shop_core.signals import erasing_personal_data
 
 from ..conf import app_settings
-from ..exceptions import CodeRequired, PasswordIncorrect
+from ..exceptions import AccountInUse, CodeRequired, PasswordIncorrect
 from ..middleware import acting_as
 from .credentials import lock_user
 
@@ -52,10 +54,18 @@ def data_export_url() -> str | None:
         return None
 
 
-@transaction.atomic
 def erase_account(*, user: Any, password: str, code: str = "") -> None:
     """Delete ``user`` after their password (and code); every package erases its
-    data first, through ``erasing_personal_data``, in this transaction."""
+    data first, through ``erasing_personal_data``, in this transaction.
+    ``AccountInUse`` (nothing changed) when another package's rows protect the user."""
+    try:
+        with transaction.atomic():
+            _erase(user, password=password, code=code)
+    except (ProtectedError, RestrictedError):
+        raise AccountInUse() from None
+
+
+def _erase(user: Any, *, password: str, code: str) -> None:
     lock_user(pk=user.pk)
     if not user.check_password(password):
         raise PasswordIncorrect(field="password")
