@@ -17,6 +17,11 @@ CACHE_URL, REDIS_URL    the cache rate limits count in (see caches.py): redis://
 SHOP_DEMO               "1": demo mode without debug (start page lists the demo logins,
                         `demo_data` runs); on whenever DJANGO_DEBUG is; refused in production
 SHOP_MAX_UPLOAD_BYTES   largest multipart body (default 25 MB); other bodies: 2.5 MB
+SHOP_EMAIL_VERIFICATION_URL, SHOP_PASSWORD_RESET_URL, SHOP_EMAIL_CHANGE_URL
+                        the links e-mails carry, for a single-page or mobile front end:
+                        e.g. https://shop.example/verify-email?key={key},
+                        https://shop.example/reset-password/{uid}/{token},
+                        https://shop.example/email-change?key={key}; unset: the API's own
 EMAIL_URL-less setup:   console e-mail in debug, SMTP from EMAIL_HOST otherwise
 """
 
@@ -75,6 +80,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
+    "allauth.mfa",  # two-factor login (shop_accounts[mfa])
     "dj_rest_auth",
     "dj_rest_auth.registration",
     "django_tasks_db",
@@ -223,6 +229,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 2 / 24  # two hours
+ACCOUNT_CHANGE_EMAIL = True  # a verified new address replaces the old one
+MFA_TOTP_ISSUER = "Shop apps example"
 ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "shop_accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
@@ -258,6 +266,10 @@ SIMPLE_JWT = {
 }
 SHOP_ACCOUNTS = {
     "REGISTRATION_ROLES": ["supplier", "specialist"],
+    # Links for a single-page or mobile front end (None: the API's own).
+    "EMAIL_VERIFICATION_URL": os.environ.get("SHOP_EMAIL_VERIFICATION_URL"),
+    "PASSWORD_RESET_URL": os.environ.get("SHOP_PASSWORD_RESET_URL"),
+    "EMAIL_CHANGE_URL": os.environ.get("SHOP_EMAIL_CHANGE_URL"),
 }
 # Checkout takes an address_id from the cabinet's address book.
 SHOP_ORDERS = {"ADDRESS_RESOLVER": "shop_cabinet.hooks.resolve_address"}

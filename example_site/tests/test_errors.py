@@ -127,8 +127,9 @@ def test_throttled_answer_carries_a_code(client, settings):
             {"data": "a" * (3 * MB), "content_type": "text/plain"},
             "Тело запроса слишком велико.",
         ),
+        ("/api/v1/db-down/", {}, "Сервис ненадолго недоступен; повторите запрос чуть позже."),
     ],
-    ids=["404", "500", "400", "413"],
+    ids=["404", "500", "400", "413", "503"],
 )
 def test_error_messages_are_translated(settings, path, extra, detail):
     settings.ROOT_URLCONF = "tests.urls_extra"
