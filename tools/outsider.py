@@ -1,7 +1,7 @@
 """The outsider test: adopt one package the way its README tells a stranger to.
 
     python tools/outsider.py PACKAGE [--django 5.2|6.1] [--python PATH] [--keep]
-                                     [--readme PATH] [--wheels DIR]
+                                     [--readme PATH] [--wheels DIR] [--extra NAME]
 
 For PACKAGE (``shop_catalog`` or ``catalog``) it
 
@@ -43,6 +43,11 @@ HTML comment (invisible on the package index and on GitHub)::
     ```python
     INSTALLED_APPS += ["rest_framework", "shop_catalog"]
     ```
+
+A block for an optional extra of the package says so with ``extra=NAME``
+(``<!-- outsider: settings extra=mfa -->``): it is applied only in a run
+with ``--extra NAME``, which installs ``distribution[NAME]`` and tells the
+story through ``OUTSIDER_EXTRA``; other runs leave it out.
 
 ``settings`` blocks are appended, in README order, to the generated
 ``settings.py``; ``urls`` blocks to the generated ``urls.py`` (self-contained:
@@ -128,14 +133,18 @@ class Block:
     condition: str | None  # e.g. "django<6", None: every Django line
     code: str
     line: int  # 1-based line of the marker in the README
+    extra: str | None = None  # e.g. "mfa": only in a run with that extra
 
-    def applies_to(self, django: str) -> bool:
+    def applies_to(self, django: str, extra: str | None = None) -> bool:
+        if self.extra is not None and self.extra != extra:
+            return False
         return self.condition is None or condition_holds(self.condition, django)
 
     @property
     def label(self) -> str:
-        cond = f" {self.condition}" if self.condition else ""
-        return f"README line {self.line} (outsider: {self.kind}{cond})"
+        words = [self.kind, *([f"extra={self.extra}"] if self.extra else [])]
+        words += [self.condition] if self.condition else []
+        return f"README line {self.line} (outsider: {' '.join(words)})"
 
 
 # --- Reading the README -------------------------------------------------------
@@ -191,7 +200,11 @@ def extract_blocks(text: str) -> list[Block]:
                 f" (kinds: {', '.join(KINDS)})"
             )
         kind = words[0]
-        condition = words[1].strip() if len(words) > 1 else None
+        rest = words[1].split() if len(words) > 1 else []
+        extras = [word.removeprefix("extra=") for word in rest if word.startswith("extra=")]
+        condition = " ".join(word for word in rest if not word.startswith("extra=")) or None
+        if len(extras) > 1 or "" in extras:
+            raise ReadmeError(f"line {where}: write one 'extra=NAME' at most")
         if condition:
             parse_condition(condition)  # raises on a condition it cannot read
         j = i + 1
@@ -211,20 +224,31 @@ def extract_blocks(text: str) -> list[Block]:
             line[len(fence.group("indent")) :] if line.strip() else "" for line in lines[j + 1 : k]
         ]
         code = textwrap.dedent("\n".join(body)).strip("\n") + "\n"
-        blocks.append(Block(kind=kind, condition=condition, code=code, line=where))
+        blocks.append(
+            Block(
+                kind=kind,
+                condition=condition,
+                code=code,
+                line=where,
+                extra=extras[0] if extras else None,
+            )
+        )
         i = k + 1
     return blocks
 
 
-def blocks_for(text: str, django: str) -> list[Block]:
-    """The blocks of ``text`` that hold on ``django``; ``ReadmeError`` if one kind is missing."""
+def blocks_for(text: str, django: str, extra: str | None = None) -> list[Block]:
+    """The blocks of ``text`` that hold on ``django`` (with ``extra``); ``ReadmeError``
+    if one kind is missing, or no block is for ``extra``."""
     blocks = extract_blocks(text)
     if not blocks:
         raise ReadmeError(
             "the README has no marked setup block: put '<!-- outsider: settings -->' and"
             " '<!-- outsider: urls -->' on the line before its settings and urls code blocks"
         )
-    chosen = [block for block in blocks if block.applies_to(django)]
+    chosen = [block for block in blocks if block.applies_to(django, extra)]
+    if extra and not any(block.extra == extra for block in chosen):
+        raise ReadmeError(f"no '<!-- outsider: ... extra={extra} -->' block holds")
     for kind in KINDS:
         if not any(block.kind == kind for block in chosen):
             raise ReadmeError(f"no '<!-- outsider: {kind} -->' block holds for Django {django}")
@@ -377,6 +401,7 @@ class Outsider:
     work: Path
     wheels: Path | None = None  # prebuilt wheels to reuse
     story: Path | None = None
+    extra: str | None = None  # an optional extra of the package, e.g. "mfa"
 
     def __post_init__(self) -> None:
         self.venv = self.work / "venv"
@@ -398,7 +423,7 @@ class Outsider:
         if not self.readme.is_file():
             raise OutsiderError("readme", f"no README at {self.readme}")
         try:
-            blocks = blocks_for(self.readme.read_text(encoding="utf-8"), self.django)
+            blocks = blocks_for(self.readme.read_text(encoding="utf-8"), self.django, self.extra)
         except ReadmeError as error:
             raise OutsiderError("readme", f"{self.readme.name}: {error}") from error
         for block in blocks:
@@ -448,7 +473,10 @@ class Outsider:
                 "--constraint",
                 constraints,
                 f"Django~={self.django}.0",
-                wheels[self.package],
+                # With an extra, by name: the constraints pin it to the wheel.
+                f"{distribution_name(self.package)}[{self.extra}]"
+                if self.extra
+                else wheels[self.package],
             ],
         )
         installed = run("install", [find_uv(), "pip", "freeze", "--python", self.bin / "python"])
@@ -471,6 +499,7 @@ class Outsider:
             PYTHONPATH=str(self.project),
             PYTHONWARNINGS="default::DeprecationWarning,default::PendingDeprecationWarning",
             VIRTUAL_ENV=str(self.venv),
+            OUTSIDER_EXTRA=self.extra or "",
             PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
         )
         return env
@@ -545,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", help="interpreter for the virtualenv (default: see --help)")
     parser.add_argument("--readme", type=Path, help="use this README instead of the package's")
     parser.add_argument("--wheels", type=Path, help="reuse the shop wheels in this folder")
+    parser.add_argument("--extra", help="also the blocks and dependencies of this extra")
     parser.add_argument("--story", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--workdir", type=Path, help="make the work folder inside this one")
@@ -554,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (PACKAGES_DIR / package / "pyproject.toml").is_file():
         parser.error(f"no package {package} under packages/")
     readme = args.readme or PACKAGES_DIR / package / "README.md"
+    shown = f"{package}[{args.extra}]" if args.extra else package
     work = Path(tempfile.mkdtemp(prefix=f"outsider-{package}-dj{args.django}-", dir=args.workdir))
     started = time.monotonic()
     outsider = None
@@ -568,11 +599,12 @@ def main(argv: list[str] | None = None) -> int:
             work=work,
             wheels=args.wheels.resolve() if args.wheels else None,
             story=args.story.resolve() if args.story else None,
+            extra=args.extra,
         )
         outsider.run_all()
     except OutsiderError as error:
         print(
-            f"outsider: FAILED at step '{error.step}' ({package}, Django {args.django}):\n{error}",
+            f"outsider: FAILED at step '{error.step}' ({shown}, Django {args.django}):\n{error}",
             file=sys.stderr,
             flush=True,
         )
@@ -585,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
     for note in outsider.notes:
         say(f"note: {note}")
     steps = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in outsider.timings)
-    say(f"PASSED {package} on Django {args.django} in {time.monotonic() - started:.0f}s ({steps})")
+    say(f"PASSED {shown} on Django {args.django} in {time.monotonic() - started:.0f}s ({steps})")
     return 0
 
 

@@ -107,6 +107,31 @@ def test_bad_readmes_are_refused(text, message):
         blocks_for(text, "5.2")
 
 
+EXTRA_README = (
+    README
+    + """
+<!-- outsider: settings extra=mfa django>=6 -->
+```python
+INSTALLED_APPS += ["allauth.mfa"]
+```
+"""
+)
+
+
+def test_a_block_of_an_extra_is_applied_only_in_a_run_with_that_extra():
+    [block] = [b for b in extract_blocks(EXTRA_README) if b.extra]
+    assert (block.kind, block.extra, block.condition) == ("settings", "mfa", "django>=6")
+    assert block.label.endswith("(outsider: settings extra=mfa django>=6)")
+    assert block not in blocks_for(EXTRA_README, "6.1")
+    assert block in blocks_for(EXTRA_README, "6.1", extra="mfa")
+    with pytest.raises(ReadmeError, match="extra=other"):
+        blocks_for(EXTRA_README, "6.1", extra="other")  # an extra the README never sets up
+    with pytest.raises(ReadmeError, match="extra=mfa"):
+        blocks_for(EXTRA_README, "5.2", extra="mfa")  # its condition excludes 5.2
+    with pytest.raises(ReadmeError, match="one 'extra=NAME'"):
+        extract_blocks("<!-- outsider: urls extra=a extra=b -->\n```python\nX\n```\n")
+
+
 def test_a_kind_missing_on_one_django_line_is_refused():
     text = (
         "<!-- outsider: settings -->\n```python\nX = 1\n```\n"
