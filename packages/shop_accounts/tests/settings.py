@@ -129,4 +129,7 @@ REST_AUTH = {
     "OLD_PASSWORD_FIELD_ENABLED": True,  # the package's password change requires it anyway
     "SESSION_LOGIN": False,
 }
+# allauth.mfa: passkeys beside TOTP, and passkeys that log in alone.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 SHOP_ACCOUNTS = {"REGISTRATION_ROLES": ["supplier", "specialist"]}

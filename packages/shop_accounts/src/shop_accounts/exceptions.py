@@ -248,3 +248,11 @@ class AccountInUse(AccountsError):
     default_detail = _(
         "The account is still in use (for example by bookings) and cannot be deleted yet."
     )
+
+
+class NoPasskey(AccountsError):
+    """A passkey second step for an account that has no passkey."""
+
+    default_code = "no_passkey"
+    default_detail = _("This account has no passkey; use another second factor.")
+    default_field = "ticket"

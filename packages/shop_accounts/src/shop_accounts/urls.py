@@ -4,8 +4,10 @@ Every route is one of this package's views (dj-rest-auth's are subclassed),
 so each is depth-safe and follows the package's rules.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
+
+from shop_core.fields import ID_PATTERN
 
 from . import views
 
@@ -61,6 +63,25 @@ if views.MFA_ENABLED:  # allauth.mfa's models exist only when it is installed
             "mfa/totp/deactivate/", views_mfa.TOTPDeactivateView.as_view(), name="totp_deactivate"
         ),
         path("mfa/recovery-codes/", views_mfa.RecoveryCodesView.as_view(), name="recovery_codes"),
+        path("mfa/passkeys/", views_mfa.PasskeyListView.as_view(), name="passkeys"),
+        path("mfa/passkeys/begin/", views_mfa.PasskeyBeginView.as_view(), name="passkey_begin"),
+        re_path(
+            rf"^mfa/passkeys/(?P<pk>{ID_PATTERN})/$",  # digits that fit a bigint; else 404
+            views_mfa.PasskeyDetailView.as_view(),
+            name="passkey",
+        ),
+        path(
+            "login/mfa/passkey/begin/",
+            views_mfa.PasskeyMFABeginView.as_view(),
+            name="mfa_passkey_begin",
+        ),
+        path("login/mfa/passkey/", views_mfa.PasskeyMFALoginView.as_view(), name="mfa_passkey"),
+        path(
+            "login/passkey/begin/",
+            views_mfa.PasskeyLoginBeginView.as_view(),
+            name="passkey_login_begin",
+        ),
+        path("login/passkey/", views_mfa.PasskeyLoginView.as_view(), name="passkey_login"),
     ]
 
 # dj-rest-auth fixes USE_JWT at import; so does this module.

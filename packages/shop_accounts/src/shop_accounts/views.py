@@ -168,6 +168,9 @@ _mfa_pending = inline_serializer(
     "MFAPending",
     {
         "mfa_required": serializers.BooleanField(),
+        "methods": serializers.ListField(
+            child=serializers.ChoiceField(choices=["recovery_codes", "totp", "webauthn"])
+        ),
         "ticket": serializers.CharField(),
         "expires_in": serializers.IntegerField(),
     },
@@ -201,6 +204,7 @@ class LoginView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.LoginView):
 
             body = {
                 "mfa_required": True,
+                "methods": mfa.methods(user),
                 "ticket": mfa.issue_ticket(user),
                 "expires_in": app_settings.MFA_LOGIN_TIMEOUT,
             }
@@ -214,7 +218,7 @@ class LoginView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.LoginView):
             return False
         from .services import mfa
 
-        return mfa.is_active(user)
+        return mfa.second_factor_active(user)
 
     def login(self) -> None:
         # The password was checked before; a change committed since then

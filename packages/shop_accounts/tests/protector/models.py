@@ -7,3 +7,6 @@ from django.db import models
 
 class Holding(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    def __str__(self) -> str:
+        return f"holding of user {self.user_id}"

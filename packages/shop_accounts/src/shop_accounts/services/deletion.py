@@ -33,7 +33,7 @@ def mfa_active(user: Any) -> bool:
         return False
     from . import mfa
 
-    return mfa.is_active(user)
+    return mfa.second_factor_active(user)
 
 
 def data_export_url() -> str | None:

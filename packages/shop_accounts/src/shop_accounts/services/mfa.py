@@ -61,8 +61,24 @@ def _password_mark(user: Any) -> str:
 
 
 def is_active(user: Any) -> bool:
-    """Whether the user logs in with a second factor (a TOTP authenticator)."""
+    """Whether the user has a TOTP authenticator."""
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+def second_factor_active(user: Any) -> bool:
+    """Whether the user logs in with a second factor (TOTP or a passkey)."""
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists()
+
+
+def methods(user: Any) -> list[str]:
+    """The second factors the user can finish a login with, for the 202 answer."""
+    found = set(
+        Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True).distinct()
+    )
+    return sorted(found)
 
 
 def status(user: Any) -> dict[str, Any]:
@@ -91,10 +107,10 @@ def start_totp(user: Any) -> TotpSetup:
 def activate_totp(*, user: Any, ticket: str, code: str) -> list[str]:
     """Turn TOTP on once ``code`` proves the app has the secret of ``ticket``; returns
     fresh recovery codes. The unique (user, type) constraint settles a race."""
-    data = _load(ticket, SETUP_SALT, app_settings.MFA_SETUP_TIMEOUT)
+    data = load_ticket(ticket, SETUP_SALT, app_settings.MFA_SETUP_TIMEOUT)
     if data.get("u") != str(user.pk):
         raise TicketInvalid()
-    _limit(user)
+    limit(user)
     try:
         with transaction.atomic():
             totp = TOTP.activate(user, data["s"])
@@ -106,7 +122,7 @@ def activate_totp(*, user: Any, ticket: str, code: str) -> list[str]:
             codes = RecoveryCodes.activate(user).generate_codes()
     except IntegrityError:
         raise MFAAlreadyActive() from None
-    _forget_attempts(user)
+    forget_attempts(user)
     return codes
 
 
@@ -114,9 +130,11 @@ def activate_totp(*, user: Any, ticket: str, code: str) -> list[str]:
 def deactivate_totp(*, user: Any, code: str = "", password: str = "") -> None:
     """Turn the second factor off (its recovery codes with it) after a code or the password."""
     _reauthenticate(user, code=code, password=password)
-    Authenticator.objects.filter(
-        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
-    ).delete()
+    Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).delete()
+    if not second_factor_active(user):  # passkeys left keep their recovery codes
+        Authenticator.objects.filter(
+            user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES
+        ).delete()
 
 
 @transaction.atomic
@@ -142,26 +160,26 @@ def verify_code(user: Any, code: str) -> Authenticator:
     """The authenticator that accepts ``code``: the TOTP code of now (once), or an
     unused recovery code (then used up). ``CodeInvalid`` otherwise; past the
     per-account limit of failures, ``TooManyAttempts``."""
-    _limit(user)
+    limit(user)
     code = code.strip().replace(" ", "")
     for authenticator in Authenticator.objects.filter(
         user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
     ).order_by("type"):  # recovery_codes < totp: either order is right; this one is stable
         if authenticator.wrap().validate_code(code):
             authenticator.record_usage()
-            _forget_attempts(user)
+            forget_attempts(user)
             return authenticator
     raise CodeInvalid()
 
 
-def _limit(user: Any) -> None:
+def limit(user: Any) -> None:
     """Count an attempt at a code against the account (allauth's ``login_failed``
     limit, in the shared cache); a right code forgets them."""
     if not ratelimit.consume(context.request, action="login_failed", key=_limit_key(user)):
         raise TooManyAttempts()
 
 
-def _forget_attempts(user: Any) -> None:
+def forget_attempts(user: Any) -> None:
     ratelimit.clear(context.request, action="login_failed", key=_limit_key(user))
 
 
@@ -179,21 +197,23 @@ def issue_ticket(user: Any) -> str:
 def read_ticket(ticket: str) -> Any:
     """The user of a login ticket that is genuine, unexpired, unspent and whose
     password has not changed since; ``TicketExpired`` / ``TicketInvalid`` otherwise."""
-    data = _load(ticket, LOGIN_SALT, app_settings.MFA_LOGIN_TIMEOUT)
+    data = load_ticket(ticket, LOGIN_SALT, app_settings.MFA_LOGIN_TIMEOUT)
     user = get_user_model()._default_manager.filter(pk=data.get("u"), is_active=True).first()
     if user is None or data.get("p") != _password_mark(user):
         raise TicketInvalid()
     return user
 
 
-def spend_ticket(ticket: str) -> None:
-    """Mark the ticket used (a second login with it is refused)."""
+def spend_ticket(ticket: str, timeout: int | None = None) -> None:
+    """Mark the ticket used (a second login with it is refused); ``timeout``: how long
+    it lives (a login ticket's by default)."""
     key = SPENT_KEY.format(hashlib.sha256(ticket.encode()).hexdigest())
-    if not cache.add(key, 1, timeout=app_settings.MFA_LOGIN_TIMEOUT + 1):
+    if not cache.add(key, 1, timeout=(timeout or app_settings.MFA_LOGIN_TIMEOUT) + 1):
         raise TicketInvalid()
 
 
-def _load(ticket: str, salt: str, max_age: int) -> dict[str, Any]:
+def load_ticket(ticket: str, salt: str, max_age: int) -> dict[str, Any]:
+    """The data of a genuine ticket of ``salt`` at most ``max_age`` seconds old."""
     try:
         data = signing.loads(ticket, salt=salt, max_age=max_age)
     except signing.SignatureExpired:

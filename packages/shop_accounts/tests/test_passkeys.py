@@ -1,0 +1,328 @@
+"""Passkeys (WebAuthn, allauth.mfa) through the API, answered by a software
+authenticator (``tests.webauthn.SoftPasskey``): register, list, remove; a passkey
+as the second login step, and a passwordless login."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.apps import apps
+from django.utils import timezone
+from fido2.utils import websafe_encode
+
+from .conftest import PASSWORD, APIClient, errors
+from .test_mfa import assert_logged_in, enable_totp, ticket_of
+from .webauthn import SoftPasskey
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not apps.is_installed("allauth.mfa"), reason="allauth.mfa not installed"),
+]
+
+PASSKEYS = "/api/v1/accounts/mfa/passkeys/"
+BEGIN = "/api/v1/accounts/mfa/passkeys/begin/"
+LOGIN = "/api/v1/accounts/login/"
+MFA_BEGIN = "/api/v1/accounts/login/mfa/passkey/begin/"
+MFA_PASSKEY = "/api/v1/accounts/login/mfa/passkey/"
+PASSWORDLESS_BEGIN = "/api/v1/accounts/login/passkey/begin/"
+PASSWORDLESS = "/api/v1/accounts/login/passkey/"
+STATUS = "/api/v1/accounts/mfa/"
+
+
+def register(client: APIClient, *, passwordless: bool = False, name: str = "") -> SoftPasskey:
+    passkey = SoftPasskey()
+    begun = client.post(BEGIN, {"passwordless": passwordless}, format="json").json()
+    body = {"challenge": begun["challenge"], "credential": passkey.create(begun["options"])}
+    response = client.post(PASSKEYS, {**body, **({"name": name} if name else {})}, format="json")
+    assert response.status_code == 201, response.content
+    return passkey
+
+
+def credential_id(passkey: SoftPasskey) -> str:
+    return websafe_encode(passkey.credential_id)
+
+
+def second_step(client: APIClient, passkey: SoftPasskey, **kwargs: Any) -> tuple[str, dict]:
+    """The password step, then the passkey options; (login ticket, challenge body)."""
+    ticket = client.post(
+        LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json"
+    ).json()["ticket"]
+    begun = client.post(MFA_BEGIN, {"ticket": ticket}, format="json").json()
+    answer = {"ticket": ticket, "challenge": begun["challenge"]}
+    return ticket, {**answer, "credential": passkey.get(begun["options"], **kwargs)}
+
+
+# Registering, listing, removing
+
+
+def test_register_list_and_first_recovery_codes(user_client, user):
+    passkey = SoftPasskey()
+    begun = user_client.post(BEGIN, format="json").json()
+    public = begun["options"]["publicKey"]
+    assert public["rp"]["id"] == "testserver" and public["user"]["name"] == "alice@example.com"
+    response = user_client.post(
+        PASSKEYS,
+        {"challenge": begun["challenge"], "credential": passkey.create(begun["options"])},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    first = response.json()
+    assert first["name"] and first["passwordless"] is False and len(first["recovery_codes"]) == 10
+
+    second = SoftPasskey()
+    begun = user_client.post(BEGIN, {"passwordless": True}, format="json").json()
+    # The authenticator is told which credentials it must not make again.
+    excluded = begun["options"]["publicKey"]["excludeCredentials"]
+    assert [c["id"] for c in excluded] == [credential_id(passkey)]
+    answer = second.create(begun["options"], resident=True)
+    added = user_client.post(
+        PASSKEYS,
+        {"challenge": begun["challenge"], "credential": answer, "name": "Phone"},
+        format="json",
+    ).json()
+    assert added["recovery_codes"] == []  # the first ones stay
+    listed = user_client.get(PASSKEYS).json()
+    assert [(p["name"], p["passwordless"]) for p in listed] == [
+        (first["name"], False),
+        ("Phone", True),
+    ]
+    assert user_client.get(STATUS).json()["recovery_codes_left"] == 10
+
+
+def test_a_wrong_answer_is_refused(user_client):
+    begun = user_client.post(BEGIN, format="json").json()
+    other = user_client.post(BEGIN, format="json").json()
+    answer = SoftPasskey().create(other["options"])  # signed over another challenge
+    response = user_client.post(
+        PASSKEYS, {"challenge": begun["challenge"], "credential": answer}, format="json"
+    )
+    assert errors(response) == [("credential", "invalid_code")]
+    assert user_client.get(PASSKEYS).json() == []
+
+
+def test_a_wrong_origin_is_refused(user_client):
+    begun = user_client.post(BEGIN, format="json").json()
+    answer = SoftPasskey(origin="https://evil.example").create(begun["options"])
+    response = user_client.post(
+        PASSKEYS, {"challenge": begun["challenge"], "credential": answer}, format="json"
+    )
+    assert errors(response) == [("credential", "invalid_code")]
+
+
+def test_a_challenge_registers_once(user_client):
+    begun = user_client.post(BEGIN, format="json").json()
+    body = {"challenge": begun["challenge"], "credential": SoftPasskey().create(begun["options"])}
+    assert user_client.post(PASSKEYS, body, format="json").status_code == 201
+    again = user_client.post(PASSKEYS, body, format="json")
+    assert errors(again) == [("challenge", "invalid_ticket")]
+    assert len(user_client.get(PASSKEYS).json()) == 1
+
+
+def test_an_expired_registration_is_refused(user_client):
+    begun = user_client.post(BEGIN, format="json").json()
+    answer = SoftPasskey().create(begun["options"])
+    with time_machine.travel(timezone.now() + timedelta(seconds=601)):  # MFA_SETUP_TIMEOUT
+        response = user_client.post(
+            PASSKEYS, {"challenge": begun["challenge"], "credential": answer}, format="json"
+        )
+    assert response.status_code == 410 and errors(response) == [(None, "expired_ticket")]
+
+
+def test_another_users_challenge_is_refused(user_client, other_user):
+    begun = user_client.post(BEGIN, format="json").json()
+    answer = SoftPasskey().create(begun["options"])
+    bob = APIClient()
+    bob.force_authenticate(other_user)
+    response = bob.post(
+        PASSKEYS, {"challenge": begun["challenge"], "credential": answer}, format="json"
+    )
+    assert errors(response) == [("challenge", "invalid_ticket")]
+    assert bob.get(PASSKEYS).json() == [] and user_client.get(PASSKEYS).json() == []
+
+
+def test_remove_needs_the_password_and_only_reaches_ones_own(user_client, other_user):
+    register(user_client)
+    pk = user_client.get(PASSKEYS).json()[0]["id"]
+    bob = APIClient()
+    bob.force_authenticate(other_user)
+    assert bob.delete(f"{PASSKEYS}{pk}/", {"password": PASSWORD}, format="json").status_code == 404
+    wrong = user_client.delete(f"{PASSKEYS}{pk}/", {"password": "wrong"}, format="json")
+    assert errors(wrong) == [("password", "password_incorrect")]
+    ok = user_client.delete(f"{PASSKEYS}{pk}/", {"password": PASSWORD}, format="json")
+    assert ok.status_code == 204 and user_client.get(PASSKEYS).json() == []
+    # The last second factor takes its recovery codes along.
+    assert user_client.get(STATUS).json()["recovery_codes_left"] == 0
+    assert user_client.delete(f"{PASSKEYS}99999999999999999999/").status_code == 404
+
+
+def test_off_when_not_a_supported_type(user_client, settings):
+    settings.MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+    assert user_client.post(BEGIN, format="json").status_code == 404
+    assert APIClient().post(PASSWORDLESS_BEGIN).status_code == 404
+
+
+# A passkey as the second login step
+
+
+@pytest.mark.parametrize(
+    "mode", [pytest.param("token"), pytest.param("jwt", marks=pytest.mark.jwt)]
+)
+def test_password_then_passkey_logs_in(user_client, user, mode):
+    passkey = register(user_client)
+    client = APIClient()
+    step = client.post(LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json")
+    assert step.status_code == 202 and "webauthn" in step.json()["methods"]
+    ticket = step.json()["ticket"]
+    begun = client.post(MFA_BEGIN, {"ticket": ticket}, format="json").json()
+    allowed = [c["id"] for c in begun["options"]["publicKey"]["allowCredentials"]]
+    assert allowed == [credential_id(passkey)]
+    response = client.post(
+        MFA_PASSKEY,
+        {
+            "ticket": ticket,
+            "challenge": begun["challenge"],
+            "credential": passkey.get(begun["options"]),
+        },
+        format="json",
+    )
+    assert_logged_in(response, user)
+    assert user_client.get(PASSKEYS).json()[0]["last_used_at"] is not None
+
+
+def test_a_forged_signature_is_refused(user_client):
+    passkey = register(user_client)
+    _ticket, body = second_step(APIClient(), passkey, key=ec.generate_private_key(ec.SECP256R1()))
+    response = APIClient().post(MFA_PASSKEY, body, format="json")
+    assert errors(response) == [("credential", "invalid_code")]
+
+
+def test_a_passkey_answer_works_once(user_client, user):
+    passkey = register(user_client)
+    client = APIClient()
+    _ticket, body = second_step(client, passkey)
+    assert client.post(MFA_PASSKEY, body, format="json").status_code == 200
+    again = client.post(MFA_PASSKEY, body, format="json")
+    assert errors(again) == [("challenge", "invalid_ticket")]
+
+
+def test_a_spent_login_ticket_cannot_be_used_again(user_client):
+    passkey = register(user_client)
+    client = APIClient()
+    ticket, body = second_step(client, passkey)
+    assert client.post(MFA_PASSKEY, body, format="json").status_code == 200
+    begun = client.post(MFA_BEGIN, {"ticket": ticket}, format="json").json()
+    again = {
+        "ticket": ticket,
+        "challenge": begun["challenge"],
+        "credential": passkey.get(begun["options"]),
+    }
+    assert errors(client.post(MFA_PASSKEY, again, format="json")) == [("ticket", "invalid_ticket")]
+
+
+def test_an_expired_passkey_step_is_refused(user_client):
+    passkey = register(user_client)
+    _ticket, body = second_step(APIClient(), passkey)
+    with time_machine.travel(timezone.now() + timedelta(seconds=301)):
+        response = APIClient().post(MFA_PASSKEY, body, format="json")
+    assert response.status_code == 410 and errors(response) == [(None, "expired_ticket")]
+
+
+def test_another_users_passkey_cannot_finish_the_login(user_client, other_user):
+    register(user_client)
+    bob = APIClient()
+    bob.force_authenticate(other_user)
+    bobs = register(bob)
+    client = APIClient()
+    ticket = client.post(
+        LOGIN, {"email": "alice@example.com", "password": PASSWORD}, format="json"
+    ).json()["ticket"]
+    begun = client.post(MFA_BEGIN, {"ticket": ticket}, format="json").json()
+    body = {
+        "ticket": ticket,
+        "challenge": begun["challenge"],
+        "credential": bobs.get(begun["options"]),
+    }
+    assert errors(client.post(MFA_PASSKEY, body, format="json")) == [("credential", "invalid_code")]
+
+
+def test_a_user_without_a_passkey_is_told(user_client, user):
+    enable_totp(user_client)
+    client = APIClient()
+    response = client.post(MFA_BEGIN, {"ticket": ticket_of(client)}, format="json")
+    assert errors(response) == [("ticket", "no_passkey")]
+
+
+# Passwordless login
+
+
+@pytest.mark.parametrize(
+    "mode", [pytest.param("token"), pytest.param("jwt", marks=pytest.mark.jwt)]
+)
+def test_passwordless_login(user_client, user, mode):
+    passkey = register(user_client, passwordless=True)
+    client = APIClient()
+    begun = client.post(PASSWORDLESS_BEGIN).json()
+    public = begun["options"]["publicKey"]
+    assert public["userVerification"] == "required" and not public.get("allowCredentials")
+    response = client.post(
+        PASSWORDLESS,
+        {"challenge": begun["challenge"], "credential": passkey.get(begun["options"])},
+        format="json",
+    )
+    assert_logged_in(response, user)
+
+
+def test_passwordless_needs_user_verification_and_a_fresh_challenge(user_client):
+    passkey = register(user_client, passwordless=True)
+    client = APIClient()
+    begun = client.post(PASSWORDLESS_BEGIN).json()
+    unverified = {
+        "challenge": begun["challenge"],
+        "credential": passkey.get(begun["options"], verified=False),
+    }
+    assert errors(client.post(PASSWORDLESS, unverified, format="json")) == [
+        ("credential", "invalid_code")
+    ]
+    # The challenge was spent by that attempt: a good answer to it is refused too.
+    replay = {**unverified, "credential": passkey.get(begun["options"])}
+    assert errors(client.post(PASSWORDLESS, replay, format="json")) == [
+        ("challenge", "invalid_ticket")
+    ]
+
+
+def test_passwordless_cannot_claim_another_user(user_client, other_user):
+    mine = register(user_client, passwordless=True)
+    bob = APIClient()
+    bob.force_authenticate(other_user)
+    bobs = register(bob, passwordless=True)
+    mine.user_handle = bobs.user_handle  # alice's key, naming bob
+    client = APIClient()
+    begun = client.post(PASSWORDLESS_BEGIN).json()
+    body = {"challenge": begun["challenge"], "credential": mine.get(begun["options"])}
+    assert errors(client.post(PASSWORDLESS, body, format="json")) == [
+        ("credential", "invalid_code")
+    ]
+
+
+def test_passwordless_expires_and_a_second_step_challenge_is_not_one(user_client):
+    passkey = register(user_client, passwordless=True)
+    client = APIClient()
+    begun = client.post(PASSWORDLESS_BEGIN).json()
+    body = {"challenge": begun["challenge"], "credential": passkey.get(begun["options"])}
+    with time_machine.travel(timezone.now() + timedelta(seconds=301)):
+        expired = client.post(PASSWORDLESS, body, format="json")
+    assert expired.status_code == 410
+    _ticket, step = second_step(client, passkey)
+    del step["ticket"]
+    assert errors(client.post(PASSWORDLESS, step, format="json")) == [
+        ("challenge", "invalid_ticket")
+    ]
+
+
+def test_passwordless_off_by_setting(settings):
+    settings.MFA_PASSKEY_LOGIN_ENABLED = False
+    assert APIClient().post(PASSWORDLESS_BEGIN).status_code == 404
