@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import OfferParameter
-from .selectors import category_subtree_ids, orderable_offers
+from .selectors import category_subtree_ids, orderable_offers, search_products
 
 ORDERING = {
     "price": (F("min_price").asc(nulls_last=True), "pk"),
@@ -92,7 +92,11 @@ class ProductFilter(filters.FilterSet):
         help_text=_("name:value; repeat for several (all must match one offer)."),
     )
     search = filters.CharFilter(
-        method="filter_search", help_text=_("Words in the name or the model.")
+        method="filter_search",
+        help_text=_(
+            "Words in the name or the model. On PostgreSQL: full-text search of the name "
+            "(Russian and English word forms, typos in longer words) or part of the model."
+        ),
     )
     ordering = filters.ChoiceFilter(
         method="filter_ordering",
@@ -122,11 +126,7 @@ class ProductFilter(filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.STR)
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        by_model = orderable_offers().filter(product=OuterRef("pk"), model__icontains=value)
-        return queryset.filter(Q(search_text__contains=value.casefold()) | Q(Exists(by_model)))
+        return search_products(queryset, value)
 
     def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset  # applied last in filter_queryset()

@@ -2,8 +2,8 @@
 
 Other packages may rely on: ``offers_by_ids``, ``shops_of``,
 ``orderable_offers`` (``available_offers`` is the same), ``products``,
-``product_list``, ``category_subtree_ids``, ``category_tree``,
-``external_id_taken``.
+``product_list``, ``search_products``, ``category_subtree_ids``,
+``category_tree``, ``external_id_taken``.
 
 **Orderable** is one rule for the whole public catalogue (list, detail,
 filters, CSV export) and for the order package's cart and checkout: an offer
@@ -18,8 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections
 from django.db.models import (
     Exists,
+    F,
     Min,
     OuterRef,
     Prefetch,
@@ -270,6 +274,41 @@ def _add_parameters(offers: dict[int, dict[str, Any]]) -> None:
     )
     for offer_id, name, value in values:
         offers[offer_id]["parameters"].append({"name": name, "value": value})
+
+
+# The document searched on PostgreSQL; migration 0004 indexes this very expression (GIN).
+SEARCH_CONFIGS = ("russian", "english")
+NAME_DOCUMENT = SearchVector("name", config=SEARCH_CONFIGS[0]) + SearchVector(
+    "name", config=SEARCH_CONFIGS[1]
+)
+
+
+def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """The products of ``queryset`` whose name or an orderable offer's model matches ``text``.
+
+    PostgreSQL: full-text search of the name in the Russian and English
+    configurations ("телефоны" finds "Телефон", "phones" finds "phone";
+    web-search syntax: words, "quoted phrase", -word, or), or, for a single
+    word, a name with a word close to it (pg_trgm's word similarity at least its
+    ``pg_trgm.word_similarity_threshold``, 0.6 by default: a letter missing,
+    or a wrong one in a longer word), or a model containing ``text``; each
+    has a GIN index (migration 0004). Other databases: the name or the model contains ``text``
+    (case-insensitive).
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    models = orderable_offers().filter(model__icontains=text)
+    if connections[queryset.db].vendor != "postgresql":
+        by_model = models.filter(product=OuterRef("pk"))
+        return queryset.filter(Q(search_text__contains=text.casefold()) | Q(Exists(by_model)))
+    query = SearchQuery(text, config=SEARCH_CONFIGS[0], search_type="websearch")
+    query |= SearchQuery(text, config=SEARCH_CONFIGS[1], search_type="websearch")
+    match = Q(document=query)
+    if len(text.split()) == 1:  # a typo in one word; several words already narrow by words
+        match |= Q(TrigramWordSimilar(F("name"), text))
+    names = Product.objects.alias(document=NAME_DOCUMENT).filter(match)
+    return queryset.filter(Q(pk__in=names.values("pk")) | Q(pk__in=models.values("product_id")))
 
 
 def category_tree() -> list[dict[str, Any]]:

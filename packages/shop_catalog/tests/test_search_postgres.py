@@ -1,0 +1,88 @@
+"""?search= on PostgreSQL: word forms in Russian and English, a typo, the GIN index."""
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+
+from shop_catalog.models import Offer, Product
+from shop_catalog.selectors import NAME_DOCUMENT
+
+from . import factories
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+PRODUCTS = "/api/v1/catalog/products/"
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture
+def catalogue():
+    shop = factories.shop("Search shop")
+    names = [
+        "Смартфон Apple iPhone XS",
+        "Телевизоры LG OLED",
+        "Red phones case",
+        "Television stand",
+        "Садовая лопата",
+    ]
+    for n, name in enumerate(names):
+        factories.offer(factories.product(name), shop, model=f"model/{n}")
+
+
+def found(api, text):
+    response = api.get(PRODUCTS, {"search": text})
+    assert response.status_code == 200, response.content
+    return sorted(p["name"] for p in response.json()["results"])
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("смартфоны", ["Смартфон Apple iPhone XS"]),  # plural finds the singular
+        ("телевизор", ["Телевизоры LG OLED"]),  # and the other way
+        ("phone cases", ["Red phones case"]),  # English stems
+        ("stands", ["Television stand"]),
+        ("смартфон iphone", ["Смартфон Apple iPhone XS"]),  # both words, both languages
+    ],
+)
+def test_word_forms_in_russian_and_english(api, catalogue, text, names):
+    assert found(api, text) == names
+
+
+def test_a_typo(api, catalogue):
+    """A letter missing, or a wrong one in a longer word (pg_trgm word similarity >= 0.6)."""
+    assert found(api, "смартфн") == ["Смартфон Apple iPhone XS"]
+    assert found(api, "телевизеры") == ["Телевизоры LG OLED"]
+    assert found(api, "televison") == ["Television stand"]
+
+
+def test_part_of_a_model_and_nothing(api, catalogue):
+    assert found(api, "model/4") == ["Садовая лопата"]
+    assert found(api, "холодильник") == []
+
+
+def explain(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: make an index matter
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_searches_use_their_gin_indexes(catalogue):
+    """The migration indexes the very expressions the search filters on."""
+    names = (
+        Product.objects.alias(document=NAME_DOCUMENT)
+        .filter(document=SearchQuery("смартфоны", config="russian"))
+        .order_by()
+        .values("pk")
+    )
+    assert "shop_catalog_product_fts" in explain(names)
+    assert "shop_catalog_offer_model_trgm" in explain(
+        Offer.objects.filter(model__icontains="del/4")
+    )
