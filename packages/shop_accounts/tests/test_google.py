@@ -8,6 +8,7 @@ import pytest
 import responses
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
@@ -187,3 +188,38 @@ def test_google_code_flow_without_callback_url_is_400(api_client):
     assert response.status_code == 400
     assert errors(response) == [("non_field_errors", "code_flow_not_configured")]
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.skipif(not apps.is_installed("allauth.mfa"), reason="allauth.mfa not installed")
+@responses.activate
+def test_google_login_asks_for_the_second_factor(api_client, user, user_client):
+    from .test_mfa import MFA_LOGIN, at, code_at, enable_totp
+
+    secret, codes = enable_totp(user_client)
+    fake_google("alice@example.com")
+    with at(31):
+        step = google_login(api_client)
+        assert step.status_code == 202, step.content
+        body = step.json()
+        assert body["mfa_required"] is True and "key" not in body
+        assert not Token.objects.filter(user=user).exists()
+        ticket = body["ticket"]
+        wrong = api_client.post(MFA_LOGIN, {"ticket": ticket, "code": "000000"}, format="json")
+        assert errors(wrong) == [("code", "invalid_code")]
+        done = api_client.post(
+            MFA_LOGIN, {"ticket": ticket, "code": code_at(secret, 31)}, format="json"
+        )
+        again = api_client.post(MFA_LOGIN, {"ticket": ticket, "code": codes[0]}, format="json")
+    assert done.status_code == 200 and done.json()["key"] == Token.objects.get(user=user).key
+    assert errors(again) == [("ticket", "invalid_ticket")]
+
+
+@pytest.mark.skipif(not apps.is_installed("allauth.mfa"), reason="allauth.mfa not installed")
+@responses.activate
+def test_google_login_of_another_user_is_not_held_back(api_client, user, other_user, user_client):
+    from .test_mfa import enable_totp
+
+    enable_totp(user_client)  # alice's second factor does not concern bob
+    fake_google("bob@example.com")
+    response = google_login(api_client)
+    assert response.status_code == 200 and response.json()["key"]

@@ -32,6 +32,12 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         queue_email(self.render_mail(template_prefix, email, ctx))
 
+    def get_login_stages(self) -> list[str]:
+        # allauth's MFA stage answers a redirect to its HTML page (a 500 without
+        # allauth.urls); the API asks for the second factor itself (the 202 ticket).
+        skipped = {"allauth.mfa.stages.AuthenticateStage", "allauth.mfa.stages.TrustStage"}
+        return [stage for stage in super().get_login_stages() if stage not in skipped]
+
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
         template = app_settings.EMAIL_VERIFICATION_URL
         if app_settings.EMAIL_CHANGE_URL and _is_change(emailconfirmation.email_address):

@@ -177,22 +177,30 @@ _mfa_pending = inline_serializer(
 )
 
 
-@extend_schema_view(
-    post=extend_schema(
-        responses={200: _login_response, **({202: _mfa_pending} if MFA_ENABLED else {})}
-    )
-)
-@extend_validation_errors(
-    ["credentials_required", "invalid_credentials", "inactive", "email_not_verified"],
-    field_name=NON_FIELD,
-)
-class LoginView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.LoginView):
-    """400 ``invalid_credentials`` for a wrong e-mail or password, ``email_not_verified``
-    before verification; 429 ``throttled`` once allauth's failed-login limit is hit.
-    With a second factor on, the right password answers 202 with a short-lived
-    ``ticket`` for ``login/mfa/`` instead of credentials."""
+def second_factor_active(user: Any) -> bool:
+    if not MFA_ENABLED:
+        return False
+    from .services import mfa
 
-    throttle_scope = "shop_accounts.login"
+    return mfa.second_factor_active(user)
+
+
+def mfa_pending_answer(user: Any) -> Response:
+    """202: the first login step was right; ``ticket`` goes to ``login/mfa/...``."""
+    from .services import mfa
+
+    body = {
+        "mfa_required": True,
+        "methods": mfa.methods(user),
+        "ticket": mfa.issue_ticket(user),
+        "expires_in": app_settings.MFA_LOGIN_TIMEOUT,
+    }
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class SecondStepMixin:
+    """dj-rest-auth's login ``post``, answering 202 and a ticket instead of credentials
+    when the user has a second factor (a password or a Google login alike)."""
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.request = request
@@ -200,25 +208,30 @@ class LoginView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.LoginView):
         self.serializer.is_valid(raise_exception=True)
         user = self.serializer.validated_data["user"]
         if self.mfa_pending(user):
-            from .services import mfa
-
-            body = {
-                "mfa_required": True,
-                "methods": mfa.methods(user),
-                "ticket": mfa.issue_ticket(user),
-                "expires_in": app_settings.MFA_LOGIN_TIMEOUT,
-            }
-            return Response(body, status=status.HTTP_202_ACCEPTED)
+            return mfa_pending_answer(user)
         self.login()
         return self.get_response()
 
     def mfa_pending(self, user: Any) -> bool:
-        """Whether the password alone is not enough for ``user``."""
-        if not MFA_ENABLED:
-            return False
-        from .services import mfa
+        """Whether the first step alone is not enough for ``user``."""
+        return second_factor_active(user)
 
-        return mfa.second_factor_active(user)
+
+_login_responses = {200: _login_response, **({202: _mfa_pending} if MFA_ENABLED else {})}
+
+
+@extend_schema_view(post=extend_schema(responses=_login_responses))
+@extend_validation_errors(
+    ["credentials_required", "invalid_credentials", "inactive", "email_not_verified"],
+    field_name=NON_FIELD,
+)
+class LoginView(AccountsAPIMixin, ScopedThrottleMixin, SecondStepMixin, auth_views.LoginView):
+    """400 ``invalid_credentials`` for a wrong e-mail or password, ``email_not_verified``
+    before verification; 429 ``throttled`` once allauth's failed-login limit is hit.
+    With a second factor on, the right password answers 202 with a short-lived
+    ``ticket`` for ``login/mfa/`` instead of credentials."""
+
+    throttle_scope = "shop_accounts.login"
 
     def login(self) -> None:
         # The password was checked before; a change committed since then
@@ -450,19 +463,20 @@ _provider_unavailable = OpenApiResponse(
 )
 
 
-@extend_schema_view(
-    post=extend_schema(responses={200: _login_response, 503: _provider_unavailable})
-)
+@extend_schema_view(post=extend_schema(responses={**_login_responses, 503: _provider_unavailable}))
 @extend_validation_errors(
     ["token_required", "provider_refused", "code_flow_not_configured", "taken"],
     field_name=NON_FIELD,
 )
-class GoogleLoginView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.SocialLoginView):
+class GoogleLoginView(
+    AccountsAPIMixin, ScopedThrottleMixin, SecondStepMixin, registration_views.SocialLoginView
+):
     """Log in (or sign up) with a Google ``access_token`` or ``code``.
 
     A Google account whose verified e-mail matches an existing user is
     linked to that user (``SOCIALACCOUNT_EMAIL_AUTHENTICATION``). The
-    ``code`` flow needs ``SHOP_ACCOUNTS["GOOGLE_CALLBACK_URL"]``.
+    ``code`` flow needs ``SHOP_ACCOUNTS["GOOGLE_CALLBACK_URL"]``. A user with a
+    second factor gets the 202 ticket of ``login/`` instead of credentials.
     """
 
     adapter_class = GoogleOAuth2Adapter
