@@ -6,13 +6,15 @@ Needs PostgreSQL (SQLite serialises writers, so it proves nothing there):
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 
 from shop_catalog.models import Offer
 from shop_core.testing import run_at_once
 from shop_orders import services
-from shop_orders.exceptions import CheckoutError, LinesUnavailable
+from shop_orders.exceptions import CheckoutError, ExternalItemTaken, LinesUnavailable
 from shop_orders.models import Order, OrderLine
 
 from . import factories
@@ -187,3 +189,42 @@ def test_concurrent_senders_send_a_message_once(_postgres_only, settings, monkey
     assert SlowNotifier.sent == [order.pk]
     assert sorted(results) == [False, False, False, True], results
     assert Notification.objects.get(pk=row.pk).sent_at is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_orders_of_one_external_item_make_one_order(_postgres_only):
+    """Two callers (say, two payments of one booking) at once: one order holds it."""
+    item = services.ExternalItem(
+        source="shop_bookings.booking", reference="42", title="Massage", price=Decimal("3000.00")
+    )
+    customers = [factories.user() for _ in range(2)]
+
+    def order_for(customer):
+        return lambda: services.order_external_items(customer, [item])
+
+    results = run_at_once([order_for(c) for c in customers])
+
+    placed = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, ExternalItemTaken)]
+    assert len(placed) == 1 and len(refused) == 1, results
+    assert Order.objects.count() == 1
+    assert OrderLine.objects.filter(reference="42").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_external_orders_with_one_key_make_one_order(_postgres_only):
+    item = services.ExternalItem(
+        source="shop_bookings.booking", reference="43", title="Massage", price=Decimal("3000.00")
+    )
+    customer = factories.user()
+
+    def retry():
+        return services.order_external_items(customer, [item], idempotency_key="pay-43")
+
+    results = run_at_once([retry for _ in range(6)])
+
+    assert all(isinstance(r, Order) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert Order.objects.count() == 1

@@ -61,7 +61,16 @@ class OrderPartInline(ReadOnlyInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["product_name", "model", "shop_name", "offer", "unit_price", "quantity"]
+    fields = [
+        "product_name",
+        "model",
+        "shop_name",
+        "offer",
+        "source",
+        "reference",
+        "unit_price",
+        "quantity",
+    ]
     readonly_fields = fields
 
 

@@ -80,3 +80,16 @@ class TransitionError(OrderError):
     """A status move or cancel the state machine does not allow; nothing changed."""
 
     default_code = "invalid_transition"
+
+
+class ExternalItemError(OrderError):
+    """``services.external``: items that cannot be ordered as given; nothing was written."""
+
+    default_code = "invalid_item"
+
+
+class ExternalItemTaken(ExternalItemError):
+    """An item's ``source`` and ``reference`` are already held by a live order (HTTP 409)."""
+
+    status_code = 409
+    default_code = "already_ordered"

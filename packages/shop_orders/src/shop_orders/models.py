@@ -171,10 +171,17 @@ class OrderPart(models.Model):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="parts"
     )
+    # None: the part of things sold outside the catalogue (``services.external``),
+    # which no supplier sees.
     shop = models.ForeignKey(
-        Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="order_parts"
+        Shop,
+        verbose_name=_("shop"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_parts",
     )
-    shop_name = models.CharField(_("shop name"), max_length=200)
+    shop_name = models.CharField(_("shop name"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
     )
@@ -194,7 +201,13 @@ class OrderPart(models.Model):
 
 
 class OrderLine(models.Model):
-    """A bought item as it was at checkout; the offer reference is protected."""
+    """A bought item as it was at checkout; the offer reference is protected.
+
+    A line has either an ``offer`` (the catalogue) or a ``source`` and
+    ``reference`` (an item sold elsewhere, ``services.external``: e.g. a
+    booking). ``holds_item`` is cleared when the order is canceled: one
+    source's reference is held by one live order at most.
+    """
 
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
@@ -203,8 +216,16 @@ class OrderLine(models.Model):
         OrderPart, verbose_name=_("order part"), on_delete=models.CASCADE, related_name="lines"
     )
     offer = models.ForeignKey(
-        Offer, verbose_name=_("offer"), on_delete=models.PROTECT, related_name="order_lines"
+        Offer,
+        verbose_name=_("offer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
     )
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    holds_item = models.BooleanField(_("holds the item"), default=True, editable=False)
     product_name = models.CharField(_("product name"), max_length=255)
     model = models.CharField(_("model"), max_length=255, blank=True)
     shop_name = models.CharField(_("shop name"), max_length=200)
@@ -219,6 +240,16 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="shop_orders_orderline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(offer__isnull=False) & Q(source="") & Q(reference=""))
+                | (Q(offer__isnull=True) & ~Q(source="") & ~Q(reference="")),
+                name="shop_orders_orderline_offer_or_external",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "reference"],
+                condition=~Q(source="") & Q(holds_item=True),
+                name="shop_orders_orderline_external_item_once",
             ),
         ]
 

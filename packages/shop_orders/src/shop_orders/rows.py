@@ -33,6 +33,8 @@ LINE_COLUMNS = (
     "id",
     "part_id",
     "offer_id",
+    "source",
+    "reference",
     "product_name",
     "model",
     "shop_name",
@@ -51,10 +53,23 @@ class OrderRows:
         self.labels = {value: str(label) for value, label in Status.choices}
 
     def line(self, row: Sequence[Any]) -> dict[str, Any]:
-        pk, _part, offer, product_name, model, shop_name, unit_price, quantity = row
+        (
+            pk,
+            _part,
+            offer,
+            source,
+            reference,
+            product_name,
+            model,
+            shop_name,
+            unit_price,
+            quantity,
+        ) = row
         return {
             "id": pk,
             "offer": offer,
+            "source": source,
+            "reference": reference,
             "product_name": product_name,
             "model": model,
             "shop_name": shop_name,

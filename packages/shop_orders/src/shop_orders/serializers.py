@@ -161,7 +161,8 @@ RESOLVED_ADDRESS_CODES = ["required", "null", "blank", "max_length", "invalid", 
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
-    """A bought item as it was at checkout (snapshot)."""
+    """A bought item as it was at checkout (snapshot): an ``offer`` of the catalogue,
+    or (``offer`` null) an item sold elsewhere named by ``source`` and ``reference``."""
 
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
@@ -170,6 +171,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "offer",
+            "source",
+            "reference",
             "product_name",
             "model",
             "shop_name",

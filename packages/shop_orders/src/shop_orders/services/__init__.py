@@ -2,6 +2,7 @@
 
 from .cart import add_line, add_offer, change_line, clear_cart, get_cart, remove_line
 from .checkout import CheckoutResult, checkout, replayed_order, resolve_address
+from .external import ExternalItem, cancel_external, order_external_items
 from .status import (
     allowed_targets,
     can_cancel,
@@ -13,10 +14,12 @@ from .status import (
 
 __all__ = [
     "CheckoutResult",
+    "ExternalItem",
     "add_line",
     "add_offer",
     "allowed_targets",
     "can_cancel",
+    "cancel_external",
     "cancel_order",
     "customer_can_cancel",
     "change_line",
@@ -24,6 +27,7 @@ __all__ = [
     "clear_cart",
     "get_cart",
     "move_part",
+    "order_external_items",
     "overall_status",
     "remove_line",
     "replayed_order",

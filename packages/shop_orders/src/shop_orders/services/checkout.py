@@ -243,9 +243,14 @@ def _create_order(
         total=total,
         **request["address"],
     )
+    number_order(order)
+    return order
+
+
+def number_order(order: Order) -> None:
+    """Give a new order its number (date and id): one UPDATE."""
     order.number = f"{order.created:%y%m%d}-{order.pk:06d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
-    return order
 
 
 def _snapshot_line(order: Order, part: OrderPart, line: CartLine) -> OrderLine:

@@ -32,8 +32,9 @@ Event = Notification.Event
 
 def queue_order_placed(order: Order) -> list[Notification]:
     """Rows for the customer and for each shop of a new order (call in its transaction)."""
-    # The parts checkout left in the order's prefetch cache (else one query).
-    parts = sorted(order.parts.all(), key=lambda part: part.pk)
+    # The parts checkout left in the order's prefetch cache (else one query);
+    # a part of external items has no shop to tell.
+    parts = sorted((p for p in order.parts.all() if p.shop_id), key=lambda part: part.pk)
     return _queue(
         [
             Notification(event=Event.ORDER_PLACED, order=order),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +25,7 @@ from shop_catalog.models import Offer
 from ..conf import app_settings
 from ..exceptions import NON_FIELD, TransitionError
 from ..models import Order, OrderLine, OrderPart, Status, StatusChange
-from ..signals import order_status_changed
+from ..signals import external_item_canceled, order_status_changed
 
 PIPELINE = list(Status.values)
 
@@ -69,9 +70,8 @@ def _label(status: str) -> str:
 
 def _return_stock(part: OrderPart) -> None:
     per_offer: dict[int, int] = defaultdict(int)
-    for offer_id, quantity in OrderLine.objects.filter(part=part).values_list(
-        "offer_id", "quantity"
-    ):
+    catalogue_lines = OrderLine.objects.filter(part=part, offer__isnull=False)
+    for offer_id, quantity in catalogue_lines.values_list("offer_id", "quantity"):
         per_offer[offer_id] += quantity
     for offer_id, quantity in sorted(per_offer.items()):
         Offer.objects.filter(pk=offer_id).update(quantity=F("quantity") + quantity)
@@ -90,7 +90,31 @@ def _refresh_order_status(order: Order) -> None:
     now = timezone.now()
     if Order.objects.filter(pk=order.pk).exclude(status=status).update(status=status, updated=now):
         order.updated = now
+        if status == Status.CANCELED:
+            _release_external_items(order)
     order.status = status
+
+
+def _release_external_items(order: Order) -> None:
+    """A canceled order lets go of its external items and, on commit, says so for each."""
+    held = OrderLine.objects.filter(order_id=order.pk, holds_item=True).exclude(source="")
+    items = list(held.values_list("pk", "source", "reference"))
+    if not items:
+        return
+    OrderLine.objects.filter(pk__in=[pk for pk, _source, _reference in items]).update(
+        holds_item=False
+    )
+    for _pk, source, reference in items:
+        transaction.on_commit(
+            partial(
+                external_item_canceled.send,
+                sender=Order,
+                source=source,
+                reference=reference,
+                order=order,
+            ),
+            robust=True,
+        )
 
 
 def _check_move(current: str, to_status: str) -> None:
