@@ -196,3 +196,25 @@ def test_an_address_typed_with_other_digits_checks_out(
     assert placed.status_code == 201, placed.data
     order = Order.objects.get(pk=placed.data["id"])
     assert (order.phone, order.postal_code) == ("+7 495 123-45-67", "125009")
+
+
+def test_an_order_of_external_items_in_the_list_detail_and_dashboard(
+    api: Any, user: Any, offers: list[Any]
+) -> None:
+    """A booking paid through an order (``shop_orders.services.external``): no offer, no shop."""
+    from decimal import Decimal
+
+    from shop_orders.services import ExternalItem, order_external_items
+
+    factories.order(user, offers=offers[:1], created=timezone.now() - timedelta(days=1))
+    item = ExternalItem(
+        source="shop_bookings.booking", reference="5", title="Massage", price=Decimal("900.00")
+    )
+    external = order_external_items(user, [item])
+    first = api.get(URL).data["results"][0]
+    assert first["id"] == external.pk and first["total"] == "900.00"
+    assert [(line["offer"], line["reference"]) for line in first["lines"]] == [(None, "5")]
+    detail = api.get(f"{URL}{external.pk}/")
+    assert detail.status_code == 200 and detail.data["parts"][0]["shop"] is None
+    dashboard = api.get("/api/v1/cabinet/dashboard/")
+    assert dashboard.status_code == 200 and dashboard.data["orders"]["count"] == 2
