@@ -116,6 +116,16 @@ def test_signed_in_requests_are_not_cached(owner_api, offer):
     assert owner_api.get(PRODUCTS).json()["results"][0]["min_price"] == "90.00"
 
 
+def test_only_json_answers_are_cached(api, offer):
+    """The browsable API's page carries a CSRF token: never shared."""
+    warm(offer)
+    Offer.objects.filter(pk=offer.pk).update(price=Decimal("90.00"))
+    page = api.get(PRODUCTS, HTTP_ACCEPT="text/html")
+    assert page["Content-Type"].startswith("text/html")
+    assert "90.00" in page.content.decode()
+    assert api.get(PRODUCTS).json()["results"][0]["min_price"] == "100.00"
+
+
 def test_the_count_is_cached_per_filter_and_version(api, offer, supplier):
     second = factories.offer(factories.product("Mug"), supplier, price="5.00")
     assert api.get(PRODUCTS, {"page_size": 1}).json()["count"] == 2

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -162,6 +162,7 @@ class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ProductFilter
     pagination_class = ProductPagination
     catalogue_version: str | None = None
+    page_key: str | None = None
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._cached_answer(super().list, request, *args, **kwargs)
@@ -171,20 +172,33 @@ class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     def _cached_answer(
         self, answer: Callable[..., Response], request: Request, *args: Any, **kwargs: Any
-    ) -> Response:
-        """An anonymous request's answer from the cache of this catalogue version
-        (``SHOP_CATALOG["CACHE"]``, ``catalogue.py``); only 200s are kept."""
-        if request.user.is_authenticated:
+    ) -> HttpResponse:
+        """An anonymous request's JSON answer from the cache of this catalogue version
+        (``SHOP_CATALOG["CACHE"]``, ``catalogue.py``), as the bytes rendered the first time."""
+        if request.user.is_authenticated or request.accepted_renderer.format != "json":
             return answer(request, *args, **kwargs)
         self.catalogue_version = catalogue_version()
         # the absolute URL: the pages' next/previous links carry the host
-        key = cache_key(self.catalogue_version, "page", request.build_absolute_uri())
-        data = lookup(key)
-        if data is not None:
-            return Response(data)
-        response = answer(request, *args, **kwargs)
-        if response.status_code == status.HTTP_200_OK:
-            store(key, response.data)
+        self.page_key = cache_key(
+            self.catalogue_version,
+            "page",
+            request.build_absolute_uri(),
+            request.accepted_media_type,
+        )
+        cached = lookup(self.page_key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        return answer(request, *args, **kwargs)
+
+    def finalize_response(
+        self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.page_key is not None and isinstance(response, Response):
+            if response.status_code == status.HTTP_200_OK:
+                response.render()
+                store(self.page_key, (response.content, response["Content-Type"]))
         return response
 
     def get_queryset(self) -> QuerySet:
