@@ -59,6 +59,9 @@ DEFAULTS: dict[str, Any] = {
     # ticket lives after the password, and a TOTP setup ticket before activation.
     "MFA_LOGIN_TIMEOUT": 300,
     "MFA_SETUP_TIMEOUT": 600,
+    # Sign-ins (sessions/): a request writes its sign-in's last-used time at most
+    # once in this many seconds.
+    "LOGIN_RECORD_TOUCH_INTERVAL": 60,
     # Leaving the shop: where the deletion answer sends the user to export their
     # data first. A URL name (reversed) or an absolute URL; None: no offer. The
     # default is the cabinet's export, offered only when shop_cabinet is installed.

@@ -1,4 +1,5 @@
-"""Remembers the request's user so the deletion audit can say who deleted."""
+"""Remembers the request's user so the deletion audit can say who deleted, and
+notes when a sign-in (token or JWT) was last used."""
 
 from __future__ import annotations
 
@@ -37,7 +38,11 @@ class RequestUserMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with acting_as(_LazyRequestUser(request)):
-            return self.get_response(request)
+            response = self.get_response(request)
+        from .services.sessions import touch
+
+        touch(request)  # DRF put the credential on the request (``request.auth``)
+        return response
 
 
 class _LazyRequestUser:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -176,3 +177,37 @@ class OutgoingEmail(Outbox):
 
     def __str__(self) -> str:
         return f"{self.subject} -> {', '.join(self.to)}"
+
+
+class LoginRecord(models.Model):
+    """A sign-in the user can see and end (``sessions/``): one per DRF token (the
+    token is one per user, so every device of a token user shares it) or per JWT
+    login (its refresh token, followed through rotations; the access tokens carry
+    the record's id in the ``sid`` claim). ``key`` names the credential: a SHA-256
+    of the token key, or the current refresh token's ``jti``."""
+
+    class Kind(models.TextChoices):
+        TOKEN = "token", _("token")
+        JWT = "jwt", _("JWT")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_login_records"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    key = models.CharField(_("credential"), max_length=64)
+    user_agent = models.CharField(_("device"), max_length=255, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"))
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["-last_used_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="shop_acc_login_record_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_agent or '?'} ({self.created_at:%Y-%m-%d})"

@@ -63,6 +63,7 @@ from .selectors import email_taken, user_roles
 from .services import get_profile, update_profile, update_user
 from .services.credentials import lock_user, save_password
 from .services.registration import complete_signup
+from .services.sessions import rotated
 from .validators import validate_avatar, validate_inn, validate_profile_phone
 
 # Longest password accepted where one is set (as dj-rest-auth's password change).
@@ -341,7 +342,10 @@ class TokenRefreshSerializer(CookieTokenRefreshSerializer):
             user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
             if user_id is not None:
                 lock_user(**{jwt_settings.USER_ID_FIELD: user_id})
-            return super().validate(attrs)
+            data = super().validate(attrs)
+            if "refresh" in data:  # rotated: the sign-in follows the new token
+                rotated(token["jti"], RefreshToken(data["refresh"], verify=False)["jti"])
+            return data
 
 
 class LogoutSerializer(serializers.Serializer):

@@ -48,6 +48,9 @@ urlpatterns = [
         name="resend_email",
     ),
     path("google/", views.GoogleLoginView.as_view(), name="google_login"),
+    path("sessions/", views.SignInListView.as_view(), name="sign_ins"),
+    path("sessions/revoke-others/", views.SignOutOthersView.as_view(), name="sign_out_others"),
+    path("sessions/<uuid:pk>/", views.SignInView.as_view(), name="sign_in"),
     *router.urls,
 ]
 

@@ -58,6 +58,7 @@ from .exceptions import (
     RefreshTokenMissing,
 )
 from .filters import CompanyFilter
+from .models import LoginRecord
 from .permissions import CanVerifyCompanies
 from .serializers import (
     PASSWORD_CODES,
@@ -77,6 +78,7 @@ from .services import (
     email_change,
     get_profile,
     remove_avatar,
+    sessions,
     set_avatar,
     set_company_verified,
     update_user,
@@ -216,6 +218,13 @@ class SecondStepMixin:
         """Whether the first step alone is not enough for ``user``."""
         return second_factor_active(user)
 
+    def login(self) -> None:
+        super().login()
+        if USE_JWT:  # the access token handed out must carry the sign-in's id
+            self.access_token = sessions.record_refresh(self.request, self.user, self.refresh_token)
+        elif getattr(self, "token", None) is not None:
+            sessions.record_token(self.request, self.user, self.token)
+
 
 _login_responses = {200: _login_response, **({202: _mfa_pending} if MFA_ENABLED else {})}
 
@@ -269,13 +278,15 @@ class LogoutView(AccountsAPIMixin, auth_views.LogoutView):
     def logout(self, request: Request) -> Response:
         if not (request.auth or USE_JWT or rest_auth_settings.SESSION_LOGIN):
             raise NotLoggedIn()
+        jti = None
         if USE_JWT and apps.is_installed("rest_framework_simplejwt.token_blacklist"):
-            self._check_refresh_token(request)
+            jti = self._check_refresh_token(request)
+        sessions.logged_out(token=None if USE_JWT else request.auth, jti=jti)
         return super().logout(request)
 
-    def _check_refresh_token(self, request: Request) -> None:
+    def _check_refresh_token(self, request: Request) -> str:
         """dj-rest-auth answers a missing or bad refresh token itself, uncoded; refuse
-        it here first, so the logout it then does cannot fail."""
+        it here first, so the logout it then does cannot fail. Returns its ``jti``."""
         from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
         from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -288,7 +299,7 @@ class LogoutView(AccountsAPIMixin, auth_views.LogoutView):
         if not raw:
             raise RefreshTokenMissing()
         try:
-            RefreshToken(raw)
+            return RefreshToken(raw)["jti"]
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
 
@@ -383,7 +394,7 @@ class PasswordChangeView(AccountsAPIMixin, ScopedThrottleMixin, auth_views.Passw
             raise PasswordIncorrect()
         with transaction.atomic():
             serializer.save()  # the receiver revokes the old credentials
-            credentials = issue_credentials(request.user)
+            credentials = issue_credentials(request.user, request)
             _send_notice(request, "account/email/password_changed", request.user)
         response = Response({"detail": _("New password has been saved."), **credentials})
         return _with_jwt_cookies(response)
@@ -750,3 +761,65 @@ class EmailChangeView(AccountsAPIMixin, ScopedThrottleMixin, APIView):
     def _state(user: Any) -> dict[str, Any]:
         email = getattr(user, user.get_email_field_name())
         return {"email": email, "pending": email_change.pending_email(user)}
+
+
+class SignInSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=LoginRecord.Kind.choices)
+    user_agent = serializers.CharField()
+    ip = serializers.IPAddressField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField()
+    current = serializers.BooleanField()
+
+
+SIGN_INS_SHOWN = 100  # the most recently used; older ones still end with "revoke others"
+
+
+class SignInListView(AccountsAPIMixin, APIView):
+    """The user's sign-ins (tokens, JWT logins), the most recently used first;
+    ``current`` marks the one of this request."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SignInSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        current = sessions.current_id(request)
+        records = sessions.sign_ins(request.user)[:SIGN_INS_SHOWN]
+        rows = [
+            {**{f: getattr(r, f) for f in SIGN_IN_FIELDS}, "current": r.pk == current}
+            for r in records
+        ]
+        return Response(SignInSerializer(rows, many=True).data)
+
+
+SIGN_IN_FIELDS = ("id", "kind", "user_agent", "ip", "created_at", "last_used_at")
+
+
+class SignInView(AccountsAPIMixin, APIView):
+    """DELETE: end one sign-in: its token is deleted or its refresh token
+    blacklisted (404 for another user's)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: Any) -> Response:
+        try:
+            sessions.revoke(request.user, pk)
+        except LoginRecord.DoesNotExist:
+            raise exceptions.NotFound() from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutOthersView(AccountsAPIMixin, APIView):
+    """End every sign-in of the user but the one of this request."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("SignInsEnded", {"revoked": serializers.IntegerField()}),
+    )
+    def post(self, request: Request) -> Response:
+        revoked = sessions.revoke_others(request.user, keep=sessions.current_id(request))
+        return Response({"revoked": revoked})

@@ -16,9 +16,13 @@ from django.apps import apps
 
 
 def revoke_credentials(user: Any) -> None:
-    """Delete the user's DRF tokens and blacklist every outstanding JWT refresh token."""
+    """Delete the user's DRF tokens and blacklist every outstanding JWT refresh token
+    (their sign-ins go too)."""
     from dj_rest_auth.models import TokenModel
 
+    from .sessions import forget
+
+    forget(user)
     if TokenModel is not None and apps.is_installed("rest_framework.authtoken"):
         TokenModel.objects.filter(user=user).delete()
     if apps.is_installed("rest_framework_simplejwt.token_blacklist"):
@@ -34,17 +38,23 @@ def revoke_credentials(user: Any) -> None:
         )
 
 
-def issue_credentials(user: Any) -> dict[str, Any]:
-    """Fresh credentials in the project's login mode: ``{"key"}`` or ``{"access", "refresh"}``."""
+def issue_credentials(user: Any, request: Any = None) -> dict[str, Any]:
+    """Fresh credentials in the project's login mode: ``{"key"}`` or ``{"access", "refresh"}``,
+    recorded as a sign-in of the client of ``request``."""
     from dj_rest_auth.app_settings import api_settings
     from dj_rest_auth.models import TokenModel
     from dj_rest_auth.utils import jwt_encode
 
+    from .sessions import record_refresh, record_token
+
     if api_settings.USE_JWT:
-        access, refresh = jwt_encode(user)
+        _access, refresh = jwt_encode(user)
+        access = record_refresh(request, user, refresh)
         return {"access": str(access), "refresh": str(refresh)}
     if TokenModel is not None:
-        return {"key": api_settings.TOKEN_CREATOR(TokenModel, user, None).key}
+        token = api_settings.TOKEN_CREATOR(TokenModel, user, None)
+        record_token(request, user, token)
+        return {"key": token.key}
     return {}
 
 

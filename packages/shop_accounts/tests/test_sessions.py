@@ -1,0 +1,170 @@
+"""Sign-ins (``sessions/``): listed with their client, ended one by one or all but
+the current, their last use written at most once a minute; token and JWT login."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from shop_accounts.models import LoginRecord
+
+from .conftest import PASSWORD, APIClient, use_jwt
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/api/v1/accounts/login/"
+LOGOUT = "/api/v1/accounts/logout/"
+USER = "/api/v1/accounts/user/"
+SESSIONS = "/api/v1/accounts/sessions/"
+OTHERS = "/api/v1/accounts/sessions/revoke-others/"
+REFRESH = "/api/v1/accounts/token/refresh/"
+CHANGE = "/api/v1/accounts/password/change/"
+BOTH = [pytest.param("token"), pytest.param("jwt", marks=pytest.mark.jwt)]
+
+
+class Device:
+    """A client that logged in with its own user agent."""
+
+    def __init__(self, agent: str, email: str = "alice@example.com") -> None:
+        self.client = APIClient(HTTP_USER_AGENT=agent)
+        response = self.client.post(LOGIN, {"email": email, "password": PASSWORD}, format="json")
+        assert response.status_code == 200, response.content
+        self.body = response.json()
+        self.use(self.body)
+
+    def use(self, body: dict[str, Any]) -> None:
+        if use_jwt():
+            self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
+        else:
+            self.client.credentials(HTTP_AUTHORIZATION=f"Token {body['key']}")
+
+    def sign_ins(self) -> list[dict[str, Any]]:
+        response = self.client.get(SESSIONS)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    def current(self) -> dict[str, Any]:
+        (mine,) = [s for s in self.sign_ins() if s["current"]]
+        return mine
+
+    def works(self) -> bool:
+        return self.client.get(USER).status_code == 200
+
+
+@pytest.mark.parametrize("mode", BOTH)
+def test_a_login_is_listed_with_its_client(user, mode):
+    phone = Device("Phone/1.0")
+    (listed,) = phone.sign_ins()
+    assert listed["current"] is True and listed["user_agent"] == "Phone/1.0"
+    assert listed["kind"] == ("jwt" if use_jwt() else "token") and listed["ip"] == "127.0.0.1"
+    assert listed["created_at"] and listed["last_used_at"]
+
+
+@pytest.mark.parametrize("mode", BOTH)
+def test_another_users_sign_in_is_a_404(user, other_user, mode):
+    alice = Device("Alice")
+    bob = Device("Bob", email="bob@example.com")
+    response = bob.client.delete(f"{SESSIONS}{alice.current()['id']}/")
+    assert response.status_code == 404
+    assert alice.works() and len(alice.sign_ins()) == 1
+    assert [s["user_agent"] for s in bob.sign_ins()] == ["Bob"]
+    assert bob.client.delete(f"{SESSIONS}not-a-uuid/").status_code == 404
+
+
+def test_token_mode_shares_one_token_per_user(user):
+    phone, laptop = Device("Phone"), Device("Laptop")
+    assert phone.body["key"] == laptop.body["key"]  # DRF's token is one per user
+    (listed,) = phone.sign_ins()
+    assert listed["user_agent"] == "Laptop"  # the last login's client
+    assert phone.client.delete(f"{SESSIONS}{listed['id']}/").status_code == 204
+    assert not phone.works() and not laptop.works()  # the token itself was deleted
+    assert not LoginRecord.objects.exists()
+
+
+def refreshes(device: Device) -> int:
+    response = APIClient().post(REFRESH, {"refresh": device.body["refresh"]}, format="json")
+    if response.status_code == 200:
+        device.body = {**device.body, **response.json()}
+        device.use(device.body)
+    return response.status_code
+
+
+@pytest.mark.jwt
+def test_jwt_revoke_one_ends_its_refresh_token_only(user):
+    phone, laptop = Device("Phone"), Device("Laptop")
+    assert refreshes(laptop) == 200  # rotated: the sign-in follows the new token
+    listed = {s["user_agent"]: s for s in phone.sign_ins()}
+    assert set(listed) == {"Phone", "Laptop"} and listed["Phone"]["current"]
+    assert phone.client.delete(f"{SESSIONS}{listed['Laptop']['id']}/").status_code == 204
+    assert refreshes(laptop) == 401  # its refresh token is blacklisted
+    assert refreshes(phone) == 200 and phone.works()
+    assert [s["user_agent"] for s in phone.sign_ins()] == ["Phone"]
+
+
+@pytest.mark.jwt
+def test_jwt_revoke_all_but_the_current(user):
+    phone, laptop, tablet = Device("Phone"), Device("Laptop"), Device("Tablet")
+    response = phone.client.post(OTHERS)
+    assert response.status_code == 200 and response.json() == {"revoked": 2}
+    assert refreshes(laptop) == 401 and refreshes(tablet) == 401
+    assert refreshes(phone) == 200
+    assert [s["user_agent"] for s in phone.sign_ins()] == ["Phone"]
+
+
+def test_token_revoke_others_keeps_the_current_token(user, other_user):
+    phone = Device("Phone")
+    Device("Bob", email="bob@example.com")
+    response = phone.client.post(OTHERS)
+    assert response.json() == {"revoked": 0} and phone.works()
+    assert LoginRecord.objects.count() == 2  # bob's is not alice's to end
+
+
+def test_last_used_is_written_at_most_once_a_minute(user):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        phone = Device("Phone")
+    record = LoginRecord.objects.get()
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert phone.works()
+        writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        assert len(writes) == 1 and "last_used_at" in writes[0]  # conditional: no row
+    record.refresh_from_db()
+    assert record.last_used_at == start
+    later = start + timedelta(seconds=61)
+    with time_machine.travel(later, tick=False):
+        assert phone.works()
+    record.refresh_from_db()
+    assert record.last_used_at == later
+
+
+@pytest.mark.parametrize("mode", BOTH)
+def test_logout_ends_the_sign_in(user, mode):
+    phone = Device("Phone")
+    body = {"refresh": phone.body["refresh"]} if use_jwt() else {}
+    assert phone.client.post(LOGOUT, body, format="json").status_code == 200
+    assert not LoginRecord.objects.exists()
+
+
+@pytest.mark.parametrize("mode", BOTH)
+def test_a_password_change_ends_the_others_and_records_the_new_one(user, mode):
+    phone = Device("Phone")
+    response = phone.client.post(
+        CHANGE,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Another-Horse-77",
+            "new_password2": "Another-Horse-77",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    phone.use(response.json())
+    (listed,) = phone.sign_ins()
+    assert listed["current"] is True and listed["user_agent"] == "Phone"
