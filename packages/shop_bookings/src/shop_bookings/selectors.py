@@ -119,7 +119,10 @@ def schedule_inputs(
     if exclude_hold_id is not None:
         holds = holds.exclude(pk=exclude_hold_id)
     # One query for both: a booking blocks until it is canceled, a hold until it lapses.
-    fields = ("blocked_start", "blocked_end", "service_id", "start", "until")
+    # Only the columns needed: the start (a group session) only with ``service_id``.
+    fields = ["blocked_start", "blocked_end", "until"]
+    if service_id is not None:
+        fields += ["service_id", "start"]
     no_expiry = Value(None, output_field=DateTimeField())
     rows = (
         bookings.annotate(until=no_expiry)
@@ -127,10 +130,15 @@ def schedule_inputs(
         .values_list(*fields)
         .union(holds.annotate(until=F("expires_at")).order_by().values_list(*fields), all=True)
     )
-    busy = [
-        slots.BusyRange(start=bs, end=be, session=start if sid == service_id else None, until=until)
-        for bs, be, sid, start, until in rows
-    ]
+    if service_id is None:
+        busy = [slots.BusyRange(start=bs, end=be, until=until) for bs, be, until in rows]
+    else:
+        busy = [
+            slots.BusyRange(
+                start=bs, end=be, session=start if sid == service_id else None, until=until
+            )
+            for bs, be, until, sid, start in rows
+        ]
     return {"rules": rules, "exceptions": exceptions, "busy": busy, "tz": tz}
 
 
@@ -149,7 +157,9 @@ def free_slots_for(
         specialist=specialist,
         window_start=window_start,
         window_end=window_end,
-        service_id=service.pk,
+        # One seat per start: a booking of the service at a start takes it
+        # whole, its range alone says so (no session start to read).
+        service_id=service.pk if service.capacity > 1 else None,
     )
     return slots.free_slots(
         **inputs,

@@ -44,6 +44,7 @@ import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import pairwise
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -234,6 +235,7 @@ class _Ranges:
     def __init__(self, ranges: Iterable[BusyRange]) -> None:
         self.ranges = _merge((b.start.astimezone(UTC), b.end.astimezone(UTC)) for b in ranges)
         self.starts = [r[0] for r in self.ranges]
+        self.ends = [r[1] for r in self.ranges]
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         # Only the last range starting before ``end`` can overlap: ranges are disjoint.
@@ -270,6 +272,26 @@ class _Busy:
             return True
         return self._except_session(start).overlaps(blocked_start, blocked_end)
 
+    def free(
+        self, starts: Iterable[datetime], before: timedelta, length: timedelta
+    ) -> Iterator[datetime]:
+        """The ``starts`` whose blocked range ``[start - before, start + length)`` is free."""
+        if self.seats:
+            yield from (s for s in starts if not self.blocks(s, s - before, s + length))
+            return
+        # No seats to share: a walk along the merged ranges. Starts come in order
+        # (a grid), so the first range ending after a blocked start only moves
+        # forward; one that goes back is looked up again.
+        ends, begins, count, i = self.all.ends, self.all.starts, len(self.all.ends), 0
+        for start in starts:
+            low = start - before
+            if i and ends[i - 1] > low:
+                i = bisect.bisect_right(ends, low)
+            while i < count and ends[i] <= low:
+                i += 1
+            if i == count or begins[i] >= start + length:
+                yield start
+
     def full(self, start: datetime, blocked_start: datetime, blocked_end: datetime) -> bool:
         """Whether the seats of a group session at ``start`` alone refuse it."""
         if self.capacity == 1 or self.seats.get(start, 0) < self.capacity:
@@ -277,10 +299,19 @@ class _Busy:
         return not self._except_session(start).overlaps(blocked_start, blocked_end)
 
 
-def _grid_starts(interval: _Interval, tz: ZoneInfo, step: timedelta, service: ServiceSpec):
-    """Instants of the wall-clock grid of ``interval`` where the buffered range fits inside it."""
-    before, after = service.buffer_before, service.buffer_after
-    length = service.duration + after
+def _grid_starts(
+    interval: _Interval,
+    tz: ZoneInfo,
+    step: timedelta,
+    before: timedelta,
+    length: timedelta,
+    earliest: datetime,
+    latest: datetime,
+) -> Iterator[datetime]:
+    """Instants in [earliest, latest] of the wall-clock grid of ``interval`` where the
+    blocked range ``[start - before, start + length)`` fits inside it (ascending)."""
+    first = max(interval.real_start + before, earliest)
+    last = min(interval.real_end - length, latest)
     # Wall times carry ``tz`` so that comparing one with a local time of the same
     # zone compares the clock readings only (no offsets).
     wall = interval.wall_start.replace(tzinfo=tz)
@@ -290,17 +321,20 @@ def _grid_starts(interval: _Interval, tz: ZoneInfo, step: timedelta, service: Se
         # The next grid point is usually the previous instant plus the step; that
         # guess is right exactly when it reads as this wall time, first occurrence
         # (fold 0). Otherwise (a DST change in between, or after a gap) resolve it.
-        guess = start + step if start is not None else None
-        local = guess.astimezone(tz) if guess is not None else None
-        if local is None or local.fold or local != wall:
-            guess = resolve_wall_time(wall.replace(tzinfo=None), tz)
-        start = guess
+        if start is not None:
+            start += step
+            local = start.astimezone(tz)
+            if local.fold or local != wall:
+                start = resolve_wall_time(wall.replace(tzinfo=None), tz)
+        else:
+            start = resolve_wall_time(wall.replace(tzinfo=None), tz)
         wall += step
-        if start is None or start - before < interval.real_start:
-            continue  # a gap (this wall time does not exist today), or no room to prepare
-        if start + length > interval.real_end:
-            return  # later grid points end even later
-        yield start
+        if start is None:
+            continue  # a gap: this wall time does not exist today
+        if start > last:
+            return  # the grid runs forward in time: later points end even later
+        if start >= first:
+            yield start
 
 
 def _local_days(earliest: datetime, latest: datetime, tz: ZoneInfo) -> Iterator[date]:
@@ -352,15 +386,18 @@ def free_slots(
     if earliest > latest:
         return []
     schedule, taken = _Schedule(rules, exceptions, tz), _Busy(busy, now, service.capacity)
-    before, after = service.buffer_before, service.buffer_after
-    found = [
+    before, length = service.buffer_before, service.duration + service.buffer_after
+    grid = (
         start
         for day in _local_days(earliest, latest, tz)
         for interval in schedule.intervals(day)
-        for start in _grid_starts(interval, tz, step, service)
-        if earliest <= start <= latest
-        and not taken.blocks(start, start - before, start + service.duration + after)
-    ]
+        if interval.real_end > earliest and interval.real_start <= latest
+        for start in _grid_starts(interval, tz, step, before, length, earliest, latest)
+    )
+    found = list(taken.free(grid, before, length))
+    # Ascending already but in contrived schedules; sorting costs a hash per start.
+    if all(a < b for a, b in pairwise(found)):
+        return found
     return sorted(set(found))
 
 
