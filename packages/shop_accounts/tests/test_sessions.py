@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shop_accounts.models import LoginRecord
+from shop_core.testing import run_at_once
 
 from .conftest import PASSWORD, APIClient, use_jwt
 
@@ -168,3 +169,22 @@ def test_a_password_change_ends_the_others_and_records_the_new_one(user, mode):
     phone.use(response.json())
     (listed,) = phone.sign_ins()
     assert listed["current"] is True and listed["user_agent"] == "Phone"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("mode", BOTH)
+def test_simultaneous_logins_and_revocations_on_postgresql(make_user, mode):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    make_user("alice@example.com")
+    logins = run_at_once([lambda i=i: Device(f"Device {i}") for i in range(4)])
+    assert all(isinstance(device, Device) for device in logins), logins
+    # Token: one token, so one sign-in whoever won; JWT: one per login.
+    assert LoginRecord.objects.count() == (4 if use_jwt() else 1)
+    # Each device ends all the others at once: no deadlock, every row locked once.
+    answers = run_at_once([lambda d=d: d.client.post(OTHERS) for d in logins])
+    assert all(getattr(a, "status_code", None) == 200 for a in answers), answers
+    revoked = sum(a.json()["revoked"] for a in answers)
+    assert revoked == (4 if use_jwt() else 0)
+    assert LoginRecord.objects.count() == (0 if use_jwt() else 1)

@@ -141,7 +141,12 @@ def revoke(user: Any, pk: Any) -> None:
 @transaction.atomic
 def revoke_others(user: Any, keep: Any) -> int:
     """End every sign-in of ``user`` but ``keep``; how many ended."""
-    records = list(LoginRecord.objects.select_for_update().filter(user_id=user.pk).exclude(pk=keep))
+    records = list(
+        LoginRecord.objects.select_for_update()
+        .filter(user_id=user.pk)
+        .exclude(pk=keep)
+        .order_by("pk")  # one lock order: two of these at once cannot deadlock
+    )
     _end(records)
     return len(records)
 
