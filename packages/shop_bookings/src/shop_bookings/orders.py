@@ -6,7 +6,8 @@ and only when the hook names it (the package's core never does).
 
 - a priced booking becomes an order of one external line (source
   ``"shop_bookings"``, reference the booking id), made once per booking;
-- canceling the booking cancels that order;
+- canceling the booking cancels that order (one canceled already is left
+  as it is; one the shop can no longer cancel refuses the cancellation);
 - canceling the order (``external_item_canceled``) cancels the booking.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shop_orders.exceptions import TransitionError
 from shop_orders.services.external import ExternalItem, cancel_external, order_external_items
 from shop_orders.signals import external_item_canceled
 
@@ -34,7 +36,12 @@ class ShopOrdersHook:
         order_external_items(booking.client, [item], idempotency_key=f"{SOURCE}:{booking.pk}")
 
     def booking_canceled(self, booking: Booking, *, by: Any) -> None:
-        cancel_external(SOURCE, str(booking.pk), by=by)
+        try:
+            cancel_external(SOURCE, str(booking.pk), by=by)
+        except TransitionError as error:
+            # Its order went first (its signal not delivered yet, or lost): done.
+            if error.code != "already_canceled":
+                raise
 
     @classmethod
     def connect(cls) -> None:
