@@ -172,3 +172,25 @@ def test_one_client_racing_past_the_daily_limit():
     results, errors = _race(6, attempt)
     assert len(results) == 2, errors
     assert all(isinstance(e, exceptions.LimitReached) and e.code == "day_limit" for e in errors)
+
+
+def test_a_specialist_leaving_while_clients_book_leaves_no_booking_ahead():
+    """The erasure closes the profile under the row lock every booking takes: each
+    booking either came first (and is canceled) or is refused; none stays active."""
+    specialist = make_specialist()
+    service = make_service(specialist)
+    day = future_day()
+    clients = [make_user() for _ in range(8)]
+
+    def book(i):
+        return services.create_booking(client=clients[i], service=service, start=at(day, 9 + i))
+
+    outcomes = run_at_once(
+        [lambda: services.erase_personal_data(user=specialist.user)]
+        + [lambda i=i: book(i) for i in range(8)]
+    )
+    canceled, *booked = outcomes
+    refused = [o for o in booked if isinstance(o, exceptions.ServiceUnavailable)]
+    assert len(refused) + sum(isinstance(o, tuple) for o in booked) == 8
+    assert canceled == 8 - len(refused)
+    assert not Booking.objects.filter(specialist=specialist, status__in=["pending", "confirmed"])

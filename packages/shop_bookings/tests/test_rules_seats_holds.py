@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.test import override_settings
 
 from shop_bookings import exceptions, services
@@ -284,3 +285,51 @@ def test_erasing_a_client_cancels_ahead_tells_the_specialist_and_removes_their_d
     assert not CalendarFeedToken.objects.exists()
     kept.refresh_from_db()
     assert (kept.status, kept.comment) == ("confirmed", "other's note")
+
+
+def test_erasing_a_specialist_detaches_the_profile_cancels_ahead_and_tells_the_clients(
+    api_as, client_user, other_user, django_capture_on_commit_callbacks
+):
+    leaving = make_specialist(bio="20 years of cuts", city="Riga")
+    staying = make_specialist()
+    service, elsewhere = make_service(leaving), make_service(staying)
+    start = datetime.combine(datetime.now(UTC).date() + timedelta(days=3), time(10), tzinfo=UTC)
+    ahead, _ = services.create_booking(
+        client=client_user, service=service, start=start, time_zone="Asia/Tokyo"
+    )
+    past, _ = services.create_booking(
+        client=client_user, service=service, start=start + timedelta(hours=2)
+    )
+    back = timedelta(days=10)  # into the past, as if done and completed
+    Booking.objects.filter(pk=past.pk).update(
+        status=BookingStatus.COMPLETED,
+        **{f: F(f) - back for f in ("start", "end", "blocked_start", "blocked_end")},
+    )
+    other, _ = services.create_booking(client=other_user, service=elsewhere, start=start)
+    services.hold_slot(client=other_user, service=service, start=start + timedelta(hours=4))
+    user = leaving.user
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # as shop_accounts does it
+        erasing_personal_data.send(sender=type(user), user=user)
+        user.delete()  # not refused: no booking protects the account any more
+    leaving.refresh_from_db()
+    assert (leaving.user_id, leaving.is_active, leaving.bio, leaving.city) == (None, False, "", "")
+    assert not service.__class__.objects.filter(specialist=leaving, is_active=True).exists()
+    assert not BookingHold.objects.filter(specialist=leaving).exists()
+    ahead.refresh_from_db()
+    assert ahead.status == "canceled"
+    assert [m.to for m in mail.outbox] == [[email_of(client_user)]]  # the client, nobody else
+    assert "canceled" in mail.outbox[0].subject.lower() and "Asia/Tokyo" in mail.outbox[0].body
+    # The past stays in the client's history, with the specialist's name; others untouched.
+    history = api_as(client_user).get(f"{BASE}bookings/").json()["results"]
+    assert {(b["id"], b["status"]) for b in history} == {
+        (ahead.pk, "canceled"),
+        (past.pk, "completed"),
+    }
+    assert Booking.objects.get(pk=past.pk).specialist.display_name == leaving.display_name
+    other.refresh_from_db()
+    assert other.status == "confirmed" and other.specialist.user_id is not None
+    # Nobody can book the closed profile.
+    refused(
+        "inactive_service", services.create_booking, client=other_user, service=service, start=start
+    )

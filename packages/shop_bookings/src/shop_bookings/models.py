@@ -43,9 +43,13 @@ class Weekday(models.IntegerChoices):
 
 
 class Specialist(models.Model):
+    # Null once the account is deleted: the profile stays, closed, for the
+    # clients' past bookings (services.privacy.detach_specialist).
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="booking_specialist",
         verbose_name=_("user"),
     )

@@ -152,6 +152,11 @@ def cancel_as_erased(*, booking: Booking) -> bool:
     return _cancel_without_party(booking, comment="the client's account was deleted", pay=True)
 
 
+def cancel_as_specialist_left(*, booking: Booking) -> bool:
+    """Cancel a booking whose specialist erases their account (no cutoff); its order too."""
+    return _cancel_without_party(booking, comment="the specialist has left", pay=True)
+
+
 def confirm_booking(*, booking: Booking, by: Any, comment: str = "", now=None) -> Booking:
     """The specialist confirms a pending booking."""
     return change_status(
