@@ -38,6 +38,11 @@ urlpatterns = [
     path("registration/", views.RegisterView.as_view(), name="register"),
     path("registration/verify-email/", views.VerifyEmailView.as_view(), name="verify_email"),
     path(
+        "registration/verify-email/code/",
+        views.VerifyEmailCodeView.as_view(),
+        name="verify_email_code",
+    ),
+    path(
         "registration/verify-email/<str:key>/",
         views.VerifyEmailLinkView.as_view(),
         name="verify_email_link",

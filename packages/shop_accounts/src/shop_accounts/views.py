@@ -82,6 +82,7 @@ from .services import (
     set_avatar,
     set_company_verified,
     update_user,
+    verification,
 )
 from .services.credentials import issue_credentials, password_unchanged
 from .services.registration import SignupPolicy, notify_existing_account, signup_policy
@@ -304,12 +305,30 @@ class LogoutView(AccountsAPIMixin, auth_views.LogoutView):
             raise InvalidToken(exc.args[0]) from exc
 
 
-@extend_schema_view(post=extend_schema(responses={201: _detail}))
 @extend_validation_errors(["taken"], field_name="email")
 @extend_validation_errors(PASSWORD_CODES, field_name="password1")
 @extend_validation_errors([PASSWORD_MISMATCH], field_name="password2")
 @extend_validation_errors(["required"], field_name="company_name")
 @extend_validation_errors(["required", *INN_CODES], field_name="tax_number")
+def _code_ticket(request: Request) -> dict[str, Any]:
+    """With verification by code: the ``ticket`` to send the code with (a decoy when
+    no code was sent, so a registered address answers alike)."""
+    if not verification.by_code():
+        return {}
+    found = verification.code_ticket(request._request, request.data.get("email", ""))
+    return {"ticket": found.ticket, "expires_in": found.expires_in}
+
+
+_code_sent_fields = {
+    "detail": serializers.CharField(),
+    "ticket": serializers.CharField(required=False),
+    "expires_in": serializers.IntegerField(required=False),
+}
+
+
+@extend_schema_view(
+    post=extend_schema(responses={201: inline_serializer("SignedUp", _code_sent_fields)})
+)
 class RegisterView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.RegisterView):
     """Sign-up. A taken address answers exactly like a free one and its owner
     is e-mailed (allauth's enumeration prevention), or 400 ``taken`` with
@@ -339,7 +358,8 @@ class RegisterView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.Reg
             return super().perform_create(serializer)
 
     def _created(self, user: Any) -> Response:
-        return Response(self.get_response_data(user), status=status.HTTP_201_CREATED)
+        body = {**self.get_response_data(user), **_code_ticket(self.request)}
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def _taken(self, serializer: Any) -> Response:
         email = serializer.validated_data["email"]
@@ -436,7 +456,9 @@ class PasswordResetConfirmView(AccountsAPIMixin, auth_views.PasswordResetConfirm
         return Response({"detail": _("Password has been reset with the new password.")})
 
 
-@extend_schema_view(post=extend_schema(responses={200: _detail}))
+@extend_schema_view(
+    post=extend_schema(responses={200: inline_serializer("LinkResent", _code_sent_fields)})
+)
 class ResendEmailVerificationView(
     AccountsAPIMixin, ScopedThrottleMixin, registration_views.ResendEmailVerificationView
 ):
@@ -450,8 +472,8 @@ class ResendEmailVerificationView(
         email = serializer.validated_data["email"]
         address = self.get_queryset().filter(email__iexact=email).first()
         if address is not None and not address.verified:
-            address.send_confirmation(request)
-        return Response({"detail": _("ok")})
+            verification.resend(request._request, address)
+        return Response({"detail": _("ok"), **_code_ticket(request)})
 
 
 _provider_unavailable = OpenApiResponse(
@@ -823,3 +845,38 @@ class SignOutOthersView(AccountsAPIMixin, APIView):
     def post(self, request: Request) -> Response:
         revoked = sessions.revoke_others(request.user, keep=sessions.current_id(request))
         return Response({"revoked": revoked})
+
+
+class VerifyCodeSerializer(serializers.Serializer):
+    ticket = serializers.CharField(max_length=1024)
+    code = serializers.CharField(max_length=32)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=VerifyCodeSerializer,
+        responses={
+            200: _detail,
+            410: client_error(
+                "ExpiredCode", ["expired_ticket"], "The code expired: ask for a new one."
+            ),
+            429: client_error(
+                "TooManyCodes", ["throttled"], "Too many wrong codes: ask for a new one."
+            ),
+        },
+    )
+)
+@extend_validation_errors(["invalid_code"], field_name="code")
+@extend_validation_errors(["invalid_ticket"], field_name="ticket")
+class VerifyEmailCodeView(AccountsAPIMixin, ScopedThrottleMixin, APIView):
+    """Verification by code: the ``ticket`` of the sign-up (or resend) answer and the
+    ``code`` from the e-mail."""
+
+    permission_classes = [AllowAny]
+    throttle_scope = "shop_accounts.register"
+
+    def post(self, request: Request) -> Response:
+        body = VerifyCodeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        verification.confirm_code(request._request, **body.validated_data)
+        return Response({"detail": _("ok")})
