@@ -44,7 +44,6 @@ import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from itertools import pairwise
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -275,18 +274,16 @@ class _Busy:
     def free(
         self, starts: Iterable[datetime], before: timedelta, length: timedelta
     ) -> Iterator[datetime]:
-        """The ``starts`` whose blocked range ``[start - before, start + length)`` is free."""
+        """The ``starts`` (ascending) whose blocked range ``[start - before, start + length)``
+        is free."""
         if self.seats:
             yield from (s for s in starts if not self.blocks(s, s - before, s + length))
             return
-        # No seats to share: a walk along the merged ranges. Starts come in order
-        # (a grid), so the first range ending after a blocked start only moves
-        # forward; one that goes back is looked up again.
+        # No seats to share: one walk along the merged ranges, as the first range
+        # ending after a blocked range's start only moves forward.
         ends, begins, count, i = self.all.ends, self.all.starts, len(self.all.ends), 0
         for start in starts:
             low = start - before
-            if i and ends[i - 1] > low:
-                i = bisect.bisect_right(ends, low)
             while i < count and ends[i] <= low:
                 i += 1
             if i == count or begins[i] >= start + length:
@@ -394,11 +391,9 @@ def free_slots(
         if interval.real_end > earliest and interval.real_start <= latest
         for start in _grid_starts(interval, tz, step, before, length, earliest, latest)
     )
-    found = list(taken.free(grid, before, length))
-    # Ascending already but in contrived schedules; sorting costs a hash per start.
-    if all(a < b for a, b in pairwise(found)):
-        return found
-    return sorted(set(found))
+    # Ascending: days in order, a day's merged intervals in order, each grid
+    # forward in time, and a day's intervals end before the next day's begin.
+    return list(taken.free(grid, before, length))
 
 
 def _timing_problem(
