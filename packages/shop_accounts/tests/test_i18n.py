@@ -72,3 +72,11 @@ def test_email_change_notice_is_translated(user_client, mailoutbox):
     notice = next(m for m in mailoutbox if m.to == ["alice@example.com"])
     assert notice.subject.endswith("Запрошена смена адреса e-mail")
     assert "на new@example.com" in notice.body
+
+
+def test_leaving_and_passkey_errors_are_translated():
+    from shop_accounts.exceptions import AccountInUse, NoPasskey
+
+    with translation.override("ru"):
+        assert str(AccountInUse().detail).startswith("Учётная запись ещё используется")
+        assert str(NoPasskey().detail).startswith("У этой учётной записи нет ключа доступа")

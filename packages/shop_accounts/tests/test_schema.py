@@ -114,7 +114,7 @@ def test_schema_builds_without_warnings(tmp_path):
         assert path in schema["paths"], path
     assert response_ref(schema, "/api/v1/accounts/login/") == "Token"
     assert response_ref(schema, "/api/v1/accounts/google/") == "Token"
-    assert response_ref(schema, "/api/v1/accounts/registration/", "201") == "AccountsDetail"
+    assert response_ref(schema, "/api/v1/accounts/registration/", "201") == "SignedUp"
     assert "/api/v1/accounts/token/refresh/" not in schema["paths"]
     assert SERVICE_CODES <= codes_in(schema), SERVICE_CODES - codes_in(schema)
     if MFA:

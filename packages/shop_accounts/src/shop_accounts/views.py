@@ -305,11 +305,6 @@ class LogoutView(AccountsAPIMixin, auth_views.LogoutView):
             raise InvalidToken(exc.args[0]) from exc
 
 
-@extend_validation_errors(["taken"], field_name="email")
-@extend_validation_errors(PASSWORD_CODES, field_name="password1")
-@extend_validation_errors([PASSWORD_MISMATCH], field_name="password2")
-@extend_validation_errors(["required"], field_name="company_name")
-@extend_validation_errors(["required", *INN_CODES], field_name="tax_number")
 def _code_ticket(request: Request) -> dict[str, Any]:
     """With verification by code: the ``ticket`` to send the code with (a decoy when
     no code was sent, so a registered address answers alike)."""
@@ -329,6 +324,11 @@ _code_sent_fields = {
 @extend_schema_view(
     post=extend_schema(responses={201: inline_serializer("SignedUp", _code_sent_fields)})
 )
+@extend_validation_errors(["taken"], field_name="email")
+@extend_validation_errors(PASSWORD_CODES, field_name="password1")
+@extend_validation_errors([PASSWORD_MISMATCH], field_name="password2")
+@extend_validation_errors(["required"], field_name="company_name")
+@extend_validation_errors(["required", *INN_CODES], field_name="tax_number")
 class RegisterView(AccountsAPIMixin, ScopedThrottleMixin, registration_views.RegisterView):
     """Sign-up. A taken address answers exactly like a free one and its owner
     is e-mailed (allauth's enumeration prevention), or 400 ``taken`` with
