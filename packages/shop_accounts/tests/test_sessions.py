@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -126,23 +127,27 @@ def test_token_revoke_others_keeps_the_current_token(user, other_user):
     assert LoginRecord.objects.count() == 2  # bob's is not alice's to end
 
 
-def test_last_used_is_written_at_most_once_a_minute(user):
+@pytest.mark.parametrize("mode", BOTH)
+def test_last_used_is_written_at_most_once_a_minute(user, mode):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         phone = Device("Phone")
     record = LoginRecord.objects.get()
-    with time_machine.travel(start + timedelta(seconds=30), tick=False):
-        with CaptureQueriesContext(connection) as queries:
-            assert phone.works()
-        writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
-        assert len(writes) == 1 and "last_used_at" in writes[0]  # conditional: no row
-    record.refresh_from_db()
-    assert record.last_used_at == start
-    later = start + timedelta(seconds=61)
-    with time_machine.travel(later, tick=False):
-        assert phone.works()
-    record.refresh_from_db()
-    assert record.last_used_at == later
+
+    def used_at(seconds: int) -> list[str]:
+        """The UPDATE statements of one request ``seconds`` after the login."""
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            with CaptureQueriesContext(connection) as queries:
+                assert phone.works()
+        record.refresh_from_db()
+        return [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+
+    assert used_at(30) == [] and record.last_used_at == start  # not even tried
+    cache.clear()  # a cache that forgot: the conditional UPDATE writes no row
+    assert len(used_at(40)) == 1 and record.last_used_at == start
+    assert used_at(90) == []  # tried at 40: next try a minute later
+    assert len(used_at(101)) == 1
+    assert record.last_used_at == start + timedelta(seconds=101)
 
 
 @pytest.mark.parametrize("mode", BOTH)

@@ -3,7 +3,8 @@ that authenticates (a DRF token, a JWT refresh token).
 
 A login records the client (user agent, IP address); a request that authenticates
 with the credential moves ``last_used_at`` by one conditional UPDATE that writes at
-most once per ``LOGIN_RECORD_TOUCH_INTERVAL``; ending a sign-in deletes the token
+most once per ``LOGIN_RECORD_TOUCH_INTERVAL`` (and is not even tried in between:
+a key in the shared cache); ending a sign-in deletes the token
 or blacklists the refresh token, and the record with it.
 """
 
@@ -14,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.utils import timezone
 from ..conf import app_settings
 from ..models import LoginRecord
 
+TOUCH_KEY = "shop_accounts.sign_in.touched:{}:{}"
 SID_CLAIM = "sid"  # the record's id in a JWT (copied from refresh to access tokens)
 USER_AGENT_MAX = 255
 
@@ -50,6 +53,7 @@ def record_token(request: HttpRequest | None, user: Any, token: Any) -> LoginRec
         key=token_key(token.key),
         defaults={"user": user, "last_used_at": timezone.now(), **_client(request)},
     )
+    _touched({"kind": record.kind, "key": record.key})
     return record
 
 
@@ -64,6 +68,7 @@ def record_refresh(request: HttpRequest | None, user: Any, refresh: Any) -> Any:
         **_client(request),
     )
     refresh[SID_CLAIM] = str(record.pk)
+    _touched({"kind": record.kind, "pk": str(record.pk)})
     return refresh.access_token
 
 
@@ -96,17 +101,31 @@ def _current_filter(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def touch(request: HttpRequest) -> None:
-    """Note that the request's sign-in was used; writes only when the last note is
-    older than ``LOGIN_RECORD_TOUCH_INTERVAL`` (one conditional UPDATE)."""
+    """Note that the request's sign-in was used: one conditional UPDATE at most once
+    per ``LOGIN_RECORD_TOUCH_INTERVAL``, none in between."""
     lookup = _current_filter(request)
     if lookup is None:
         return
+    interval = app_settings.LOGIN_RECORD_TOUCH_INTERVAL
+    # The shared cache spares the database the UPDATE between two writes; the
+    # condition keeps the row right when processes race or the cache forgets.
+    if not cache.add(_touch_key(lookup), 1, timeout=interval):
+        return
     now = timezone.now()
-    since = now - timedelta(seconds=app_settings.LOGIN_RECORD_TOUCH_INTERVAL)
+    since = now - timedelta(seconds=interval)
     try:
         LoginRecord.objects.filter(**lookup, last_used_at__lt=since).update(last_used_at=now)
     except ValidationError:  # a forged sid that is no UUID
         return
+
+
+def _touch_key(lookup: dict[str, Any]) -> str:
+    return TOUCH_KEY.format(lookup["kind"], lookup.get("key") or lookup.get("pk"))
+
+
+def _touched(lookup: dict[str, Any]) -> None:
+    """A login just wrote ``last_used_at``: the next write is due an interval later."""
+    cache.set(_touch_key(lookup), 1, timeout=app_settings.LOGIN_RECORD_TOUCH_INTERVAL)
 
 
 def sign_ins(user: Any) -> QuerySet[LoginRecord]:
