@@ -108,12 +108,103 @@ def _check_yaml_events(content: bytes, loader: Any, max_nodes: int) -> None:
             )
 
 
+class _NeedsFullLoader(Exception):
+    """Anchors, aliases, tags, complex keys or several documents: PyYAML's own path."""
+
+
+_NO_KEY = object()
+_STR = "tag:yaml.org,2002:str"
+_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _scalar(loader: Any, event: yaml.ScalarEvent, resolved: dict) -> Any:
+    """The value ``yaml.safe_load`` gives a scalar: its tag resolved by PyYAML's own
+    resolver (YAML 1.1: ``yes``, ``0x1F``, dates ...), built by its constructor."""
+    key = (event.value, event.implicit)
+    tag = resolved.get(key)
+    if tag is None:
+        tag = resolved[key] = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    if tag not in loader.yaml_constructors or tag == "tag:yaml.org,2002:merge":
+        raise _NeedsFullLoader
+    return loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, event.value))
+
+
+def _build_from_events(content: bytes, loader_class: type) -> Any:
+    """``yaml.safe_load`` of a plain document (the price lists suppliers send), in one
+    pass over the C parser's events, refusing nesting deeper than ``MAX_DEPTH``.
+
+    PyYAML's constructor builds a node tree first and then walks it in Python:
+    most of an import's parsing time. Anything this does not handle (anchors,
+    aliases, merge keys, explicit tags, complex keys, several documents)
+    raises ``_NeedsFullLoader``.
+    """
+    loader = loader_class(content)
+    open_: list[list[Any]] = []  # per open collection: [container, pending key]
+    root: Any = None
+    documents = 0
+    resolved: dict = {}
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.ScalarEvent):
+                if event.anchor is not None or event.tag is not None:
+                    raise _NeedsFullLoader
+                value = _scalar(loader, event, resolved)
+            elif isinstance(event, _START):
+                if event.anchor is not None or event.tag is not None:
+                    raise _NeedsFullLoader
+                if len(open_) >= MAX_DEPTH:
+                    raise _too_deep()
+                value = {} if isinstance(event, yaml.MappingStartEvent) else []
+            elif isinstance(event, _END):
+                open_.pop()
+                continue
+            elif isinstance(event, yaml.AliasEvent):
+                raise _NeedsFullLoader
+            else:
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise _NeedsFullLoader
+                continue
+            if not open_:
+                root = value
+            else:
+                parent = open_[-1]
+                if isinstance(parent[0], list):
+                    parent[0].append(value)
+                elif parent[1] is _NO_KEY:
+                    if isinstance(value, (dict, list)):
+                        raise _NeedsFullLoader
+                    parent[1] = value
+                else:
+                    parent[0][parent[1]] = value
+                    parent[1] = _NO_KEY
+            if isinstance(value, (dict, list)):
+                open_.append([value, _NO_KEY])
+    finally:
+        loader.dispose()
+    return root
+
+
 def parse_yaml(content: bytes) -> Any:
-    """``yaml.safe_load`` semantics (no Python objects), refusing alias bombs and deep nesting."""
+    """``yaml.safe_load`` semantics (no Python objects), refusing alias bombs and deep nesting.
+
+    libyaml (``CSafeLoader``) parses when installed, PyYAML's pure-Python
+    parser otherwise. A plain document is built straight from the parser's
+    events; one with anchors, aliases or tags is first checked event by event
+    (``_check_yaml_events``), then loaded by PyYAML.
+    """
     loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
-        _check_yaml_events(content, loader, app_settings.YAML_MAX_NODES)
-        return yaml.load(content, Loader=loader)  # noqa: S506 - a SafeLoader
+        try:
+            return _build_from_events(content, loader)
+        except _NeedsFullLoader:
+            _check_yaml_events(content, loader, app_settings.YAML_MAX_NODES)
+            return yaml.load(content, Loader=loader)  # noqa: S506 - a SafeLoader
     except RecursionError:
         raise _too_deep() from None
     except yaml.YAMLError as exc:

@@ -383,18 +383,25 @@ def _products(keys: set[tuple[str, int]], summary: ImportSummary) -> dict[tuple[
 
 
 def _create_products(keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """New products (name, category id) inserted as rows; their ids, found by slug."""
     bases = [slugify(name, allow_unicode=True)[:200] or "product" for name, _c in keys]
     slugs = _unique_slugs(bases, Product, [f"{n}|{c}" for n, c in keys])
-    products = [
-        Product(name=name, category_id=cid, slug=slug, search_text=search_text(name)[:255])
-        for (name, cid), slug in zip(keys, slugs, strict=True)
-    ]
-    created = Product.objects.bulk_create(products, batch_size=BATCH_SIZE)
-    if any(p.pk is None for p in created):  # a database without RETURNING
-        created = []
-        for chunk in _chunks(slugs):
-            created.extend(Product.objects.filter(slug__in=chunk).only("pk", "name", "category"))
-    return {(p.name, p.category_id): p.pk for p in created}
+    created = Product._meta.get_field("created").get_db_prep_save(timezone.now(), connection)
+    _insert_rows(
+        Product,
+        ["name", "category", "slug", "search_text", "description", "is_active", "created"],
+        [
+            (name, cid, slug, search_text(name)[:255], "", True, created)
+            for (name, cid), slug in zip(keys, slugs, strict=True)
+        ],
+    )
+    found: dict[tuple[str, int], int] = {}
+    for chunk in _chunks(slugs):
+        for pk, name, cid in Product.objects.filter(slug__in=chunk).values_list(
+            "pk", "name", "category_id"
+        ):
+            found[(name, cid)] = pk
+    return found
 
 
 def _parameters(rows: list[Row], summary: ImportSummary) -> dict[str, int]:
@@ -426,17 +433,21 @@ def _write_offers(
 ) -> None:
     """Create, update and mark missing the shop's offers; count them in ``summary``."""
     total, now = len(rows), timezone.now()
-    offers, created, changed = _sync_offers(shop, rows, product_ids, now)
+    stored, changed = _changed_offers(shop, rows, product_ids, now)
+    created = _create_offers(
+        shop, [r for r in rows if r.external_id not in stored], product_ids, now
+    )
+    ids = {**{key: o.pk for key, o in stored.items()}, **created}
     report("offers", total, total)
     # an offer whose only change is a parameter counts as updated too
-    skip = {o.pk for o in created} | {o.pk for o in changed}
-    by_pk = {o.pk: o for o in offers.values()}
-    for offer_id in _sync_parameters(shop, rows, offers, parameter_ids) - skip:
+    skip = set(created.values()) | {o.pk for o in changed}
+    by_pk = {o.pk: o for o in stored.values()}
+    for offer_id in _sync_parameters(shop, rows, ids, parameter_ids) - skip:
         by_pk[offer_id].updated = now
         changed.append(by_pk[offer_id])
     report("parameters", total, total)
     in_file = {r.external_id for r in rows}
-    gone = [o for external_id, o in offers.items() if external_id not in in_file]
+    gone = [o for external_id, o in stored.items() if external_id not in in_file]
     marked, change = _missing_changes(gone, summary.missing)
     _lock_offers([o.pk for o in changed] + marked)
     bulk_update(changed, _OFFER_FIELDS)
@@ -452,18 +463,20 @@ def _shop_offers(shop: Shop) -> dict[str, Offer]:
     return {offer.external_id: offer for offer in offers}
 
 
-def _sync_offers(
+def _changed_offers(
     shop: Shop, rows: list[Row], product_ids: dict[tuple[str, str], int], now: Any
-) -> tuple[dict[str, Offer], list[Offer], list[Offer]]:
-    """Create new offers; return (all offers by external id, created, changed).
+) -> tuple[dict[str, Offer], list[Offer]]:
+    """The shop's stored offers by external id, and those the rows change.
 
     Changed offers are modified in memory only; they are written together
     with the offers whose parameters changed (``_write_offers``).
     """
-    existing = _shop_offers(shop)
-    created: list[Offer] = []
+    stored = _shop_offers(shop)
     changed: list[Offer] = []
     for r in rows:
+        offer = stored.get(r.external_id)
+        if offer is None:
+            continue
         values = {
             "product_id": product_ids[(r.name, r.category)],
             "model": r.model,
@@ -472,53 +485,63 @@ def _sync_offers(
             "quantity": r.quantity,
             "is_active": True,
         }
-        offer = existing.get(r.external_id)
-        if offer is None:
-            created.append(Offer(shop=shop, external_id=r.external_id, updated=now, **values))
-        elif any(getattr(offer, k) != v for k, v in values.items()):
+        if any(getattr(offer, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(offer, k, v)
             offer.updated = now
             changed.append(offer)
-    _create_offers(shop, created)
-    existing.update((o.external_id, o) for o in created)
-    return existing, created, changed
+    return stored, changed
 
 
-def _create_offers(shop: Shop, offers: list[Offer]) -> None:
-    if not offers:
-        return
-    Offer.objects.bulk_create(offers, batch_size=BATCH_SIZE)
-    if all(o.pk is not None for o in offers):
-        return
-    pks: dict[str, int] = {}  # a database without RETURNING
-    for chunk in _chunks([o.external_id for o in offers]):
+def _create_offers(
+    shop: Shop, rows: list[Row], product_ids: dict[tuple[str, str], int], now: Any
+) -> dict[str, int]:
+    """New offers of ``rows`` inserted as rows; their ids by external id."""
+    if not rows:
+        return {}
+    price = Offer._meta.get_field("price")
+
+    def money(value: Any) -> Any:
+        return None if value is None else price.get_db_prep_save(value, connection)
+
+    updated = Offer._meta.get_field("updated").get_db_prep_save(now, connection)
+    _insert_rows(
+        Offer,
+        ["product", "shop", "external_id", "model", "price", "price_rrc", "quantity"]
+        + ["is_active", "updated"],
+        [
+            (product_ids[(r.name, r.category)], shop.pk, r.external_id, r.model)
+            + (money(r.price), money(r.price_rrc), r.quantity, True, updated)
+            for r in rows
+        ],
+    )
+    ids: dict[str, int] = {}
+    for chunk in _chunks([r.external_id for r in rows]):
         found = Offer.objects.filter(shop=shop, external_id__in=chunk)
-        pks.update(found.values_list("external_id", "pk"))
-    for o in offers:
-        o.pk = pks[o.external_id]
+        ids.update(found.values_list("external_id", "pk"))
+    return ids
 
 
 def _wanted_parameters(
-    rows: list[Row], offers: dict[str, Offer], parameter_ids: dict[str, int]
+    rows: list[Row], offer_ids: dict[str, int], parameter_ids: dict[str, int]
 ) -> dict[tuple[int, int], str]:
     """(offer id, parameter id) -> value, as the file says."""
     return {
-        (offers[r.external_id].pk, parameter_ids[name]): value
+        (offer_ids[r.external_id], parameter_ids[name]): value
         for r in rows
         for name, value in r.parameters.items()
     }
 
 
 def _sync_parameters(
-    shop: Shop, rows: list[Row], offers: dict[str, Offer], parameter_ids: dict[str, int]
+    shop: Shop, rows: list[Row], offer_ids: dict[str, int], parameter_ids: dict[str, int]
 ) -> set[int]:
     """Make the offers' parameters those of the file; return ids of offers changed.
 
     Offers not in the file keep their parameters.
     """
-    wanted = _wanted_parameters(rows, offers, parameter_ids)
-    in_file = {offers[r.external_id].pk for r in rows}
+    wanted = _wanted_parameters(rows, offer_ids, parameter_ids)
+    in_file = {offer_ids[r.external_id] for r in rows}
     values = OfferParameter.objects.filter(offer__shop=shop).values_list(
         "pk", "offer_id", "parameter_id", "value"
     )
