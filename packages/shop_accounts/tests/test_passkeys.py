@@ -326,3 +326,43 @@ def test_passwordless_expires_and_a_second_step_challenge_is_not_one(user_client
 def test_passwordless_off_by_setting(settings):
     settings.MFA_PASSKEY_LOGIN_ENABLED = False
     assert APIClient().post(PASSWORDLESS_BEGIN).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_registrations_on_postgresql(make_user):
+    """Two first passkeys at once make one set of recovery codes (the user's row
+    lock); one challenge answered twice at once makes one passkey."""
+    from allauth.mfa.models import Authenticator
+    from django.db import connection
+
+    from shop_core.testing import run_at_once
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    user = make_user("alice@example.com")
+    clients = [APIClient(), APIClient()]
+    for client in clients:
+        client.force_authenticate(user)
+    bodies = []
+    for client in clients:
+        begun = client.post(BEGIN, format="json").json()
+        bodies.append(
+            {"challenge": begun["challenge"], "credential": SoftPasskey().create(begun["options"])}
+        )
+    answers = run_at_once(
+        [
+            lambda c=c, b=b: c.post(PASSKEYS, b, format="json")
+            for c, b in zip(clients, bodies, strict=True)
+        ]
+    )
+    assert [a.status_code for a in answers] == [201, 201], answers
+    assert sorted(len(a.json()["recovery_codes"]) for a in answers) == [0, 10]
+    codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    assert codes.count() == 1
+
+    begun = clients[0].post(BEGIN, format="json").json()
+    body = {"challenge": begun["challenge"], "credential": SoftPasskey().create(begun["options"])}
+    twice = run_at_once([lambda c=c: c.post(PASSKEYS, body, format="json") for c in clients])
+    assert sorted(a.status_code for a in twice) == [201, 400]
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).count() == 3

@@ -51,6 +51,7 @@ SERVICE_CODES = {
     "not_business",
     "company_incomplete",
     "invalid_page",
+    "account_in_use",
 }
 JWT_CODES = {"refresh_token_missing", "token_not_valid"}
 # Two-factor login's, with allauth.mfa installed (not in the custom-user run).
@@ -61,6 +62,7 @@ MFA_CODES = {
     "invalid_ticket",
     "expired_ticket",
     "throttled",
+    "no_passkey",
 }
 MFA = apps.is_installed("allauth.mfa")
 # Every operation keeps its success answer beside the error answers it documents.
@@ -122,9 +124,18 @@ def test_schema_builds_without_warnings(tmp_path):
         login = schema["paths"]["/api/v1/accounts/login/"]["post"]["responses"]
         assert {"200", "202"} <= set(login)
         assert response_ref(schema, "/api/v1/accounts/login/mfa/") == "Token"
+        for path in ("login/mfa/passkey/", "login/passkey/"):
+            assert response_ref(schema, f"/api/v1/accounts/{path}") == "Token", path
+        google = schema["paths"]["/api/v1/accounts/google/"]["post"]["responses"]
+        assert {"200", "202", "503"} <= set(google)
     else:
         assert "/api/v1/accounts/login/mfa/" not in schema["paths"]
         assert "/api/v1/accounts/mfa/" not in schema["paths"]
+        assert not [p for p in schema["paths"] if "passkey" in p]
+    for path in ("sessions/", "sessions/{id}/", "registration/verify-email/code/"):
+        assert f"/api/v1/accounts/{path}" in schema["paths"], path
+    deletion = schema["paths"]["/api/v1/accounts/user/delete/"]["post"]["responses"]
+    assert "409" in deletion
     verify = schema["paths"]["/api/v1/accounts/registration/verify-email/"]["post"]
     assert {"200", "400", "404", "410"} <= set(verify["responses"])
     for path, method in PATHS_WITH_ERRORS:
@@ -139,6 +150,7 @@ def test_jwt_schema_builds_without_warnings(tmp_path):
 
     assert response_ref(schema, "/api/v1/accounts/login/") == "JWT"
     assert response_ref(schema, "/api/v1/accounts/login/mfa/") == "JWT"
+    assert response_ref(schema, "/api/v1/accounts/login/passkey/") == "JWT"
     assert "/api/v1/accounts/token/refresh/" in schema["paths"]
     assert SERVICE_CODES | JWT_CODES <= codes_in(schema), JWT_CODES - codes_in(schema)
     for path in ("token/refresh/", "token/verify/", "logout/"):
