@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "import_export",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here: the docs work offline
+    "storefront",  # the browsable shop; before allauth, whose templates it overrides
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "dj_rest_auth",
     "dj_rest_auth.registration",
     "django_tasks_db",
+    "django_htmx",
     "example_site.apps.SiteConfig",
     "users",
     "demo",
@@ -114,6 +116,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "shop_accounts.middleware.RequestUserMiddleware",
 ]
 
@@ -129,6 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "storefront.context.storefront",
             ]
         },
     }
@@ -231,7 +235,13 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 2 / 24  # two hours
 ACCOUNT_CHANGE_EMAIL = True  # a verified new address replaces the old one
 MFA_TOTP_ISSUER = "Shop apps example"
-ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"
+# shop_accounts' adapter, with allauth's own HTML answers on the storefront's pages.
+ACCOUNT_ADAPTER = "storefront.adapter.AccountAdapter"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "storefront:cabinet"
+ACCOUNT_LOGOUT_REDIRECT_URL = "storefront:home"
+# The Google button is shown only for a real Google app (not the demo values).
+GOOGLE_LOGIN_CONFIGURED = bool(os.environ.get("GOOGLE_CLIENT_ID"))
 SOCIALACCOUNT_ADAPTER = "shop_accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True

@@ -13,7 +13,10 @@ handler404 = errors.handler404
 handler500 = errors.handler500
 
 urlpatterns = [
-    path("", views.start_page, name="start"),
+    path("", include("storefront.urls")),
+    path("about/", views.start_page, name="start"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/accounts/", include("shop_accounts.urls")),

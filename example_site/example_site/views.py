@@ -11,22 +11,28 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+# (app, label, its operations in the API docs, its page in the storefront)
 SHOP_APPS = [
-    ("shop_accounts", "Accounts", "/api/v1/accounts/"),
-    ("shop_catalog", "Catalogue", "/api/v1/catalog/"),
-    ("shop_orders", "Orders", "/api/v1/orders/"),
-    ("shop_cabinet", "Cabinet", "/api/v1/cabinet/"),
-    ("shop_bookings", "Bookings", "/api/v1/bookings/"),
+    ("shop_accounts", "Accounts", "/api/docs/#/accounts", "/accounts/login/"),
+    ("shop_catalog", "Catalogue", "/api/docs/#/catalog", "/catalogue/"),
+    ("shop_orders", "Orders", "/api/docs/#/orders", "/cart/"),
+    ("shop_cabinet", "Cabinet", "/api/docs/#/cabinet", "/cabinet/"),
+    ("shop_bookings", "Bookings", "/api/docs/#/bookings", ""),
 ]
 
 
 def start_page(request: HttpRequest) -> HttpResponse:
     installed = [
-        {"label": label, "url": url, "version": apps.get_app_config(name).module.__version__}
-        for name, label, url in SHOP_APPS
+        {
+            "label": label,
+            "api": api,
+            "page": page,
+            "version": apps.get_app_config(name).module.__version__,
+        }
+        for name, label, api, page in SHOP_APPS
         if apps.is_installed(name)
     ]
-    missing = [label for name, label, _url in SHOP_APPS if not apps.is_installed(name)]
+    missing = [label for name, label, *_urls in SHOP_APPS if not apps.is_installed(name)]
     context = {"installed": installed, "missing": missing}
     if settings.DEMO_MODE:  # never publish the demo superuser's password in production
         context.update(users=DEMO_USERS, password=DEMO_PASSWORD)

@@ -1,6 +1,7 @@
 """The site's own parts: start page, health, settings, schema, demo data."""
 
 import os
+import re
 import subprocess
 import sys
 from unittest import mock
@@ -14,18 +15,26 @@ from .helpers import DEMO_PASSWORD, PRODUCTION_ENV, SITE_DIR, child_env, run_sit
 
 
 def test_start_page_lists_installed_packages_and_demo_logins(client, db):
-    response = client.get("/")
+    response = client.get("/about/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'href="/api/v1/accounts/"' in body
+    assert 'href="/api/docs/#/accounts"' in body
     assert "customer@example.com" in body and DEMO_PASSWORD in body
     assert 'href="/api/docs/"' in body and 'href="/admin/"' in body
 
 
+def test_every_link_of_the_start_page_answers(client, db):
+    body = client.get("/about/").content.decode()
+    links = set(re.findall(r'href="(/[^"#]*)', body))
+    assert {"/", "/accounts/login/", "/catalogue/", "/cart/", "/api/docs/"} <= links
+    for link in links:
+        assert client.get(link).status_code in (200, 302), link  # 302: log in first
+
+
 def test_start_page_hides_demo_logins_outside_demo_mode(client, db, settings):
     settings.DEMO_MODE = False
-    body = client.get("/").content.decode()
-    assert 'href="/api/v1/accounts/"' in body
+    body = client.get("/about/").content.decode()
+    assert 'href="/api/docs/#/accounts"' in body
     assert "customer@example.com" not in body and DEMO_PASSWORD not in body
     assert "Demo logins" not in body
 

@@ -1,0 +1,1 @@
+"""The browsable demo shop: server-rendered pages over the packages' public API."""

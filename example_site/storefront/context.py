@@ -1,0 +1,26 @@
+"""What every page of the storefront shows: the cart badge, the Google button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from shop_orders.selectors import cart_lines
+
+
+def cart_count(user: Any) -> int:
+    """Items in the user's cart (0 for a visitor), one query."""
+    if not user.is_authenticated:
+        return 0
+    return sum(cart_lines(user).values_list("quantity", flat=True))
+
+
+def storefront(request: HttpRequest) -> dict[str, Any]:
+    # Lazy: pages that never show the badge (the API's, the admin's) never count.
+    return {
+        "cart_count": SimpleLazyObject(lambda: cart_count(request.user)),
+        "google_login": getattr(settings, "GOOGLE_LOGIN_CONFIGURED", False),
+    }
