@@ -366,3 +366,22 @@ def test_simultaneous_registrations_on_postgresql(make_user):
     twice = run_at_once([lambda c=c: c.post(PASSKEYS, body, format="json") for c in clients])
     assert sorted(a.status_code for a in twice) == [201, 400]
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).count() == 3
+
+
+def test_leaving_with_passkeys_only_needs_a_recovery_code(user_client, user):
+    from django.contrib.auth import get_user_model
+
+    begun = user_client.post(BEGIN, format="json").json()
+    added = user_client.post(
+        PASSKEYS,
+        {"challenge": begun["challenge"], "credential": SoftPasskey().create(begun["options"])},
+        format="json",
+    ).json()
+    delete = "/api/v1/accounts/user/delete/"
+    assert user_client.get(delete).json()["code_required"] is True
+    missing = user_client.post(delete, {"password": PASSWORD}, format="json")
+    assert errors(missing) == [("code", "code_required")]
+    code = added["recovery_codes"][0]
+    done = user_client.post(delete, {"password": PASSWORD, "code": code}, format="json")
+    assert done.status_code == 204
+    assert not get_user_model()._default_manager.filter(pk=user.pk).exists()

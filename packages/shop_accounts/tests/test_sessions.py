@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import responses
 import time_machine
 from django.core.cache import cache
 from django.db import connection
@@ -17,6 +18,7 @@ from shop_accounts.models import LoginRecord
 from shop_core.testing import run_at_once
 
 from .conftest import PASSWORD, APIClient, use_jwt
+from .test_google import fake_google, google_login
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +195,11 @@ def test_simultaneous_logins_and_revocations_on_postgresql(make_user, mode):
     revoked = sum(a.json()["revoked"] for a in answers)
     assert revoked == (4 if use_jwt() else 0)
     assert LoginRecord.objects.count() == (0 if use_jwt() else 1)
+
+
+@responses.activate
+def test_a_google_login_is_a_sign_in(user):
+    fake_google("alice@example.com")
+    response = google_login(APIClient(HTTP_USER_AGENT="Phone"))
+    assert response.status_code == 200, response.content
+    assert list(LoginRecord.objects.values_list("user_agent", flat=True)) == ["Phone"]

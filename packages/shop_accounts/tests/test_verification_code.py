@@ -128,3 +128,21 @@ def test_resend_answers_a_new_ticket_for_a_new_code(api_client, mailoutbox):
     assert users_with_email("new@example.com").count() == 1 and verified()
     unknown = api_client.post(RESEND, {"email": "nobody@example.com"}).json()
     assert set(unknown) == set(resent)  # an unknown address answers alike
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_code_sent_twice_at_once_verifies_once_on_postgresql(mailoutbox):
+    from django.db import connection
+
+    from shop_core.testing import run_at_once
+
+    from .conftest import APIClient
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    ticket = sign_up(APIClient())["ticket"]
+    body = {"ticket": ticket, "code": code_in(mailoutbox[0])}
+    answers = run_at_once([lambda: APIClient().post(VERIFY, body) for _ in range(3)])
+    assert sorted(a.status_code for a in answers) == [200, 400, 400], answers
+    assert verified()
