@@ -66,7 +66,6 @@ def order_detail(*, user: Any, pk: Any) -> Order:
 
 
 ZERO = Decimal("0.00")
-OPEN = Q(status__in=OPEN_STATUSES)
 NOT_CANCELED = ~Q(status=Status.CANCELED)
 
 
@@ -92,30 +91,36 @@ def order_stats(user: Any, *, now: datetime | None = None) -> dict[str, Any]:
     ``Decimal``. Anonymous users get the figures of no orders, without a query.
     """
     since = _local_midnight(_month_start(timezone.localdate(now)))
-    aggregates: dict[str, Any] = {
-        "count": Count("pk"),
-        "total_spent": Sum("total", filter=NOT_CANCELED),
-        "month_total": Sum("total", filter=NOT_CANCELED & Q(created__gte=since)),
-        "alive": Count("pk", filter=NOT_CANCELED),
-        "open_total": Sum("total", filter=OPEN),
-        "open_count": Count("pk", filter=OPEN),
-        "last_order_at": Max("created"),
-    }
-    for status in Status.values:
-        aggregates[f"status_{status}"] = Count("pk", filter=Q(status=status))
-    row: dict[str, Any] = {"count": 0, "alive": 0, "open_count": 0}
+    # One row per status (at most six), summed here: far cheaper to build than
+    # fifteen filtered aggregates.
+    rows: list[dict[str, Any]] = []
     if _is_authenticated(user):
-        row = Order.objects.filter(user=user).aggregate(**aggregates)
-    spent = row.get("total_spent") or ZERO
+        rows = list(
+            Order.objects.filter(user=user)
+            .values("status")
+            .annotate(
+                n=Count("pk"),
+                amount=Sum("total"),
+                month=Sum("total", filter=Q(created__gte=since)),
+                last=Max("created"),
+            )
+            .order_by()
+        )
+    alive = [row for row in rows if row["status"] != Status.CANCELED]
+    open_rows = [row for row in rows if row["status"] in OPEN_STATUSES]
+    spent = sum((row["amount"] or ZERO for row in alive), ZERO)
+    alive_count = sum(row["n"] for row in alive)
+    by_status = {status: 0 for status in Status.values}
+    by_status.update({row["status"]: row["n"] for row in rows})
     return {
-        "count": row["count"],
-        "by_status": {status: row.get(f"status_{status}", 0) for status in Status.values},
+        "count": sum(row["n"] for row in rows),
+        "by_status": by_status,
         "total_spent": spent,
-        "month_total": row.get("month_total") or ZERO,
-        "open_total": row.get("open_total") or ZERO,
-        "open_count": row["open_count"],
-        "average_total": (spent / row["alive"]).quantize(ZERO) if row["alive"] else None,
-        "last_order_at": row.get("last_order_at"),
+        "month_total": sum((row["month"] or ZERO for row in alive), ZERO),
+        "open_total": sum((row["amount"] or ZERO for row in open_rows), ZERO),
+        "open_count": sum(row["n"] for row in open_rows),
+        "average_total": (spent / alive_count).quantize(ZERO) if alive_count else None,
+        "last_order_at": max((row["last"] for row in rows), default=None),
     }
 
 
