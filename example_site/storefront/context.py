@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
 from shop_orders.selectors import cart_lines
 
@@ -19,8 +19,8 @@ def cart_count(user: Any) -> int:
 
 
 def storefront(request: HttpRequest) -> dict[str, Any]:
-    # Lazy: pages that never show the badge (the API's, the admin's) never count.
+    # A callable (templates call it), counted once: pages without the badge never count.
     return {
-        "cart_count": SimpleLazyObject(lambda: cart_count(request.user)),
+        "cart_count": cache(lambda: cart_count(request.user)),
         "google_login": getattr(settings, "GOOGLE_LOGIN_CONFIGURED", False),
     }
