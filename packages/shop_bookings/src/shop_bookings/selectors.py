@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import DateTimeField, F, Min, Prefetch, Q, QuerySet, Value
+from django.db.models import DateTimeField, Min, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from . import slots
@@ -16,8 +16,10 @@ from .models import (
     Booking,
     BookingHold,
     BookingNotification,
+    ScheduleException,
     Service,
     Specialist,
+    WorkingHours,
 )
 
 
@@ -91,16 +93,20 @@ def schedule_inputs(
     # A day of margin on each side covers any service length and buffer that
     # fits in a working day, and the local dates either side of the window.
     margin = timedelta(days=2)
+    # No ORDER BY (the engine orders what it needs): the cheapest queries to build.
+    hours = WorkingHours.objects.filter(specialist=specialist).order_by()
     rules = [
         slots.WeeklyRule(weekday=w, start=s, end=e)
-        for w, s, e in specialist.working_hours.values_list("weekday", "start", "end")
+        for w, s, e in hours.values_list("weekday", "start", "end")
     ]
+    dates = ScheduleException.objects.filter(
+        specialist=specialist,
+        date__gte=(window_start - margin).astimezone(tz).date(),
+        date__lte=(window_end + margin).astimezone(tz).date(),
+    ).order_by()
     exceptions = [
         slots.DateException(date=d, is_day_off=off, start=s, end=e)
-        for d, off, s, e in specialist.schedule_exceptions.filter(
-            date__gte=(window_start - margin).astimezone(tz).date(),
-            date__lte=(window_end + margin).astimezone(tz).date(),
-        ).values_list("date", "is_day_off", "start", "end")
+        for d, off, s, e in dates.values_list("date", "is_day_off", "start", "end")
     ]
     bookings = Booking.objects.filter(
         specialist=specialist,
@@ -120,15 +126,15 @@ def schedule_inputs(
         holds = holds.exclude(pk=exclude_hold_id)
     # One query for both: a booking blocks until it is canceled, a hold until it lapses.
     # Only the columns needed: the start (a group session) only with ``service_id``.
-    fields = ["blocked_start", "blocked_end", "until"]
-    if service_id is not None:
-        fields += ["service_id", "start"]
+    session = ("service_id", "start") if service_id is not None else ()
     no_expiry = Value(None, output_field=DateTimeField())
     rows = (
-        bookings.annotate(until=no_expiry)
-        .order_by()
-        .values_list(*fields)
-        .union(holds.annotate(until=F("expires_at")).order_by().values_list(*fields), all=True)
+        bookings.order_by()
+        .values_list("blocked_start", "blocked_end", no_expiry, *session)
+        .union(
+            holds.order_by().values_list("blocked_start", "blocked_end", "expires_at", *session),
+            all=True,
+        )
     )
     if service_id is None:
         busy = [slots.BusyRange(start=bs, end=be, until=until) for bs, be, until in rows]

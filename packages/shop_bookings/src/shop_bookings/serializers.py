@@ -339,15 +339,16 @@ def _start_texts(
     starts: list[datetime], tz: tzinfo, moment: Callable[[datetime], Any]
 ) -> tuple[list[str], list[str]]:
     """The ISO texts of each start: as ``DateTimeField`` writes it, and in ``tz``."""
-    all_utc = _is_utc(tz) and _is_utc(_iso_output_zone())
+    # The engine's starts are in UTC: their own ISO text serves whichever side is UTC.
+    out_utc, local_utc = _is_utc(_iso_output_zone()), _is_utc(tz)
     starts_text, locals_text = [], []
     for start in starts:
-        if all_utc and start.tzinfo is timezone.utc:
-            local = start.isoformat()
-            text = local[:-6] + "Z"
+        if start.tzinfo is timezone.utc:
+            iso = start.isoformat()
+            text = iso[:-6] + "Z" if out_utc else moment(start)
+            local = iso if local_utc else start.astimezone(tz).isoformat()
         else:
-            local = start.astimezone(tz).isoformat()
-            text = moment(start)
+            text, local = moment(start), start.astimezone(tz).isoformat()
         locals_text.append(local)
         starts_text.append(text)
     return starts_text, locals_text
