@@ -15,7 +15,7 @@ orderable offers and the lowest price among them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
@@ -84,13 +84,27 @@ def import_jobs_of(user: Any) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(shop__in=shops_of(user).values("pk"))
 
 
+EXPORT_ROW_FIELDS = (
+    "shop__name",
+    "external_id",
+    "product__category__name",
+    "model",
+    "product__name",
+    "price",
+    "price_rrc",
+    "quantity",
+)
+
+
 def export_offers(
     offers: QuerySet[Offer] | None, products: QuerySet[Product]
-) -> tuple[list[str], QuerySet[Offer]]:
-    """The rows of the CSV export: parameter names, and the offers with what a row shows.
+) -> tuple[list[str], Iterator[tuple[tuple[Any, ...], dict[str, str]]]]:
+    """The rows of the CSV export: parameter names, and per offer its values
+    (``EXPORT_ROW_FIELDS``) with its parameters by name, as plain rows.
 
     ``offers``: the orderable offers that match the offer filters (None: all
     orderable offers); only those of ``products`` are kept, by product name.
+    Read in chunks: the queries do not grow with the rows' size in memory.
     """
     offers = (orderable_offers() if offers is None else offers).filter(
         product__in=products.order_by().values("pk")
@@ -101,14 +115,34 @@ def export_offers(
         .values_list("name", flat=True)
         .distinct()
     )
-    rows = (
-        offers.select_related("shop", "product__category")
-        .prefetch_related(
-            Prefetch("parameters", queryset=OfferParameter.objects.select_related("parameter"))
-        )
-        .order_by(Lower("product__name"), "product_id", "pk")
+    rows = offers.order_by(Lower("product__name"), "product_id", "pk").values_list(
+        "pk", *EXPORT_ROW_FIELDS
     )
-    return names, rows
+    return names, _with_parameters(rows)
+
+
+def _with_parameters(rows: QuerySet) -> Iterator[tuple[tuple[Any, ...], dict[str, str]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(row)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _chunk_parameters(chunk)
+            chunk = []
+    yield from _chunk_parameters(chunk)
+
+
+def _chunk_parameters(
+    chunk: list[tuple[Any, ...]],
+) -> Iterator[tuple[tuple[Any, ...], dict[str, str]]]:
+    values: dict[int, dict[str, str]] = {row[0]: {} for row in chunk}
+    if values:
+        found = OfferParameter.objects.filter(offer_id__in=list(values)).values_list(
+            "offer_id", "parameter__name", "value"
+        )
+        for offer_id, name, value in found:
+            values[offer_id][name] = value
+    for row in chunk:
+        yield row[1:], values[row[0]]
 
 
 def external_id_taken(shop: Shop, external_id: str, offer: Offer | None = None) -> bool:
@@ -276,6 +310,7 @@ def _add_parameters(offers: dict[int, dict[str, Any]]) -> None:
         offers[offer_id]["parameters"].append({"name": name, "value": value})
 
 
+EXPORT_CHUNK = 2000  # offers per query of their parameters (under SQLite's variable limit)
 # The document searched on PostgreSQL; migration 0004 indexes this very expression (GIN).
 SEARCH_CONFIGS = ("russian", "english")
 NAME_DOCUMENT = SearchVector("name", config=SEARCH_CONFIGS[0]) + SearchVector(
@@ -300,8 +335,8 @@ def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]
         return queryset
     models = orderable_offers().filter(model__icontains=text)
     if connections[queryset.db].vendor != "postgresql":
-        by_model = models.filter(product=OuterRef("pk"))
-        return queryset.filter(Q(search_text__contains=text.casefold()) | Q(Exists(by_model)))
+        by_model = models.values("product_id")  # read once, not per product
+        return queryset.filter(Q(search_text__contains=text.casefold()) | Q(pk__in=by_model))
     query = SearchQuery(text, config=SEARCH_CONFIGS[0], search_type="websearch")
     query |= SearchQuery(text, config=SEARCH_CONFIGS[1], search_type="websearch")
     match = Q(document=query)

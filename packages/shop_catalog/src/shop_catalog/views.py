@@ -241,16 +241,15 @@ class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
     @staticmethod
-    def _csv_lines(offers: QuerySet, names: list[str]) -> Iterator[str]:
+    def _csv_lines(
+        offers: Iterator[tuple[tuple[Any, ...], dict[str, str]]], names: list[str]
+    ) -> Iterator[str]:
         writer = csv.writer(_Echo())
         yield "\ufeff" + writer.writerow(EXPORT_COLUMNS + names)  # BOM: Excel reads UTF-8
-        for offer in offers.iterator(chunk_size=2000):
-            values = {p.parameter.name: p.value for p in offer.parameters.all()}
-            product = offer.product
-            price_rrc = "" if offer.price_rrc is None else offer.price_rrc
+        for row, values in offers:
+            *first, price_rrc, quantity = row
             yield writer.writerow(
-                [offer.shop.name, offer.external_id, product.category.name, offer.model]
-                + [product.name, offer.price, price_rrc, offer.quantity]
+                [*first, "" if price_rrc is None else price_rrc, quantity]
                 + [values.get(name, "") for name in names]
             )
 
