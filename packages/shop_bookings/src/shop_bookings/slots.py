@@ -44,6 +44,7 @@ import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import chain
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -384,12 +385,11 @@ def free_slots(
         return []
     schedule, taken = _Schedule(rules, exceptions, tz), _Busy(busy, now, service.capacity)
     before, length = service.buffer_before, service.duration + service.buffer_after
-    grid = (
-        start
+    grid = chain.from_iterable(
+        _grid_starts(interval, tz, step, before, length, earliest, latest)
         for day in _local_days(earliest, latest, tz)
         for interval in schedule.intervals(day)
         if interval.real_end > earliest and interval.real_start <= latest
-        for start in _grid_starts(interval, tz, step, before, length, earliest, latest)
     )
     # Ascending: days in order, a day's merged intervals in order, each grid
     # forward in time, and a day's intervals end before the next day's begin.
