@@ -274,6 +274,7 @@ def test_deactivate_needs_a_code_or_the_password(user_client, user):
         "created_at": None,
         "last_used_at": None,
         "recovery_codes_left": 0,
+        "passkeys": 0,
     }
     assert password_step(APIClient()).status_code == 200  # the password alone again
 

@@ -90,7 +90,8 @@ def test_register_list_and_first_recovery_codes(user_client, user):
         (first["name"], False),
         ("Phone", True),
     ]
-    assert user_client.get(STATUS).json()["recovery_codes_left"] == 10
+    status = user_client.get(STATUS).json()
+    assert (status["recovery_codes_left"], status["passkeys"], status["active"]) == (10, 2, False)
 
 
 def test_a_wrong_answer_is_refused(user_client):

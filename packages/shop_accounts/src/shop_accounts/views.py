@@ -796,6 +796,7 @@ class SignInSerializer(serializers.Serializer):
 
 
 SIGN_INS_SHOWN = 100  # the most recently used; older ones still end with "revoke others"
+SIGN_IN_FIELDS = ("id", "kind", "user_agent", "ip", "created_at", "last_used_at")
 
 
 class SignInListView(AccountsAPIMixin, APIView):
@@ -813,9 +814,6 @@ class SignInListView(AccountsAPIMixin, APIView):
             for r in records
         ]
         return Response(SignInSerializer(rows, many=True).data)
-
-
-SIGN_IN_FIELDS = ("id", "kind", "user_agent", "ip", "created_at", "last_used_at")
 
 
 class SignInView(AccountsAPIMixin, APIView):

@@ -58,6 +58,7 @@ MFAStatusSerializer = inline_serializer(
         "created_at": serializers.DateTimeField(allow_null=True),
         "last_used_at": serializers.DateTimeField(allow_null=True),
         "recovery_codes_left": serializers.IntegerField(),
+        "passkeys": serializers.IntegerField(),
     },
 )
 _setup = inline_serializer(

@@ -82,8 +82,10 @@ def methods(user: Any) -> list[str]:
 
 
 def status(user: Any) -> dict[str, Any]:
-    """``{"active", "created_at", "last_used_at", "recovery_codes_left"}`` of ``user``."""
-    found = {a.type: a for a in Authenticator.objects.filter(user_id=user.pk)}
+    """``{"active", "created_at", "last_used_at", "recovery_codes_left", "passkeys"}`` of
+    ``user``: whether TOTP is on (and since when), and how many passkeys they have."""
+    authenticators = list(Authenticator.objects.filter(user_id=user.pk))
+    found = {a.type: a for a in authenticators}
     totp = found.get(Authenticator.Type.TOTP)
     codes = found.get(Authenticator.Type.RECOVERY_CODES)
     return {
@@ -91,6 +93,7 @@ def status(user: Any) -> dict[str, Any]:
         "created_at": totp.created_at if totp else None,
         "last_used_at": totp.last_used_at if totp else None,
         "recovery_codes_left": len(codes.wrap().get_unused_codes()) if codes else 0,
+        "passkeys": sum(a.type == Authenticator.Type.WEBAUTHN for a in authenticators),
     }
 
 
