@@ -72,6 +72,23 @@ def test_canceling_a_booking_whose_order_is_canceled_already_works(specialist):
     assert (booking.status, order.status) == ("canceled", "canceled")
 
 
+def test_a_booking_whose_order_went_too_far_to_cancel_stays(specialist):
+    from shop_orders.exceptions import TransitionError
+    from shop_orders.services.status import move_part
+
+    client = make_user()
+    service = make_service(specialist, price=Decimal("20.00"))
+    booking, _ = services.create_booking(client=client, service=service, start=at(future_day(), 10))
+    part = order_of(booking).parts.get()
+    for status in ("confirmed", "assembled"):  # past what a customer may cancel
+        part = move_part(part=part, to_status=status).part
+    with pytest.raises(TransitionError) as refused:
+        services.cancel_booking(booking=booking, by=client)
+    assert refused.value.code == "not_cancelable"
+    booking.refresh_from_db()
+    assert booking.status != "canceled"
+
+
 def test_a_free_booking_makes_no_order(specialist):
     client = make_user()
     service = make_service(specialist, price=Decimal("0"))
