@@ -150,6 +150,9 @@ def worker_peak_rss_kb(master_pid: int) -> list[int]:
 
 
 CATALOGUE = {"S0", "S1", "S2", "S3"}  # run again with the page cache off
+# BENCH-WORKLOAD.md: the share of S0 each scenario should reach (the peer's times a factor)
+TARGETS = {"S1": 0.22, "S2": 0.17, "S3": 0.15, "S4": 0.09, "S5": 0.08, "S6": 0.035}
+RSS_TARGET_MB = 80
 
 
 def serve(scenarios: list[Scenario], duration: str, cache: str) -> tuple[list[dict], list[int]]:
@@ -303,7 +306,28 @@ def print_table(report: dict) -> None:
     print("SQL: queries of a second request through the test client (cache off)")
     print("1-req ms: median of one request at a time through the test client (cache off)")
     print(f"peak RSS per worker (MB): {report['peak_rss_per_worker_mb']}")
+    print_targets(report)
     print(f"written to {RESULTS / 'bench.json'}")
+
+
+def print_targets(report: dict) -> None:
+    """The closing note: each figure against the target of BENCH-WORKLOAD.md."""
+    shares = {(row["name"], row["cache"]): row["share_of_ceiling"] for row in report["scenarios"]}
+    print()
+    print(f"{'target (BENCH-WORKLOAD.md)':<30}{'goal':>8}{'cache on':>10}{'cache off':>11}  met")
+    for name, goal in TARGETS.items():
+        on, off = shares.get((name, "on")), shares.get((name, "off"), shares.get((name, "on")))
+        if on is None and off is None:
+            continue
+        figures = [f for f in (on, off) if f is not None]
+        met = "yes" if min(figures) >= goal else ("cache on" if max(figures) >= goal else "no")
+        print(
+            f"{name + ' share of S0':<30}{goal:>8.1%}{on if on is None else f'{on:.1%}':>10}"
+            f"{off if off is None else f'{off:.1%}':>11}  {met}"
+        )
+    peak = max(report["peak_rss_per_worker_mb"], default=0)
+    met = "yes" if peak <= RSS_TARGET_MB else "no"
+    print(f"{'peak RSS per worker (MB)':<30}{RSS_TARGET_MB:>8}{peak:>10}{'':>11}  {met}")
 
 
 if __name__ == "__main__":
