@@ -4,9 +4,10 @@ The rows come from ``shop_catalog.pricelist`` (``read_pricelist`` for bytes,
 ``validate_pricelist`` for a parsed dict); nothing is written unless every
 row is valid. Then one transaction, holding the shop's row lock, matches
 categories, products and parameters by name, creates what is missing, and
-creates or updates the shop's offers in place with bulk queries: the number
-of queries does not grow with the rows. Offers missing from the file are set
-to zero stock or deactivated, never deleted (order lines refer to them).
+creates or updates the shop's offers in place with bulk queries (new rows as
+plain tuples, no model instance each): the number of queries does not grow
+with the rows. Offers missing from the file are set to zero stock or
+deactivated, never deleted (order lines refer to them).
 
 A file identical to the one the shop's last import wrote is not read again
 while the shop's offers are as that import left them (the shop's
