@@ -5,6 +5,7 @@
     nox -s tests_postgres  the same on a PostgreSQL server on loopback (the site's
                            also with a Redis server on loopback as its cache)
     nox -s lint            ruff check + ruff format --check
+    nox -s browser         the storefront's stories in a headless Chromium (Selenium)
     nox -s bench           the benchmark workload (gunicorn + wrk)
     nox -s fuzz            schemathesis over the API, anonymous and per role
     nox -s load            locust mixed load on gunicorn + PostgreSQL, then consistency checks
@@ -143,6 +144,19 @@ def demo(session: nox.Session) -> None:
     if os.environ.get("SHOP_DEMO_NO_SERVER"):  # used by CI to check the setup only
         return
     session.run("python", "manage.py", "runserver", "127.0.0.1:8000", *session.posargs)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The storefront's stories in a headless Chromium: the distribution's chromium
+    and chromium-driver (installed with apt-get when missing), Selenium, the site
+    under gunicorn with demo data (example_site/browser_tests/)."""
+    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
+        apt_install(session, "chromium", "chromium-driver")
+    install_site(session)
+    session.install("selenium>=4.20")
+    session.chdir(ROOT / "example_site")
+    session.run("pytest", "browser_tests", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

@@ -36,6 +36,7 @@ class CheckoutForm(forms.Form):
     saved_address = forms.ModelChoiceField(
         queryset=Address.objects.none(),
         required=False,
+        blank=True,  # RadioSelect shows the empty choice only then
         empty_label=_("A new address (below)"),
         label=_("Deliver to"),
         widget=forms.RadioSelect,

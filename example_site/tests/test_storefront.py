@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Min
+from django.template.defaultfilters import floatformat
 
 from shop_cabinet.models import Address
 from shop_cabinet.services import create_address
@@ -33,6 +34,11 @@ def customer(demo, client):
     user = demo["customer@example.com"]
     client.force_login(user)
     return user
+
+
+def money(value: Decimal) -> str:
+    """A price as the pages show it (thousands grouped)."""
+    return floatformat(value, "2g")
 
 
 def listed(response) -> list[int]:
@@ -128,7 +134,7 @@ def test_product_page_lists_every_offer_with_shop_price_and_stock(client, demo):
     product = products().first()
     body = client.get(f"/products/{product.pk}/").content.decode()
     for offer in Offer.objects.orderable().filter(product=product).select_related("shop"):
-        assert offer.shop.name in body and f"{offer.price} ₽" in body
+        assert offer.shop.name in body and f"{money(offer.price)} ₽" in body
         assert f'max="{offer.quantity}"' in body
     assert client.get("/products/999999/").status_code == 404
 
@@ -177,7 +183,7 @@ def test_cart_change_and_remove_in_place(client, customer, demo):
     client.post("/cart/add/", {"offer": offer.pk, "quantity": 1})
     line = cart_lines(customer).get()
     response = client.post(f"/cart/lines/{line.pk}/", {"quantity": 3}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and f"{offer.price * 3} ₽" in response.content.decode()
+    assert response.status_code == 200 and f"{money(offer.price * 3)} ₽" in response.content.decode()
     assert cart_lines(customer).get().quantity == 3
     # Someone else cannot touch this line.
     client.force_login(demo["b2b@example.com"])
@@ -222,6 +228,9 @@ def test_checkout_with_a_saved_address_once_however_often_it_is_sent(client, cus
 
 def test_checkout_with_a_new_address_saves_it_to_the_address_book(client, customer):
     client.post("/cart/add/", {"offer": orderable_offer().pk, "quantity": 1})
+    page = client.get("/checkout/").content.decode()
+    assert 'name="saved_address" value=""' in page  # "a new address" can be chosen
+    assert 'name="new-recipient"' in page and "required" not in page.split('name="new-')[1]
     new = {f"new-{name}": value for name, value in ADDRESS.items()}
     data = {**checkout_form(client), **new, "save_address": "on"}
     assert client.post("/checkout/", data).status_code == 302
@@ -265,5 +274,5 @@ def test_min_price_on_the_card_is_the_lowest_orderable_offer(client, demo):
     product = products().first()
     lowest = Offer.objects.orderable().filter(product=product).aggregate(p=Min("price"))["p"]
     body = client.get("/catalogue/").content.decode()
-    assert f"from {lowest} ₽" in body
+    assert f"from {money(lowest)} ₽" in body
     assert isinstance(lowest, Decimal)

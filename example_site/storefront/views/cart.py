@@ -78,7 +78,8 @@ def cart_answer(request: HttpRequest, status: int) -> HttpResponse:
 def checkout_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CheckoutForm(request.POST or None, user=user)
-    address_form = AddressForm(request.POST or None, prefix="new")
+    # Not required in the browser: a saved address needs none of these fields.
+    address_form = AddressForm(request.POST or None, prefix="new", use_required_attribute=False)
     status = 200
     if request.method == "POST":
         status = 400

@@ -94,7 +94,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "categories": flat_categories(category_tree()),
         "chosen": {
             "category": request.GET.get("category", ""),
-            "parameters": request.GET.getlist("parameter"),
+            "parameters": data.getlist("parameter"),
             "ordering": request.GET.get("ordering", ""),
         },
         "parameters": parameter_choices(request.GET.get("category") if valid else None),
