@@ -39,9 +39,7 @@ def site_url() -> Iterator[str]:
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=SITE, env=env, check=True)
-    subprocess.run(
-        [*manage, "demo_data"], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL
-    )
+    subprocess.run([*manage, "demo_data"], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
     server, base = start_site(env, log=workdir / "server.log")
     try:
         yield base
