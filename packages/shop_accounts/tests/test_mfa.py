@@ -190,6 +190,17 @@ def test_a_spent_ticket_is_refused(user_client, user):
     assert errors(again) == [("ticket", "invalid_ticket")]
 
 
+def test_a_spent_ticket_uses_up_no_recovery_code(user_client, user):
+    secret, codes = enable_totp(user_client)
+    client = APIClient()
+    with at(31):
+        ticket = ticket_of(client)
+        client.post(MFA_LOGIN, {"ticket": ticket, "code": code_at(secret, 31)})
+        again = client.post(MFA_LOGIN, {"ticket": ticket, "code": codes[0]})
+    assert errors(again) == [("ticket", "invalid_ticket")]
+    assert user_client.get(STATUS).json()["recovery_codes_left"] == len(codes)
+
+
 def test_the_second_step_expires(user_client, settings):
     secret, _codes = enable_totp(user_client)
     client = APIClient()

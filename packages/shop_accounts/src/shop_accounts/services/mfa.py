@@ -57,7 +57,7 @@ class TotpSetup:
 
 def _password_mark(user: Any) -> str:
     """A keyed digest of the stored password hash: a ticket dies when the password changes."""
-    return salted_hmac(LOGIN_SALT, user.password).hexdigest()[:16]
+    return salted_hmac(LOGIN_SALT, user.password, algorithm="sha256").hexdigest()[:16]
 
 
 def is_active(user: Any) -> bool:
@@ -201,17 +201,24 @@ def read_ticket(ticket: str) -> Any:
     """The user of a login ticket that is genuine, unexpired, unspent and whose
     password has not changed since; ``TicketExpired`` / ``TicketInvalid`` otherwise."""
     data = load_ticket(ticket, LOGIN_SALT, app_settings.MFA_LOGIN_TIMEOUT)
+    # Refused before any code is checked, so a spent ticket uses up no recovery code.
+    if cache.get(_spent_key(ticket)):
+        raise TicketInvalid()
     user = get_user_model()._default_manager.filter(pk=data.get("u"), is_active=True).first()
     if user is None or data.get("p") != _password_mark(user):
         raise TicketInvalid()
     return user
 
 
+def _spent_key(ticket: str) -> str:
+    return SPENT_KEY.format(hashlib.sha256(ticket.encode()).hexdigest())
+
+
 def spend_ticket(ticket: str, timeout: int | None = None) -> None:
     """Mark the ticket used (a second login with it is refused); ``timeout``: how long
     it lives (a login ticket's by default)."""
-    key = SPENT_KEY.format(hashlib.sha256(ticket.encode()).hexdigest())
-    if not cache.add(key, 1, timeout=(timeout or app_settings.MFA_LOGIN_TIMEOUT) + 1):
+    lifetime = (timeout or app_settings.MFA_LOGIN_TIMEOUT) + 1
+    if not cache.add(_spent_key(ticket), 1, timeout=lifetime):
         raise TicketInvalid()
 
 

@@ -133,4 +133,4 @@ def confirm_code(request: HttpRequest, ticket: str, code: str) -> EmailAddress:
 
 def _code_digest(code: str) -> str:
     # allauth's normal form of a typed code (case, dashes and spaces do not matter).
-    return salted_hmac(CODE_SALT, normalize_user_code(code)).hexdigest()
+    return salted_hmac(CODE_SALT, normalize_user_code(code), algorithm="sha256").hexdigest()
