@@ -49,3 +49,22 @@ def test_rows_equal_the_serializers(customer, orders, language, settings):
 def test_rows_of_no_orders_run_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert rows.order_dicts([]) == []
+
+
+@pytest.mark.django_db
+def test_a_subclass_keeps_the_fields_it_adds(customer, orders):
+    class WithCount(OrderDetailSerializer):
+        lines_count = serializers.SerializerMethodField()
+
+        class Meta(OrderDetailSerializer.Meta):
+            fields = [*OrderDetailSerializer.Meta.fields, "lines_count"]
+
+        def get_lines_count(self, order: Order) -> int:
+            return sum(len(part.lines.all()) for part in order.parts.all())
+
+    detail = selectors.order_detail(user=customer, pk=orders[0].pk)
+    data = WithCount(detail).data
+    assert data["lines_count"] == 2
+    assert {key: value for key, value in data.items() if key != "lines_count"} == (
+        OrderDetailSerializer(detail).data
+    )
