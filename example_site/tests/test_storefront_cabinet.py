@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from storefront.charts import BOTTOM, HEIGHT, TOP, spending_bars
 
 from shop_cabinet.models import Address, Favourite
+from shop_cabinet.selectors import dashboard
 from shop_catalog.models import Offer
 from shop_catalog.selectors import products
 from shop_orders.models import Order
@@ -135,3 +136,13 @@ def test_favourites_toggle_in_place_and_list(client, customer, demo):
     assert 'aria-pressed="false"' in response.content.decode()
     assert not Favourite.objects.filter(user=customer, product=product).exists()
     assert client.post("/products/999999/favourite/").status_code == 404
+
+
+def test_a_verified_business_customer_sees_the_company_block(client, demo):
+    client.force_login(demo["b2b@example.com"])
+    body = client.get("/cabinet/").content.decode()
+    finance = dashboard(demo["b2b@example.com"])["finance"]
+    assert "Company account" in body
+    assert f"{floatformat(finance['average_order_value'], '2g')} ₽" in body
+    client.force_login(demo["customer@example.com"])
+    assert "Company account" not in client.get("/cabinet/").content.decode()
