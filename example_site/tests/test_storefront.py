@@ -206,6 +206,8 @@ def test_cart_change_and_remove_in_place(client, customer, demo):
     assert response.status_code == 200
     assert f"{money(offer.price * 3)} ₽" in response.content.decode()
     assert cart_lines(customer).get().quantity == 3
+    Offer.objects.filter(pk=offer.pk).update(quantity=2)  # sold meanwhile
+    assert "not enough in stock" in client.get("/cart/").content.decode()
     # Someone else cannot touch this line.
     client.force_login(demo["b2b@example.com"])
     assert client.post(f"/cart/lines/{line.pk}/", {"quantity": 1}).status_code == 404

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop_cabinet.services import create_address
@@ -23,11 +26,23 @@ from shop_orders.services.cart import line_problem
 
 from ..forms import AddressForm, CheckoutForm, QuantityForm
 
+# line_problem()'s codes in the customer's words.
+PROBLEMS = {
+    "inactive": gettext_lazy("no longer offered"),
+    "shop_closed": gettext_lazy("the shop takes no orders now"),
+    "out_of_stock": gettext_lazy("not enough in stock"),
+    "amount_too_large": gettext_lazy("the amount is too large"),
+}
 
-def cart_context(user) -> dict:
+
+def cart_context(user: Any) -> dict[str, Any]:
+    """The cart's lines, each with why it cannot be ordered now (or None), and the total."""
     lines = list(cart_lines(user).order_by("added", "pk"))
-    rows = [{"line": line, "problem": line_problem(line)} for line in lines]
-    return {"rows": rows, "total": sum((line.total for line in lines), start=0)}
+    rows = []
+    for line in lines:
+        code = line_problem(line)
+        rows.append({"line": line, "problem": PROBLEMS.get(code, code) if code else None})
+    return {"rows": rows, "total": sum((line.total for line in lines), start=Decimal(0))}
 
 
 @login_required
