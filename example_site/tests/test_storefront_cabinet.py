@@ -146,3 +146,11 @@ def test_a_verified_business_customer_sees_the_company_block(client, demo):
     assert f"{floatformat(finance['average_order_value'], '2g')} ₽" in body
     client.force_login(demo["customer@example.com"])
     assert "Company account" not in client.get("/cabinet/").content.decode()
+
+
+def test_the_dashboard_links_the_personal_data_download(client, customer):
+    body = client.get("/cabinet/").content.decode()
+    link = re.search(r'href="(/api/v1/cabinet/export/)" download', body).group(1)
+    response = client.get(link)  # the cabinet's own view, with the page's session
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert customer.email in response.content.decode()
