@@ -159,7 +159,7 @@ def filters(seeded: Seeded) -> list[dict[str, Any]]:
     queries = [
         ("no filter, page 1", ""),
         ("no filter, page 50", "page=50"),
-        ("shop (one of three)", f"shop={ids['shop2']}"),
+        ("shop (Bench shop 2)", f"shop={ids['shop2']}"),
         ("category, root with descendants", f"category={ids['root0']}"),
         ("category, leaf (slug)", "category=category-1-2"),
         ("price range", "price_min=1000&price_max=50000"),
@@ -183,7 +183,7 @@ def filters(seeded: Seeded) -> list[dict[str, Any]]:
     export = f"/api/v1/catalog/products/export/?shop={ids['shop2']}"
     rows.append(
         {
-            "name": "CSV export, shop (one of three)",
+            "name": "CSV export, shop (Bench shop 2)",
             **_timed(client, export, lambda r: b"".join(r.streaming_content).count(b"\n") - 1),
         }
     )

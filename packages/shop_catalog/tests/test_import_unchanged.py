@@ -6,7 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
+from shop_catalog.catalogue import PG_ANALYZE_ROWS, refresh_planner_statistics
 from shop_catalog.models import Offer
 from shop_catalog.pricelist import PriceListError
 from shop_catalog.services import import_pricelist, import_pricelist_file
@@ -108,3 +110,16 @@ def test_an_import_that_adds_rows_gives_sqlite_statistics(
         cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
         tables = {row[0] for row in cursor.fetchall()}
     assert {"shop_catalog_product", "shop_catalog_offer", "shop_catalog_offerparameter"} <= tables
+
+
+def test_planner_statistics_after_new_rows():
+    """SQLite after any new rows; PostgreSQL (autovacuum is late) after many."""
+    with CaptureQueriesContext(connection) as few:
+        refresh_planner_statistics(rows_added=10)
+    with CaptureQueriesContext(connection) as many:
+        refresh_planner_statistics(rows_added=PG_ANALYZE_ROWS)
+    analyzed = [q["sql"] for q in many.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed
+    if connection.vendor == "postgresql":
+        assert not few.captured_queries
+        assert "shop_catalog_offerparameter" in analyzed[0]

@@ -39,6 +39,7 @@ PLANNER_TABLES = (
     "shop_catalog_parameter",
     "shop_catalog_shop",
 )
+PG_ANALYZE_ROWS = 1000
 
 
 def catalogue_changed() -> None:
@@ -101,22 +102,28 @@ def lookup(key: str | None) -> Any:
     return None if key is None else caches[app_settings.CACHE_ALIAS].get(key)
 
 
-def refresh_planner_statistics(*, full: bool = True, using: str = DEFAULT_DB_ALIAS) -> None:
-    """SQLite only: give the query planner statistics of the catalogue tables.
+def refresh_planner_statistics(
+    *, full: bool = True, rows_added: int = 0, using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """Give the query planner statistics of the catalogue tables after they grew.
 
-    Without them SQLite walks every offer of a shop per product for ``?shop=``
-    (seconds at 10,000 products). ``full``: ``ANALYZE`` the catalogue tables
-    (sampling at most 1,000 rows per index, so it stays fast at any size);
-    otherwise ``PRAGMA optimize``, which analyzes only what needs it.
-    PostgreSQL keeps its statistics itself (autovacuum).
+    SQLite has none until ``ANALYZE``: without them it walks every offer of a
+    shop per product for ``?shop=`` (seconds at 10,000 products). ``full``:
+    ``ANALYZE`` the catalogue tables (sampling at most 1,000 rows per index,
+    so it stays fast at any size); otherwise ``PRAGMA optimize``, which
+    analyzes only what needs it. PostgreSQL's autovacuum analyzes a grown
+    table a while later; an import that added ``PG_ANALYZE_ROWS`` or more rows
+    analyzes at once, so the next request is not planned on a table it thinks
+    is empty (a parameter filter took 0.6 s instead of 4 ms at 100,000 products).
     """
     connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
+    tables = ", ".join(connection.ops.quote_name(table) for table in PLANNER_TABLES)
     with connection.cursor() as cursor:
-        if not full:
+        if connection.vendor == "postgresql" and rows_added >= PG_ANALYZE_ROWS:
+            cursor.execute(f"ANALYZE {tables}")
+        elif connection.vendor == "sqlite" and not full:
             cursor.execute("PRAGMA optimize")
-            return
-        cursor.execute("PRAGMA analysis_limit=1000")
-        for table in PLANNER_TABLES:
-            cursor.execute(f'ANALYZE "{table}"')
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")
+            for table in PLANNER_TABLES:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

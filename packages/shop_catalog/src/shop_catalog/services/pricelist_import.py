@@ -208,8 +208,9 @@ def write_pricelist(
             fingerprint += f"{total}:{_offers_state(shop_obj.pk)}"
         if fingerprint != shop_obj.pricelist_fingerprint:
             Shop.objects.filter(pk=shop_obj.pk).update(pricelist_fingerprint=fingerprint)
-        if summary.created:  # new rows: the SQLite planner needs statistics to use them well
-            transaction.on_commit(refresh_planner_statistics)
+        if summary.created:  # new rows: the planner needs statistics to use them well
+            added = summary.created
+            transaction.on_commit(lambda: refresh_planner_statistics(rows_added=added))
         transaction.on_commit(lambda: _send_imported(shop_obj, summary))
     report("done", total, total)
     return summary
