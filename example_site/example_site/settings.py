@@ -235,8 +235,12 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 2 / 24  # two hours
 ACCOUNT_CHANGE_EMAIL = True  # a verified new address replaces the old one
 MFA_TOTP_ISSUER = "Shop apps example"
-# shop_accounts' adapter, with allauth's own HTML answers on the storefront's pages.
-ACCOUNT_ADAPTER = "storefront.adapter.AccountAdapter"
+# The API's answers on the API, allauth's own on the HTML account pages.
+ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"
+# Second factor: an authenticator app, recovery codes or a passkey; passkeys
+# also log in without a password.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "storefront:cabinet"
 ACCOUNT_LOGOUT_REDIRECT_URL = "storefront:home"

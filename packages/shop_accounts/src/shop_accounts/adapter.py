@@ -14,6 +14,14 @@ from django.urls import NoReverseMatch, reverse
 from .conf import app_settings
 
 
+def is_api_request(request: HttpRequest | None) -> bool:
+    """Whether ``request`` came to this package's API rather than to allauth's own
+    HTML pages (``allauth.urls``, when the project mounts them too). Outside a
+    request (None), the API's behaviour."""
+    match = getattr(request, "resolver_match", None) if request is not None else None
+    return match is None or "shop_accounts" in match.app_names
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Set ``ACCOUNT_ADAPTER = "shop_accounts.adapter.AccountAdapter"``.
 
@@ -21,6 +29,10 @@ class AccountAdapter(DefaultAccountAdapter):
     reset, "account already exists", notices) is rendered here and queued,
     then sent by a task after the transaction commits: a failing mail server
     never fails the request, and a failed send is retried.
+
+    On this package's API the second factor, "verification sent" and the
+    links in e-mails are the API's own; on allauth's HTML pages (a project
+    that mounts ``allauth.urls`` as well) allauth's, second factor included.
     """
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
@@ -33,12 +45,17 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_email(self.render_mail(template_prefix, email, ctx))
 
     def get_login_stages(self) -> list[str]:
+        stages = super().get_login_stages()
+        if not is_api_request(allauth_context.request):
+            return stages
         # allauth's MFA stage answers a redirect to its HTML page (a 500 without
         # allauth.urls); the API asks for the second factor itself (the 202 ticket).
         skipped = {"allauth.mfa.stages.AuthenticateStage", "allauth.mfa.stages.TrustStage"}
-        return [stage for stage in super().get_login_stages() if stage not in skipped]
+        return [stage for stage in stages if stage not in skipped]
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        if not is_api_request(request):
+            return super().get_email_confirmation_url(request, emailconfirmation)
         template = app_settings.EMAIL_VERIFICATION_URL
         if app_settings.EMAIL_CHANGE_URL and _is_change(emailconfirmation.email_address):
             template = app_settings.EMAIL_CHANGE_URL
@@ -65,6 +82,8 @@ class AccountAdapter(DefaultAccountAdapter):
             )
 
     def respond_email_verification_sent(self, request: HttpRequest, user: Any) -> HttpResponse:
+        if not is_api_request(request):
+            return super().respond_email_verification_sent(request, user)
         # An API has no "verification sent" page to redirect to; the
         # registration view answers the client itself.
         return HttpResponse(status=204)
