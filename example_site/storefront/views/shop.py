@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop_cabinet.models import Favourite
+from shop_cabinet import selectors as cabinet_selectors
 from shop_cabinet.services import add_favourite, remove_favourite
 from shop_catalog.filters import ProductFilter
 from shop_catalog.models import OfferParameter, Product
@@ -109,10 +109,7 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
         item = product_list().get(pk=pk)
     except Product.DoesNotExist:
         raise Http404 from None
-    favourite = (
-        request.user.is_authenticated
-        and Favourite.objects.filter(user_id=request.user.pk, product_id=pk).exists()
-    )
+    favourite = cabinet_selectors.is_favourite(request.user, pk)
     offers = sorted(item.offers.all(), key=lambda offer: (offer.price, offer.pk))
     return render(
         request,

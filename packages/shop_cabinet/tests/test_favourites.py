@@ -138,3 +138,16 @@ def test_a_product_deleted_while_it_is_added_is_a_400(api: Any, monkeypatch: Any
     response = api.post(URL, {"product_id": product.pk}, format="json")
     assert response.status_code == 400
     assert problems(response) == [("product_id", "does_not_exist")]
+
+
+def test_is_favourite_is_per_user(user: Any, other_user: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from shop_cabinet.selectors import is_favourite
+
+    product = factories.product()
+    services.add_favourite(user=user, product=product)
+    assert is_favourite(user, product.pk) is True
+    assert is_favourite(other_user, product.pk) is False
+    assert is_favourite(user, factories.product().pk) is False
+    assert is_favourite(AnonymousUser(), product.pk) is False

@@ -59,6 +59,13 @@ def favourites_of(user: Any) -> QuerySet[Favourite]:
     )
 
 
+def is_favourite(user: Any, product_id: Any) -> bool:
+    """Whether the product is among the user's favourites (False for anonymous users)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Favourite.objects.filter(user_id=user.pk, product_id=product_id).exists()
+
+
 # --- orders ------------------------------------------------------------------
 # Orders are read only through shop_orders' public selectors: the cabinet keeps
 # no second implementation of the history or of the order figures.
