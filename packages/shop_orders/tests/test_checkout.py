@@ -468,3 +468,17 @@ def test_retry_with_a_saved_address_replays_and_an_inline_copy_is_the_same(api, 
     inline = api.post(CHECKOUT, {"address": SAVED["7"]}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert (first.status_code, retry.status_code, inline.status_code) == (201, 200, 200)
     assert Order.objects.count() == 1
+
+
+@override_settings(SHOP_CATALOG={"CACHE": True})
+def test_taking_and_returning_stock_start_a_new_catalogue_version(customer, offer):
+    # Cached catalogue pages show stock; an UPDATE sends no signal to tell them.
+    from shop_catalog.catalogue import catalogue_changed, catalogue_version
+
+    catalogue_changed()
+    before = catalogue_version()
+    services.add_line(user=customer, offer_id=offer.pk, quantity=1)
+    order = services.checkout(user=customer, address=ADDRESS).order
+    after_checkout = catalogue_version()
+    services.cancel_order(order=order, by=customer)
+    assert len({before, after_checkout, catalogue_version()}) == 3

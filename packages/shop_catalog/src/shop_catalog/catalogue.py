@@ -48,8 +48,12 @@ def catalogue_changed() -> None:
     Called for every ORM save and delete of the catalogue's models and by the
     import; call it after writing catalogue tables with ``QuerySet.update()``
     or bulk methods (for example a stock decrement), in the same transaction.
-    One query (an upsert), no read.
+    One query (an upsert), no read; none while caching is off, so writers do not
+    queue on the one version row for nothing (turning the cache on starts a new
+    version at the first write; until then the cache is not read).
     """
+    if not app_settings.CACHE:
+        return
     CatalogueVersion.objects.bulk_create(
         [CatalogueVersion(pk=VERSION_PK, token=uuid4().hex)],
         update_conflicts=True,

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from shop_catalog.catalogue import catalogue_changed
 from shop_catalog.models import Offer
 from shop_core.bounds import MONEY_MAX
 from shop_core.idempotency import IdempotencyKeyReused, fingerprint
@@ -221,6 +222,7 @@ def _take_stock(lines: list[CartLine]) -> None:
             lines=[_line_report(line, "out_of_stock", left[line.offer_id]) for line in failed],
             code="out_of_stock",
         )
+    catalogue_changed()  # cached catalogue pages show stock: an UPDATE sends no signal
 
 
 def _create_order(

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop_catalog.catalogue import catalogue_changed
 from shop_catalog.models import Offer
 
 from ..conf import app_settings
@@ -75,6 +76,8 @@ def _return_stock(part: OrderPart) -> None:
         per_offer[offer_id] += quantity
     for offer_id, quantity in sorted(per_offer.items()):
         Offer.objects.filter(pk=offer_id).update(quantity=F("quantity") + quantity)
+    if per_offer:
+        catalogue_changed()  # cached catalogue pages show stock
 
 
 def _lock_order(order_id: int) -> None:
