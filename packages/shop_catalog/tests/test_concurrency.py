@@ -199,6 +199,33 @@ def test_an_import_job_runs_once_however_many_workers_pick_it(monkeypatch):
     assert job.status == ImportJob.Status.SUCCEEDED
 
 
+def test_a_stale_running_job_is_claimed_by_one_of_two_workers():
+    """The lease's claim: both workers find the job's claim expired; one takes it."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from shop_catalog.services import import_jobs
+
+    job = ImportJob(shop=factories.shop("Связной"), format="yaml")
+    job.file.save("list.yaml", ContentFile(factories.sample_bytes()))
+    stale = timezone.now() - timedelta(minutes=31)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started=stale)
+
+    rendezvous = Rendezvous()
+
+    def claim() -> bool:
+        read = ImportJob.objects.get(pk=job.pk)
+        rendezvous.wait()  # both have read the expired claim before either writes
+        return import_jobs._claim(read)
+
+    assert sorted(no_failures(run_at_once([claim] * 2))) == [False, True]
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
+    assert job.started > stale
+
+
 def test_a_child_added_while_its_parent_moves_gets_the_new_path():
     """The child read the parent's old path while the move was not committed."""
     old_root = factories.category("Old root")

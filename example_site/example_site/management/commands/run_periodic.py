@@ -4,7 +4,8 @@ Every ``--every`` seconds it runs each package's housekeeping command in
 turn (``JOBS``): the outboxes (accounts' e-mails, order notifications,
 booking notices and reminders: what failed or what a lost task never sent),
 personal-data exports (pruned when expired, queued again when their task
-was lost), expired JWT refresh tokens of the blacklist, and old task results
+was lost), price-list imports whose worker was killed (queued again once
+their lease is over), expired JWT refresh tokens of the blacklist, and old task results
 of the database worker. A failing command (the database restarting) is
 logged and the loop goes on; the next round catches up. ``--once`` runs one
 round and exits non-zero when a command failed: the form for cron.
@@ -32,6 +33,7 @@ JOBS: list[tuple[str, ...]] = [
     ("send_order_notifications",),
     ("send_booking_reminders",),
     ("prune_personal_data_exports",),
+    ("requeue_stale_imports",),
     ("flushexpiredtokens",),
 ]
 # The database worker's finished results, once they are two weeks old.

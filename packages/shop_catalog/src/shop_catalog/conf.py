@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # Uploads up to this size are imported inside the request (answer 200 or
     # 400 with row errors); larger ones run as a background task (202 + job).
     "IMPORT_SYNC_MAX_BYTES": 256 * 1024,
+    # Minutes after which a "running" background import counts as lost (its
+    # worker killed) and is taken up again; longer than the longest import.
+    "IMPORT_LEASE_MINUTES": 30,
     # YAML: refuse documents whose aliases expand to more nodes than this.
     "YAML_MAX_NODES": 2_000_000,
     # URL import: seconds before the download gives up, and whether private,

@@ -396,6 +396,9 @@ class ImportJob(models.Model):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # When a worker claimed it: a "running" job older than IMPORT_LEASE_MINUTES
+    # lost its worker and may be claimed again.
+    started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -3,12 +3,12 @@
 - ``pricelist_import``: writing a validated price list into a shop
   (``import_pricelist``, ``import_pricelist_file``, ``ImportSummary``);
 - ``import_jobs``: the API's uploads and URLs as ``ImportJob``s, run now or
-  in the background (``submit_import``, ``run_import_job``);
+  in the background (``submit_import``, ``run_import_job``, ``requeue_stale_imports``);
 - ``offers``: a supplier's own offers (``create_offer``, ``update_offer``);
 - ``shops``: ``set_accepts_orders`` and ``shop_locked``.
 """
 
-from .import_jobs import run_import_job, submit_import
+from .import_jobs import requeue_stale_imports, run_import_job, submit_import
 from .offers import create_offer, update_offer
 from .pricelist_import import (
     MISSING_POLICIES,
@@ -24,6 +24,7 @@ __all__ = [
     "create_offer",
     "import_pricelist",
     "import_pricelist_file",
+    "requeue_stale_imports",
     "run_import_job",
     "set_accepts_orders",
     "shop_locked",

@@ -4,15 +4,19 @@
 (stored with the job) and every URL run in the background: it sends
 ``import_job_queued``, whose receiver (``receivers.py``) enqueues the task
 after the commit. A job is claimed with one conditional UPDATE, so a task
-delivered twice imports once. Every way a job ends is recorded on it:
+delivered twice imports once; a job whose worker was killed keeps its claim
+only for ``IMPORT_LEASE_MINUTES``, then ``requeue_stale_imports`` (a periodic
+command) queues it again. Every way a job ends is recorded on it:
 ``summary``, or ``errors`` in the shape of ``PriceListError.errors``.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,8 +70,9 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
 
     The price list is ``content`` if given, else the job's URL (through the
     ``URL_FETCHER`` hook) or its stored file. The job is claimed with one
-    conditional UPDATE (pending -> running), so a task delivered twice, or
-    picked by two workers, imports once; the other call returns the job as it is.
+    conditional UPDATE (pending, or running past ``IMPORT_LEASE_MINUTES``, ->
+    running, ``started`` now), so a task delivered twice, or picked by two
+    workers, imports once; the other call returns the job as it is.
     An unexpected error fails the job (``import_failed``) and is raised again.
     """
     if not _claim(job):
@@ -101,11 +106,43 @@ def fail_unqueued(job: ImportJob) -> None:
         _finish(job, ImportJob.Status.FAILED, errors=[problem(message, "queue_failed")])
 
 
+def requeue_stale_imports() -> list[int]:
+    """Queue the task again for jobs no worker finished within ``IMPORT_LEASE_MINUTES``.
+
+    Those are ``running`` jobs whose worker was killed (the import's own
+    transaction rolled back, the claim stayed) and ``pending`` jobs whose task
+    was lost. Idempotent: a job queued twice is still claimed once. Returns
+    the ids of the jobs queued, oldest first.
+    """
+    lease_start = _lease_start()
+    stale = _claimable(lease_start).exclude(
+        status=ImportJob.Status.PENDING, created__gte=lease_start
+    )
+    jobs = list(stale.order_by("pk"))
+    for job in jobs:
+        import_job_queued.send(sender=ImportJob, job=job)
+    return [job.pk for job in jobs]
+
+
+def _lease_start() -> datetime:
+    return timezone.now() - timedelta(minutes=app_settings.IMPORT_LEASE_MINUTES)
+
+
+def _claimable(lease_start: datetime) -> QuerySet[ImportJob]:
+    """Jobs a worker may claim: pending, or running but claimed before ``lease_start``."""
+    return ImportJob.objects.filter(
+        Q(status=ImportJob.Status.PENDING)
+        | Q(status=ImportJob.Status.RUNNING, started__lt=lease_start)
+    )
+
+
 def _claim(job: ImportJob) -> bool:
-    pending = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING)
-    if not pending.update(status=ImportJob.Status.RUNNING):
+    # One conditional UPDATE: of two workers only one sees its row change.
+    now = timezone.now()
+    claimable = _claimable(_lease_start()).filter(pk=job.pk)
+    if not claimable.update(status=ImportJob.Status.RUNNING, started=now):
         return False
-    job.status = ImportJob.Status.RUNNING
+    job.status, job.started = ImportJob.Status.RUNNING, now
     return True
 
 
