@@ -68,6 +68,7 @@ EXTRA_RUNS: dict[str, list[tuple[list[str], list[str]]]] = {
 # Optional extras the outsider test also adopts from the README's marked blocks.
 OUTSIDER_EXTRAS: dict[str, list[str]] = {"shop_accounts": ["mfa"]}
 SITE_REQUIREMENTS = "example_site/requirements.txt"
+SITE_POSTGRES_REQUIREMENTS = "example_site/requirements-postgres.txt"
 
 PG_PORT = int(os.environ.get("SHOP_PG_PORT", "54329"))
 PG_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/shop"
@@ -79,12 +80,15 @@ def package_path(name: str, extras: str = "") -> str:
     return str(ROOT / "packages" / name) + (f"[{extras}]" if extras else "")
 
 
-def install_site(session: nox.Session) -> None:
-    """Every package (editable) plus the site's own requirements."""
+def install_site(session: nox.Session, *, postgres: bool = False) -> None:
+    """Every package (editable) plus the site's own requirements (and the
+    PostgreSQL driver when the site runs on PostgreSQL: loaded by DRF at start,
+    it costs every worker about 9 MiB on SQLite)."""
     session.install(
         *[arg for name in PACKAGES for arg in ("-e", package_path(name))],
         "-r",
         str(ROOT / SITE_REQUIREMENTS),
+        *(["-r", str(ROOT / SITE_POSTGRES_REQUIREMENTS)] if postgres else []),
     )
 
 
@@ -101,8 +105,8 @@ def run_package_tests(session: nox.Session, package: str) -> None:
         session.run("pytest", *args, *session.posargs)
 
 
-def run_site_tests(session: nox.Session) -> None:
-    install_site(session)
+def run_site_tests(session: nox.Session, *, postgres: bool = False) -> None:
+    install_site(session, postgres=postgres)
     session.chdir(ROOT / "example_site")
     session.run("pytest", *session.posargs)
 
@@ -128,7 +132,7 @@ def tests_postgres(session: nox.Session, target: str) -> None:
     if target == "example_site":
         start_redis(session)
         session.env["REDIS_URL"] = REDIS_URL
-        run_site_tests(session)
+        run_site_tests(session, postgres=True)
     else:
         run_package_tests(session, target)
 
@@ -164,10 +168,10 @@ def bench(session: nox.Session) -> None:
     """The workload of BENCH-WORKLOAD.md through gunicorn + wrk (see bench/run.py)."""
     if shutil.which("wrk") is None:
         apt_install(session, "wrk")
-    install_site(session)
-    session.install("drf-orjson-renderer>=1.7")  # bench/settings.py renders JSON with orjson
     env = {}
-    if any(arg.startswith("--scale") for arg in session.posargs):  # 10x runs on PostgreSQL
+    scaled = any(arg.startswith("--scale") for arg in session.posargs)  # 10x on PostgreSQL
+    install_site(session, postgres=scaled)
+    if scaled:
         start_postgres(session)
         env["DATABASE_URL"] = PG_URL
     session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs, env=env)
@@ -186,7 +190,7 @@ def load(session: nox.Session) -> None:
     """Mixed load (browse/cart/checkout/bookings) with locust against gunicorn +
     PostgreSQL on loopback, then stock/order/booking consistency checks."""
     start_postgres(session)
-    install_site(session)
+    install_site(session, postgres=True)
     session.install("locust>=2.20")
     session.run(
         "python", str(ROOT / "tools" / "load.py"), *session.posargs, env={"DATABASE_URL": PG_URL}
@@ -208,7 +212,7 @@ def topology(session: nox.Session) -> None:
         missing += ["postgresql", "postgresql-contrib"]
     if missing:
         apt_install(session, *missing)
-    install_site(session)
+    install_site(session, postgres=True)
     session.install("locust>=2.20", "aiosmtpd>=1.4")
     session.run("python", str(ROOT / "tools" / "topology.py"), *session.posargs)
 

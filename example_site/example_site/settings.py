@@ -16,6 +16,7 @@ CACHE_URL, REDIS_URL    the cache rate limits count in (see caches.py): redis://
                         unset: per process (the production profile refuses it)
 SHOP_DEMO               "1": demo mode without debug (start page lists the demo logins,
                         `demo_data` runs); on whenever DJANGO_DEBUG is; refused in production
+SHOP_CATALOG_CACHE      "on" (default) or "off": anonymous catalogue pages from the cache
 SHOP_MAX_UPLOAD_BYTES   largest multipart body (default 25 MB); other bodies: 2.5 MB
 SHOP_EMAIL_VERIFICATION_URL, SHOP_PASSWORD_RESET_URL, SHOP_EMAIL_CHANGE_URL
                         the links e-mails carry, for a single-page or mobile front end:
@@ -287,6 +288,9 @@ SHOP_ACCOUNTS = {
 }
 # Checkout takes an address_id from the cabinet's address book.
 SHOP_ORDERS = {"ADDRESS_RESOLVER": "shop_cabinet.hooks.resolve_address"}
+# Anonymous product list and detail answered from the cache, keyed by a
+# catalogue version every write replaces (SHOP_CATALOG_CACHE=off to compare).
+SHOP_CATALOG = {"CACHE": env_flag("SHOP_CATALOG_CACHE", default=True)}
 
 # --- API ----------------------------------------------------------------------
 THROTTLE_RATES = {
@@ -322,6 +326,11 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # orjson: the same JSON (money stays strings), rendered several times faster.
+    "DEFAULT_RENDERER_CLASSES": [
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # Depth-checked JSON for every DRF view of the site, the packages' or not.
     "DEFAULT_PARSER_CLASSES": [
         "shop_core.parsers.SafeJSONParser",

@@ -5,10 +5,12 @@ the very expression ``selectors.NAME_DOCUMENT`` the search filters on, which
 a test checks the planner uses), and
 pg_trgm trigram indexes of the name (typos) and of the offer model (part of
 a model). Other databases get nothing: they search by substring.
+
+``django.contrib.postgres.operations`` is not imported: it loads psycopg,
+which a project on another database need not have.
 """
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.operations import TrigramExtension
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
@@ -29,6 +31,7 @@ def indexes(apps):
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for model, index in indexes(apps):
             schema_editor.add_index(model, index)
         schema_editor.execute(
@@ -48,6 +51,5 @@ class Migration(migrations.Migration):
     dependencies = [("shop_catalog", "0003_catalogue_version_list_indexes")]
 
     operations = [
-        TrigramExtension(),  # CREATE EXTENSION pg_trgm; nothing on other databases
         migrations.RunPython(create, drop),
     ]
