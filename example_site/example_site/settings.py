@@ -290,7 +290,11 @@ SHOP_ACCOUNTS = {
 SHOP_ORDERS = {"ADDRESS_RESOLVER": "shop_cabinet.hooks.resolve_address"}
 # Anonymous product list and detail answered from the cache, keyed by a
 # catalogue version every write replaces (SHOP_CATALOG_CACHE=off to compare).
-SHOP_CATALOG = {"CACHE": env_flag("SHOP_CATALOG_CACHE", default=True)}
+SHOP_CATALOG = {
+    "CACHE": env_flag("SHOP_CATALOG_CACHE", default=True),
+    # A price-list import whose worker died is taken up again after this long.
+    "IMPORT_LEASE_MINUTES": float(os.environ.get("SHOP_IMPORT_LEASE_MINUTES", "30")),
+}
 
 # --- API ----------------------------------------------------------------------
 THROTTLE_RATES = {
