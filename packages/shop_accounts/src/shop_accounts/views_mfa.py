@@ -278,7 +278,20 @@ class PasskeyBeginView(PasskeysOnlyMixin, AccountsAPIMixin, APIView):
         return Response({"options": found.options, "challenge": found.ticket})
 
 
-@extend_validation_errors(["password_incorrect"], field_name="password")
+# A DELETE's body is not read for the schema's codes: the password field's own too.
+@extend_validation_errors(
+    [
+        "password_incorrect",
+        "required",
+        "null",
+        "blank",
+        "invalid",
+        "max_length",
+        "null_characters_not_allowed",
+        "surrogate_characters_not_allowed",
+    ],
+    field_name="password",
+)
 class PasskeyDetailView(PasskeysOnlyMixin, AccountsAPIMixin, APIView):
     """DELETE with the ``password``: the passkey is removed (404 for another's)."""
 

@@ -373,8 +373,9 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 @documents_pages
 @documents_date_filters("start_after", "start_before")
+# service and start: optional fields, each required when no hold is given.
 @extend_validation_errors(
-    [*slots.REFUSALS, *LimitReached.codes, "out_of_range", "non_ascii_digits"],
+    [*slots.REFUSALS, *LimitReached.codes, "out_of_range", "non_ascii_digits", "required"],
     field_name="start",
     actions=["create"],
 )
@@ -390,7 +391,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     actions=["reschedule"],
 )
 @extend_validation_errors(
-    [*ServiceUnavailable.codes, "non_ascii_digits"],
+    [*ServiceUnavailable.codes, "non_ascii_digits", "required"],
     field_name="service",
     actions=["create", "reschedule"],
 )
