@@ -135,6 +135,7 @@ def schedule_inputs(
             holds.order_by().values_list("blocked_start", "blocked_end", "expires_at", *session),
             all=True,
         )
+        .order_by()  # Django 6.1 would order the union by a column it does not select
     )
     if service_id is None:
         busy = [slots.BusyRange(start=bs, end=be, until=until) for bs, be, until in rows]
