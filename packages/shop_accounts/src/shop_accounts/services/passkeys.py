@@ -46,6 +46,14 @@ class Challenge:
     ticket: str
 
 
+def _user_verification() -> UserVerificationRequirement:
+    """``MFA_WEBAUTHN_USER_VERIFICATION`` (allauth 65.20+); "preferred", allauth's
+    default and its fixed choice before the setting, on older releases."""
+    return UserVerificationRequirement(
+        getattr(mfa_settings, "WEBAUTHN_USER_VERIFICATION", "preferred")
+    )
+
+
 def enabled() -> bool:
     """Whether passkeys are among allauth.mfa's ``MFA_SUPPORTED_TYPES``."""
     return Authenticator.Type.WEBAUTHN in mfa_settings.SUPPORTED_TYPES
@@ -84,9 +92,7 @@ def begin_registration(user: Any, *, passwordless: bool) -> Challenge:
             ResidentKeyRequirement.REQUIRED if passwordless else ResidentKeyRequirement.DISCOURAGED
         ),
         user_verification=(
-            UserVerificationRequirement.REQUIRED
-            if passwordless
-            else UserVerificationRequirement(mfa_settings.WEBAUTHN_USER_VERIFICATION)
+            UserVerificationRequirement.REQUIRED if passwordless else _user_verification()
         ),
         extensions=webauthn.EXTENSIONS,
     )
@@ -149,7 +155,7 @@ def begin_login(login_ticket: str | None = None) -> Challenge:
         raise NoPasskey()
     options, state = webauthn.get_server().authenticate_begin(
         credentials=credentials,
-        user_verification=UserVerificationRequirement(mfa_settings.WEBAUTHN_USER_VERIFICATION),
+        user_verification=_user_verification(),
     )
     data = {"u": str(user.pk), "s": state, "t": _digest(login_ticket)}
     return Challenge(dict(options), _issue(data, LOGIN_SALT))

@@ -7,6 +7,7 @@ needs to tell them apart to offer "send me a new link".
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,6 @@ from allauth.account.internal.flows.email_verification_by_code import (
 )
 from allauth.account.internal.userkit import str_to_user_id
 from allauth.account.models import EmailAddress, EmailConfirmation, get_emailconfirmation_model
-from allauth.core.internal.cryptokit import normalize_user_code
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -32,6 +32,14 @@ from ..exceptions import (
     TicketInvalid,
     TooManyAttempts,
 )
+
+
+def normalize_user_code(code: str) -> str:
+    """The code as allauth compares it (RFC 8628, 6.1): punctuation and spaces
+    dropped, lower case, so "ABC-123" and "abc 123" are one code. (allauth's
+    own helper is internal and missing from releases that still support
+    Python 3.10.)"""
+    return code.translate(str.maketrans("", "", string.punctuation + string.whitespace)).lower()
 
 
 def confirm_email(request: HttpRequest, key: str) -> EmailAddress:
