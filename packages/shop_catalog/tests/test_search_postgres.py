@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from shop_catalog.models import Offer, Product, Shop
-from shop_catalog.selectors import NAME_DOCUMENT
+from shop_catalog.selectors import name_document
 
 from . import factories
 
@@ -87,7 +87,7 @@ def test_the_searches_use_their_gin_indexes(catalogue):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE shop_catalog_product, shop_catalog_offer")
     names = (
-        Product.objects.alias(document=NAME_DOCUMENT)
+        Product.objects.alias(document=name_document())
         .filter(document=SearchQuery("смартфоны", config="russian"))
         .order_by()
         .values("pk")

@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
 from django.db.models import (
     Exists,
@@ -311,11 +309,20 @@ def _add_parameters(offers: dict[int, dict[str, Any]]) -> None:
 
 
 EXPORT_CHUNK = 2000  # offers per query of their parameters (under SQLite's variable limit)
-# The document searched on PostgreSQL; migration 0004 indexes this very expression (GIN).
 SEARCH_CONFIGS = ("russian", "english")
-NAME_DOCUMENT = SearchVector("name", config=SEARCH_CONFIGS[0]) + SearchVector(
-    "name", config=SEARCH_CONFIGS[1]
-)
+
+
+def name_document() -> Any:
+    """The document searched on PostgreSQL; migration 0004 indexes this very expression (GIN).
+
+    django.contrib.postgres is imported here, not at the top: on Django 6.1 it
+    loads psycopg, which a project on another database need not have.
+    """
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("name", config=SEARCH_CONFIGS[0]) + SearchVector(
+        "name", config=SEARCH_CONFIGS[1]
+    )
 
 
 def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
@@ -337,12 +344,15 @@ def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]
     if connections[queryset.db].vendor != "postgresql":
         by_model = models.values("product_id")  # read once, not per product
         return queryset.filter(Q(search_text__contains=text.casefold()) | Q(pk__in=by_model))
+    from django.contrib.postgres.lookups import TrigramWordSimilar
+    from django.contrib.postgres.search import SearchQuery
+
     query = SearchQuery(text, config=SEARCH_CONFIGS[0], search_type="websearch")
     query |= SearchQuery(text, config=SEARCH_CONFIGS[1], search_type="websearch")
     match = Q(document=query)
     if len(text.split()) == 1:  # a typo in one word; several words already narrow by words
         match |= Q(TrigramWordSimilar(F("name"), text))
-    names = Product.objects.alias(document=NAME_DOCUMENT).filter(match)
+    names = Product.objects.alias(document=name_document()).filter(match)
     return queryset.filter(Q(pk__in=names.values("pk")) | Q(pk__in=models.values("product_id")))
 
 

@@ -6,15 +6,12 @@ a test checks the planner uses), and
 pg_trgm trigram indexes of the name (typos) and of the offer model (part of
 a model). Other databases get nothing: they search by substring.
 
-``django.contrib.postgres.operations`` is not imported: it loads psycopg,
-which a project on another database need not have.
+``django.contrib.postgres`` is imported only on PostgreSQL: it loads
+psycopg (on Django 6.1 even its search module), which a project on another
+database need not have.
 """
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import migrations
-
-NAME_DOCUMENT = SearchVector("name", config="russian") + SearchVector("name", config="english")
 
 
 # Django's icontains is UPPER(model::text) LIKE UPPER(...): the index holds that expression.
@@ -22,7 +19,11 @@ MODEL_INDEX = "shop_catalog_offer_model_trgm"
 
 
 def indexes(apps):
+    from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
+
     product = apps.get_model("shop_catalog", "Product")
+    NAME_DOCUMENT = SearchVector("name", config="russian") + SearchVector("name", config="english")
     return [
         (product, GinIndex(NAME_DOCUMENT, name="shop_catalog_product_fts")),
         (product, GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="shop_catalog_product_trgm")),
