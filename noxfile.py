@@ -52,11 +52,7 @@ CUSTOM_USER_RUN = (
 )  # a user model not built on AbstractUser
 EXTRA_RUNS: dict[str, list[tuple[list[str], list[str]]]] = {
     "shop_accounts": [(["--ds=tests.settings_jwt", "-m", "jwt"], []), CUSTOM_USER_RUN],
-    "shop_bookings": [
-        CUSTOM_USER_RUN,
-        # The ORDER_HOOK on shop_orders, after the runs with the package alone.
-        (["--ds=tests.settings_orders", "-m", "orders"], ["shop_catalog", "shop_orders"]),
-    ],
+    "shop_bookings": [CUSTOM_USER_RUN],
     "shop_catalog": [CUSTOM_USER_RUN],
     "shop_orders": [CUSTOM_USER_RUN],
     # The optional integrations, after the runs with the package alone.

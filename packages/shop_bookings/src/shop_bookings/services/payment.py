@@ -14,8 +14,9 @@ the booking's transaction, only for a booking with a price above zero:
     connect the receivers that cancel a booking when its order is canceled
     (``services.cancel_for_order``).
 
-Raising aborts the booking or the cancellation. ``shop_bookings.orders``
-is the hook for ``shop_orders``.
+Raising aborts the booking or the cancellation. The hook for
+``shop_orders`` lives in the project (the reference site's
+``example_site.booking_orders``): this package never imports shop_orders.
 """
 
 from __future__ import annotations

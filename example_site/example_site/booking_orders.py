@@ -1,8 +1,8 @@
-"""The ORDER_HOOK for ``shop_orders``: a priced booking is paid through an order.
+"""shop_bookings' ORDER_HOOK on ``shop_orders``: a priced booking is paid through an order.
 
-Set ``SHOP_BOOKINGS["ORDER_HOOK"] = "shop_bookings.orders.ShopOrdersHook"``
-with ``shop_orders`` installed. Only this module imports ``shop_orders``,
-and only when the hook names it (the package's core never does).
+Set ``SHOP_BOOKINGS["ORDER_HOOK"] = "example_site.booking_orders.ShopOrdersHook"``.
+It lives in the project, which may import both packages; shop_bookings
+never imports shop_orders (the hook is its only way to reach it).
 
 - a priced booking becomes an order of one external line (source
   ``"shop_bookings"``, reference the booking id), made once per booking;
@@ -15,18 +15,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from shop_bookings.models import Booking
+from shop_bookings.services import cancel_for_order
 from shop_orders.exceptions import TransitionError
 from shop_orders.services.external import ExternalItem, cancel_external, order_external_items
 from shop_orders.signals import external_item_canceled
-
-from .models import Booking
-from .services.status import cancel_for_order
 
 SOURCE = "shop_bookings"
 
 
 class ShopOrdersHook:
-    """The ORDER_HOOK contract (``services/payment.py``) on shop_orders' public API."""
+    """The ORDER_HOOK contract (``shop_bookings.services.payment``) on shop_orders' public API."""
 
     def booking_created(self, booking: Booking) -> None:
         title = f"{booking.service_name}, {booking.start:%Y-%m-%d %H:%M} UTC"
