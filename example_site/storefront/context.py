@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from shop_accounts.selectors import user_roles
 from shop_orders.selectors import cart_lines
 
 
@@ -22,5 +23,8 @@ def storefront(request: HttpRequest) -> dict[str, Any]:
     # A callable (templates call it), counted once: pages without the badge never count.
     return {
         "cart_count": cache(lambda: cart_count(request.user)),
+        "roles": cache(
+            lambda: set(user_roles(request.user)) if request.user.is_authenticated else set()
+        ),
         "google_login": getattr(settings, "GOOGLE_LOGIN_CONFIGURED", False),
     }

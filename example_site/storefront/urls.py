@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import urls_bookings, urls_supplier
 from .views import cabinet, cart, shop
 
 app_name = "storefront"
@@ -23,3 +24,4 @@ urlpatterns = [
     path("cabinet/addresses/<int:pk>/delete/", cabinet.address_delete, name="address_delete"),
     path("cabinet/favourites/", cabinet.favourites, name="favourites"),
 ]
+urlpatterns += urls_bookings.urlpatterns + urls_supplier.urlpatterns
