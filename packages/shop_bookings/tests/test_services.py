@@ -295,3 +295,41 @@ def test_every_error_code_has_a_message():
         "taken",
         "full",
     }
+
+
+def test_allowed_moves_are_what_change_status_accepts(client_user, other_user, specialist):
+    service = make_service(specialist, requires_confirmation=True)
+    booking, _ = book(client_user, service, at(10))  # pending, 26 h ahead
+    pro = specialist.user
+    assert services.allowed_moves(booking, by=pro, now=NOW) == ["confirmed", "canceled"]
+    assert services.allowed_moves(booking, by=client_user, now=NOW) == ["canceled"]
+    assert services.allowed_moves(booking, by=other_user, now=NOW) == []
+    late = at(10) - timedelta(hours=23)  # past the client's 24 h cutoff
+    assert services.allowed_moves(booking, by=client_user, now=late) == []
+    services.confirm_booking(booking=booking, by=pro, now=NOW)
+    booking.refresh_from_db()
+    assert services.allowed_moves(booking, by=pro, now=NOW) == ["canceled"]  # not started
+    started = services.allowed_moves(booking, by=pro, now=at(10, 5))
+    assert started == ["canceled", "completed", "no_show"]
+    for to_status in started:  # each one is accepted
+        moved = services.change_status(booking=booking, to_status=to_status, by=pro, now=at(10, 5))
+        assert moved.status == to_status
+        assert services.allowed_moves(moved, by=pro, now=at(10, 5)) == []
+        Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CONFIRMED)
+        booking.refresh_from_db()
+
+
+def test_can_reschedule_follows_the_reschedule_rules(client_user, other_user, specialist):
+    service = make_service(specialist, reschedule_cutoff_minutes=60)
+    booking, _ = book(client_user, service, at(10))
+    assert services.can_reschedule(booking, by=client_user, now=NOW)
+    assert services.can_reschedule(booking, by=specialist.user, now=NOW)
+    assert not services.can_reschedule(booking, by=other_user, now=NOW)
+    late = at(9, 30)  # inside the service's own 60-minute cutoff
+    assert not services.can_reschedule(booking, by=client_user, now=late)
+    assert services.can_reschedule(booking, by=specialist.user, now=late)
+    with pytest.raises(exceptions.ChangeRefused):
+        services.reschedule_booking(booking=booking, start=at(15), by=client_user, now=late)
+    services.cancel_booking(booking=booking, by=client_user, now=NOW)
+    booking.refresh_from_db()
+    assert not services.can_reschedule(booking, by=specialist.user, now=NOW)

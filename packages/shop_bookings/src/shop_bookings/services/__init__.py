@@ -5,13 +5,20 @@ refusals are the typed errors of ``shop_bookings.exceptions``. What other
 packages and projects may call is re-exported here (README, "Public API").
 """
 
-from .booking import book_hold, create_booking, request_fingerprint, reschedule_booking
+from .booking import (
+    book_hold,
+    can_reschedule,
+    create_booking,
+    request_fingerprint,
+    reschedule_booking,
+)
 from .feeds import get_feed_token, revoke_feed_token, rotate_feed_token
 from .holds import hold_slot, release_hold
 from .privacy import erase_personal_data
 from .profile import save_specialist_profile
 from .schedule import create_own, delete_own, update_own
 from .status import (
+    allowed_moves,
     cancel_booking,
     cancel_for_order,
     change_status,
@@ -21,7 +28,9 @@ from .status import (
 )
 
 __all__ = [
+    "allowed_moves",
     "book_hold",
+    "can_reschedule",
     "cancel_booking",
     "cancel_for_order",
     "change_status",

@@ -331,16 +331,30 @@ def _lock_movable(booking: Booking, *, by: Any, now: datetime) -> Booking:
     specialist at any time, the client until the service's reschedule cutoff."""
     Specialist.objects.select_for_update().get(pk=booking.specialist_id)
     locked = lock_booking(booking)
-    role = role_of(locked, by)
+    _check_movable(locked, by=by, now=now)
+    return locked
+
+
+def _check_movable(booking: Booking, *, by: Any, now: datetime) -> None:
+    role = role_of(booking, by)
     if role is None:
         raise BookingActionForbidden()
-    if locked.status not in ACTIVE_STATUSES:
+    if booking.status not in ACTIVE_STATUSES:
         raise ChangeRefused("invalid_transition")
-    if role == "client" and client_cutoff_passed(locked, now, reschedule=True):
+    if role == "client" and client_cutoff_passed(booking, now, reschedule=True):
         raise ChangeRefused("cutoff", field="start")
-    if not (locked.service.is_active and locked.specialist.is_active):
+    if not (booking.service.is_active and booking.specialist.is_active):
         raise ServiceUnavailable()
-    return locked
+
+
+def can_reschedule(booking: Booking, *, by: Any, now: datetime | None = None) -> bool:
+    """Whether ``by`` may move ``booking`` now (the checks of ``reschedule_booking`` before
+    the new start's): for a page's button. Select the specialist and service with it."""
+    try:
+        _check_movable(booking, by=by, now=now or timezone.now())
+    except (BookingActionForbidden, ChangeRefused, ServiceUnavailable):
+        return False
+    return True
 
 
 def _booked_spec(booking: Booking) -> slots.ServiceSpec:

@@ -91,6 +91,21 @@ def _check_move(booking: Booking, *, to_status: str, by: Any, now: datetime) -> 
         raise ChangeRefused("not_started")
 
 
+def allowed_moves(booking: Booking, *, by: Any, now: datetime | None = None) -> list[str]:
+    """The statuses ``by`` may move ``booking`` to now: what ``change_status`` would accept
+    (for a page's buttons), in ``BookingStatus`` order. No query beyond the booking's
+    specialist and service (select them with it)."""
+    now = now or timezone.now()
+    moves = []
+    for to_status in BookingStatus.values:
+        try:
+            _check_move(booking, to_status=to_status, by=by, now=now)
+        except (BookingActionForbidden, ChangeRefused):
+            continue
+        moves.append(to_status)
+    return moves
+
+
 def _save_status(
     locked: Booking, *, to_status: str, by: Any, comment: str, pay: bool = True
 ) -> Booking:
