@@ -1,0 +1,73 @@
+"""A supplier uploads a price list, watches the import end in its report, and
+confirms an order part of its shop: in a real Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+DEMO_PASSWORD = "shop-demo-2026"
+DEMO_PRICE_LIST = (
+    Path(__file__).resolve().parent.parent / "demo" / "data" / "pricelist-svyaznoy.yaml"
+)
+CHANGED = 3
+
+
+def changed_price_list(folder: Path) -> Path:
+    """The demo shop's own price list with the first goods 10% dearer (all goods
+    kept: a good missing from the file would lose its stock)."""
+    data = yaml.safe_load(DEMO_PRICE_LIST.read_text(encoding="utf-8"))
+    for good in data["goods"][:CHANGED]:
+        good["price"] = round(float(good["price"]) * 1.1)
+    path = folder / "pricelist-svyaznoy-new.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_supplier_imports_a_price_list_and_confirms_an_order_part(
+    browser, site_url, screenshots, tmp_path
+):
+    wait = WebDriverWait(browser, 30)
+    browser.get(f"{site_url}/accounts/login/")
+    browser.find_element(By.ID, "id_login").send_keys("supplier@example.com")
+    browser.find_element(By.ID, "id_password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Supplier's desk"))).click()
+    wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Supplier's desk"))
+    assert "Связной" in browser.find_element(By.CSS_SELECTOR, ".shops").text
+    browser.save_screenshot(str(screenshots / "supplier-desk.png"))
+
+    # Upload: the import runs (in the request or by the worker); the page polls until its report.
+    path = changed_price_list(tmp_path)
+    Select(browser.find_element(By.ID, "id_shop")).select_by_visible_text("Связной")
+    browser.find_element(By.ID, "id_file").send_keys(str(path))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Upload and import']").click()
+    wait.until(EC.url_contains("/desk/supplier/imports/"))
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#job .report")))
+    report = {
+        item.find_element(By.TAG_NAME, "dt").text: int(item.find_element(By.TAG_NAME, "dd").text)
+        for item in browser.find_elements(By.CSS_SELECTOR, "#job .report div")
+    }
+    assert report["Updated"] >= CHANGED and report["New offers"] == 0
+    assert "succeeded" in browser.find_element(By.ID, "job-state").text
+    browser.save_screenshot(str(screenshots / "supplier-import-report.png"))
+
+    # An order part in state "new" (the demo customer's orders): confirm it.
+    browser.find_element(By.LINK_TEXT, "Order parts").click()
+    Select(browser.find_element(By.ID, "id_status")).select_by_value("new")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Show']").click()
+    wait.until(EC.url_contains("status=new"))
+    browser.find_element(By.CSS_SELECTOR, "main table tbody tr td a").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "part-state"), "new"))
+    buttons = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".actions button")]
+    assert buttons == ["Confirm", "Cancel this part"]
+    browser.find_element(By.XPATH, "//button[normalize-space()='Confirm']").click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".messages"), "confirmed"))
+    assert "confirmed" in browser.find_element(By.ID, "part-state").text
+    assert "Mark as assembled" in browser.find_element(By.CSS_SELECTOR, ".actions").text
+    browser.save_screenshot(str(screenshots / "supplier-order-part.png"))
