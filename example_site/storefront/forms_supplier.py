@@ -15,7 +15,6 @@ from shop_catalog.selectors import shops_of
 from shop_orders.models import Status
 
 MISSING_CHOICES = [
-    ("", _("As the shop is set up")),
     ("zero_stock", _("Set their stock to zero")),
     ("deactivate", _("Take them off sale")),
 ]
@@ -26,13 +25,12 @@ class PriceListForm(forms.Form):
 
     shop = forms.ModelChoiceField(queryset=Shop.objects.none(), label=_("Shop"), empty_label=None)
     file = forms.FileField(label=_("Price list"))
-    missing = forms.ChoiceField(
-        choices=MISSING_CHOICES, required=False, label=_("Goods missing from the file")
-    )
+    missing = forms.ChoiceField(choices=MISSING_CHOICES, label=_("Goods missing from the file"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["shop"].queryset = shops_of(user).order_by("name")
+        self.fields["missing"].initial = catalog_settings.IMPORT_MISSING
         formats = catalog_settings.PRICE_LIST_FORMATS
         accept = [f".{fmt}" for fmt in formats] + ([".yml"] if "yaml" in formats else [])
         self.fields["file"].widget.attrs["accept"] = ",".join(accept)
@@ -54,7 +52,7 @@ class PriceListForm(forms.Form):
 
 class AcceptOrdersForm(forms.Form):
     accepts_orders = forms.TypedChoiceField(
-        choices=[("1", _("Accept orders")), ("0", _("Stop orders"))], coerce=lambda v: v == "1"
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
     )
 
 

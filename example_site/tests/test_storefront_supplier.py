@@ -86,7 +86,8 @@ def supplier(client, shops):
 
 def upload(client: Client, shop: Shop, content: bytes, name: str = "list.yaml", **extra):
     file = SimpleUploadedFile(name, content, content_type="application/octet-stream")
-    return client.post("/desk/supplier/imports/", {"shop": shop.pk, "file": file, **extra})
+    data = {"shop": shop.pk, "file": file, "missing": "zero_stock", **extra}
+    return client.post("/desk/supplier/imports/", data)
 
 
 def test_only_suppliers_open_the_desk(client, shops):
@@ -123,6 +124,27 @@ def test_a_price_list_updates_the_shop_and_the_report_counts_rows(supplier, shop
     assert f"/desk/supplier/imports/{job.pk}/" in desk and "1 new, 1 updated, 2 unchanged" in desk
 
 
+def test_goods_missing_from_the_file_are_taken_off_sale_when_asked(supplier, shops):
+    response = upload(
+        supplier, shops["mine"], price_list("Связной", GOODS[:2]), missing="deactivate"
+    )
+    assert not Offer.objects.get(shop=shops["mine"], external_id="a3").is_active
+    page = supplier.get(response["Location"]).content.decode()
+    report = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page))
+    assert report["Missing from the file: taken off sale"] == "1"
+    unset = upload(supplier, shops["mine"], price_list("Связной", GOODS), missing="")
+    assert unset.status_code == 400 and ImportJob.objects.count() == 1
+
+
+def test_a_supplier_without_a_shop_sees_an_empty_desk(client, shops):
+    client.force_login(
+        create_user(email="new@example.com", password="pw-123456789", role="supplier")
+    )
+    page = client.get("/desk/supplier/").content.decode()
+    assert "You manage no shop yet" in page and 'type="file"' not in page
+    assert "No order parts here." in client.get("/desk/supplier/orders/").content.decode()
+
+
 def test_a_broken_price_list_shows_each_row_error_and_changes_nothing(supplier, shops):
     broken = price_list("Связной", [("a1", "1100", 10), ("a2", "-5", 20), ("a3", "3000", -1)])
     response = upload(supplier, shops["mine"], broken)
@@ -131,7 +153,7 @@ def test_a_broken_price_list_shows_each_row_error_and_changes_nothing(supplier, 
     page = supplier.get(response["Location"]).content.decode()
     table = page[page.index('class="row-errors"') :]
     rows = re.findall(
-        r"<tr><td>goods</td><td>(\d+)</td><td>(\w+)</td><td>[^<]+</td><td><code>(\w+)</code>", table
+        r"<tr><td>Goods</td><td>(\d+)</td><td>(\w+)</td><td>[^<]+</td><td><code>(\w+)</code>", table
     )
     expected = [(str(e["row"]), e["field"], e["code"]) for e in job.errors]
     assert rows == expected and {(r[0], r[1]) for r in rows} == {("2", "price"), ("3", "quantity")}
