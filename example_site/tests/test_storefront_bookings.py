@@ -395,3 +395,14 @@ def test_desk_runs_a_constant_number_of_queries(specialist_client, service, alic
         book(user, service, slots[8 + 8 * n])
     ScheduleException.objects.create(specialist=service.specialist, date=slots[-1].date())
     assert queries(specialist_client, "/desk/specialist/") == before
+
+
+def test_every_input_of_the_bookings_pages_has_a_label(client, service, alice):
+    from .test_storefront_a11y import unlabelled
+
+    book(alice, service, free(service)[0])
+    pages = ["/specialists/", page_url(service), "/cabinet/bookings/"]
+    for url in pages:
+        assert unlabelled(client.get(url).content.decode()) == [], url
+    client.force_login(service.specialist.user)
+    assert unlabelled(client.get("/desk/specialist/").content.decode()) == []
