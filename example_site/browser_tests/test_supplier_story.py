@@ -29,14 +29,19 @@ def changed_price_list(folder: Path) -> Path:
     return path
 
 
+def log_in(browser, site_url: str, email: str) -> None:
+    browser.get(f"{site_url}/accounts/login/")
+    browser.find_element(By.ID, "id_login").send_keys(email)
+    browser.find_element(By.ID, "id_password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(EC.url_to_be(f"{site_url}/cabinet/"))
+
+
 def test_supplier_imports_a_price_list_and_confirms_an_order_part(
     browser, site_url, screenshots, tmp_path
 ):
     wait = WebDriverWait(browser, 30)
-    browser.get(f"{site_url}/accounts/login/")
-    browser.find_element(By.ID, "id_login").send_keys("supplier@example.com")
-    browser.find_element(By.ID, "id_password").send_keys(DEMO_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    log_in(browser, site_url, "supplier@example.com")
     wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Supplier's desk"))).click()
     wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Supplier's desk"))
     assert "Связной" in browser.find_element(By.CSS_SELECTOR, ".shops").text
@@ -71,3 +76,23 @@ def test_supplier_imports_a_price_list_and_confirms_an_order_part(
     assert "confirmed" in browser.find_element(By.ID, "part-state").text
     assert "Mark as assembled" in browser.find_element(By.CSS_SELECTOR, ".actions").text
     browser.save_screenshot(str(screenshots / "supplier-order-part.png"))
+
+    # The list of parts on a phone: nothing wider than the screen.
+    browser.set_window_size(390, 844)
+    browser.find_element(By.LINK_TEXT, "Order parts").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main table")))
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    browser.save_screenshot(str(screenshots / "supplier-order-parts-phone.png"))
+
+
+def test_customer_prepares_and_downloads_personal_data(browser, site_url, screenshots):
+    wait = WebDriverWait(browser, 10)
+    log_in(browser, site_url, "customer@example.com")
+    browser.get(f"{site_url}/cabinet/data/")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Prepare my data']").click()
+    link = wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Download")))
+    archive = browser.execute_async_script(
+        "fetch(arguments[0]).then(r => r.json()).then(arguments[1])", link.get_attribute("href")
+    )
+    assert archive["sections"] and "customer@example.com" in str(archive)
+    browser.save_screenshot(str(screenshots / "cabinet-personal-data.png"))

@@ -22,6 +22,8 @@ from shop_core.testing import run_at_once
 from shop_orders.models import OrderPart, StatusChange
 from shop_orders.services import add_line, checkout
 
+from .test_storefront_a11y import unlabelled
+
 pytestmark = pytest.mark.django_db
 
 ADDRESS = {
@@ -143,6 +145,20 @@ def test_a_supplier_without_a_shop_sees_an_empty_desk(client, shops):
     page = client.get("/desk/supplier/").content.decode()
     assert "You manage no shop yet" in page and 'type="file"' not in page
     assert "No order parts here." in client.get("/desk/supplier/orders/").content.decode()
+
+
+def test_every_input_of_the_desk_has_a_label(supplier, shops):
+    upload(supplier, shops["mine"], b"goods: 1\n")  # a failed job: its page has the errors
+    job = ImportJob.objects.get()
+    pages = [
+        "/desk/supplier/",
+        f"/desk/supplier/imports/{job.pk}/",
+        "/desk/supplier/orders/",
+        f"/desk/supplier/orders/{shops['my_part'].pk}/",
+        "/cabinet/data/",
+    ]
+    for url in pages:
+        assert unlabelled(supplier.get(url).content.decode()) == [], url
 
 
 def test_a_broken_price_list_shows_each_row_error_and_changes_nothing(supplier, shops):
