@@ -12,6 +12,7 @@ from demo.seed import (
     seed_cabinet,
     seed_catalog,
     seed_orders,
+    without_notifications,
 )
 
 NOT_PRODUCTION_FLAG = "--i-know-this-is-not-production"
@@ -43,12 +44,13 @@ class Command(BaseCommand):
         users = seed_accounts()
         if apps.is_installed("shop_catalog"):
             seed_catalog(users)
-        if apps.is_installed("shop_orders"):
-            seed_orders(users)
-        if apps.is_installed("shop_cabinet"):
-            seed_cabinet(users)
-        if apps.is_installed("shop_bookings"):
-            seed_bookings(users)
+        with without_notifications():
+            if apps.is_installed("shop_orders"):
+                seed_orders(users)
+            if apps.is_installed("shop_cabinet"):
+                seed_cabinet(users)
+            if apps.is_installed("shop_bookings"):
+                seed_bookings(users)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         self.stdout.write("Site: http://127.0.0.1:8000/  (API docs: /api/docs/, admin: /admin/)")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")

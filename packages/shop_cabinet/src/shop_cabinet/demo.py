@@ -4,13 +4,14 @@
 (addresses by recipient, favourites by product, orders by idempotency key)
 instead of making more. Orders go through shop_orders' own services (cart,
 checkout, status moves), so stock, snapshots and signals are real; only the
-placing date is moved back afterwards, which no service offers.
+placing date (with the number that carries it, and the status history) is
+moved back afterwards, which no service offers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -18,7 +19,8 @@ from django.utils import timezone
 
 from shop_catalog.models import Offer, Product
 from shop_orders import services as order_services
-from shop_orders.models import Order
+from shop_orders.models import Order, StatusChange
+from shop_orders.services.checkout import number_order
 
 from . import services
 from .hooks import resolve_address
@@ -103,8 +105,20 @@ def _place_month_order(user: Any, *, offers: list[Offer], address: Address, back
             for part in order.parts.all():
                 for status in DELIVERED_PATH:
                     order_services.move_part(part=part, to_status=status)
-            Order.objects.filter(pk=order.pk).update(created=_mid_month(back))
+            _date_back(order, _mid_month(back))
     return order
+
+
+def _date_back(order: Order, when: datetime) -> None:
+    """Place ``order`` at ``when``: its date, its number (which carries the date,
+    ``number_order``) and its status history, one step a day."""
+    order.created = when
+    number_order(order)
+    changes = list(StatusChange.objects.filter(order=order).order_by("pk"))
+    for step, change in enumerate(changes):
+        change.created = when + timedelta(days=step)
+    StatusChange.objects.bulk_update(changes, ["created"])
+    Order.objects.filter(pk=order.pk).update(created=when)
 
 
 def ensure_monthly_orders(user: Any, *, address: Address, months: int = 12) -> list[Order]:
