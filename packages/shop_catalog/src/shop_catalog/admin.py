@@ -9,11 +9,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
@@ -167,17 +168,50 @@ class ShopOfOfferFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _active_offers(field: str) -> Subquery:
+    """One figure of a product's active offers (a subquery: no join to multiply rows
+    when a filter on offers joins them too)."""
+    offers = Offer.objects.filter(product=OuterRef("pk"), is_active=True).order_by()
+    figures = {"low": Min("price"), "high": Max("price"), "stock": Sum("quantity")}
+    return Subquery(offers.values("product").annotate(value=figures[field]).values("value"))
+
+
 @admin.register(Product)
 class ProductAdmin(ImportExportModelAdmin):
+    """Products with their price range and stock over active offers, in the list's one query."""
+
     resource_classes = [ProductResource]
     formats = ADMIN_FORMATS
-    list_display = ["name", "category", "is_active", "created"]
+    list_display = ["name", "category", "price_range", "stock", "is_active", "created"]
     list_filter = ["is_active", ("category", admin.RelatedOnlyFieldListFilter), ShopOfOfferFilter]
     search_fields = ["name", "slug", "offers__model", "offers__external_id"]
     list_select_related = ["category"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["category"]
     inlines = [ProductImageInline, OfferInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                low_price=_active_offers("low"),
+                high_price=_active_offers("high"),
+                total_stock=_active_offers("stock"),
+            )
+        )
+
+    @admin.display(description=_("price"), ordering="low_price")
+    def price_range(self, product: Product) -> str:
+        low, high = product.low_price, product.high_price
+        if low is None:
+            return "—"
+        low, high = number_format(low, 2), number_format(high, 2)
+        return low if low == high else f"{low} – {high}"
+
+    @admin.display(description=_("in stock"), ordering="total_stock")
+    def stock(self, product: Product) -> int:
+        return product.total_stock or 0
 
 
 class OfferParameterInline(admin.TabularInline):
