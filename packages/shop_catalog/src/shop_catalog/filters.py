@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -22,9 +22,10 @@ from drf_spectacular.utils import extend_schema_field
 from .models import OfferParameter
 from .selectors import category_subtree_ids, orderable_offers, search_products
 
+# Listed products all have a min_price (selectors.products): one index, both ways.
 ORDERING = {
-    "price": (F("min_price").asc(nulls_last=True), "pk"),
-    "-price": (F("min_price").desc(nulls_last=True), "pk"),
+    "price": ("min_price", "pk"),
+    "-price": ("-min_price", "-pk"),
     "name": (Lower("name"), "pk"),
     "-name": (Lower("name").desc(), "pk"),
     "newest": ("-created", "-pk"),
@@ -157,7 +158,14 @@ class ProductFilter(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         offers = self.offer_subquery()
-        if offers is not None:
+        data = self.form.cleaned_data
+        others = data.get("shop") is not None or data.get("price_min") is not None
+        if data.get("price_max") is not None and not (
+            others or data.get("in_stock") or data.get("parameter")
+        ):
+            # "an orderable offer at most this price" is "the lowest price at most this"
+            queryset = queryset.filter(min_price__lte=data["price_max"])
+        elif offers is not None:
             # "IN (offers)" is worked out once, not per product: fast on both
             # databases whether few or many products match
             queryset = queryset.filter(pk__in=offers.values("product_id"))

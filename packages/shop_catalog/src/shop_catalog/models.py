@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import F, Value
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import F, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Concat, Lower, Substr
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -158,6 +160,38 @@ class Shop(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db: str, field_names: Any, values: Any) -> Shop:
+        shop = super().from_db(db, field_names, values)
+        # a save that switches accepts_orders refreshes its products' min_price (receivers.py)
+        shop.stored_accepts_orders = shop.__dict__.get("accepts_orders")
+        return shop
+
+
+class ProductQuerySet(models.QuerySet):
+    def refresh_min_price(self) -> int:
+        """Store these products' lowest orderable price (``min_price``): one UPDATE.
+
+        Called in the transaction of every write that can change it (``Offer``
+        saves, deletes and updates, a shop's ``accepts_orders``, the import).
+        On PostgreSQL the products are locked first, in id order, and the
+        prices read by the next statement: a concurrent writer of another
+        offer of the same product waits, then reads this one's committed
+        offers, so the last writer always stores the true lowest price.
+        """
+        with transaction.atomic(using=self.db, savepoint=False):
+            if connections[self.db].features.has_select_for_update:
+                list(self.order_by("pk").select_for_update(no_key=True).values_list("pk"))
+            lowest = (
+                Offer.objects.orderable()
+                .filter(product=OuterRef("pk"))
+                .order_by()
+                .values("product")
+                .annotate(lowest=Min("price"))
+                .values("lowest")
+            )
+            return self.order_by().update(min_price=Subquery(lowest))
+
 
 class Product(models.Model):
     """A product of the catalogue; shops sell it through their offers."""
@@ -171,6 +205,14 @@ class Product(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     search_text = models.CharField(max_length=255, editable=False, default="")
+    # The lowest price of its orderable offers, None without one: what the list
+    # shows, orders by and filters on, kept by every write of offers and shops
+    # (``ProductQuerySet.refresh_min_price``).
+    min_price = models.DecimalField(
+        _("lowest price"), max_digits=12, decimal_places=2, null=True, editable=False
+    )
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("product")
@@ -182,6 +224,8 @@ class Product(models.Model):
             # of the index instead of sorting every product
             models.Index(fields=["name", "id"], name="shop_catalog_product_name_id"),
             models.Index(Lower("name"), "id", name="shop_catalog_product_lname_id"),
+            # ?ordering=price and -price: 20 rows of the index, no sort
+            models.Index(fields=["min_price", "id"], name="shop_catalog_product_price_id"),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +288,17 @@ class ProductImage(models.Model):
 # reports these codes to its clients.
 OFFER_INACTIVE = "inactive"
 SHOP_CLOSED = "shop_closed"
+# The offer fields a product's min_price depends on.
+PRICE_FIELDS = frozenset({"price", "is_active", "product", "product_id", "shop", "shop_id"})
+MIN_PRICE_CHUNK = 2000  # product ids per refresh, well under SQLite's variable limit
+
+
+def refresh_min_prices(product_ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """``refresh_min_price`` of the products ``product_ids``, in chunks."""
+    ids = sorted(set(product_ids))
+    for start in range(0, len(ids), MIN_PRICE_CHUNK):
+        chunk = ids[start : start + MIN_PRICE_CHUNK]
+        Product.objects.using(using).filter(pk__in=chunk).refresh_min_price()
 
 
 class OfferQuerySet(models.QuerySet):
@@ -255,6 +310,24 @@ class OfferQuerySet(models.QuerySet):
         not part of it: how many may be ordered is the order package's check.
         """
         return self.filter(is_active=True, shop__accepts_orders=True)
+
+    def update(self, **kwargs: Any) -> int:
+        """``QuerySet.update()`` that keeps the products' ``min_price`` when it can change."""
+        if PRICE_FIELDS.isdisjoint(kwargs):  # a stock change, say
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            before = list(self.order_by().values_list("pk", "product_id"))
+            count = super().update(**kwargs)
+            product_ids = {product_id for _pk, product_id in before}
+            if not {"product", "product_id"}.isdisjoint(kwargs):  # and where they went
+                pks = [pk for pk, _product_id in before]
+                for start in range(0, len(pks), MIN_PRICE_CHUNK):
+                    moved = Offer.objects.using(self.db).filter(
+                        pk__in=pks[start : start + MIN_PRICE_CHUNK]
+                    )
+                    product_ids.update(moved.values_list("product_id", flat=True))
+            refresh_min_prices(product_ids, using=self.db)
+        return count
 
 
 class Offer(models.Model):
@@ -307,6 +380,13 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.shop}"
+
+    @classmethod
+    def from_db(cls, db: str, field_names: Any, values: Any) -> Offer:
+        offer = super().from_db(db, field_names, values)
+        # a save that moves the offer to another product refreshes both (receivers.py)
+        offer.stored_product_id = offer.__dict__.get("product_id")
+        return offer
 
     @property
     def orderable_problem(self) -> str | None:

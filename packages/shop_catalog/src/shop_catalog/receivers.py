@@ -7,14 +7,17 @@ images are removed by django-cleanup (add it to INSTALLED_APPS). Its own
 Every ORM save and delete of a catalogue model starts a new catalogue
 version (``catalogue.catalogue_changed``), so no cached page outlives it,
 and forgets the price-list fingerprints it may contradict (an unchanged file
-is skipped only while nothing else has written what it wrote).
+is skipped only while nothing else has written what it wrote). A save or
+delete of an offer or a shop also stores the lowest price of the products
+it concerns (``Product.min_price``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
@@ -29,6 +32,7 @@ from .models import (
     Product,
     ProductImage,
     Shop,
+    refresh_min_prices,
 )
 from .signals import import_job_queued
 
@@ -52,6 +56,29 @@ def catalogue_written(sender: type, instance: Any, **kwargs: Any) -> None:
     elif sender is OfferParameter:
         shops = shops.filter(offers__pk=instance.offer_id)
     shops.update(pricelist_fingerprint="")
+    if sender is Offer:
+        _offer_price_written(instance)
+    elif sender is Shop and kwargs.get("created") is False:
+        stored = getattr(instance, "stored_accepts_orders", None)
+        if stored != instance.accepts_orders:  # every product the shop offers
+            shop_products(instance.pk).refresh_min_price()
+            instance.stored_accepts_orders = instance.accepts_orders
+
+
+def shop_products(shop_id: int) -> QuerySet[Product]:
+    return Product.objects.filter(pk__in=Offer.objects.filter(shop_id=shop_id).values("product_id"))
+
+
+def _offer_price_written(offer: Offer) -> None:
+    with transaction.atomic(savepoint=False):
+        if connection.features.has_select_for_update:
+            # the shop's row, as its accepts_orders switch takes it: an offer saved
+            # while the shop closes is priced after the switch, never before it
+            shop = Shop.objects.filter(pk=offer.shop_id).select_for_update(no_key=True)
+            list(shop.values_list("pk"))
+        stored = getattr(offer, "stored_product_id", None)
+        refresh_min_prices({offer.product_id, stored} - {None})
+    offer.stored_product_id = offer.product_id
 
 
 for model in CATALOGUE_MODELS:

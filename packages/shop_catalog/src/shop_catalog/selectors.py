@@ -22,7 +22,6 @@ from django.db import connections
 from django.db.models import (
     Exists,
     F,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -194,29 +193,17 @@ def _offers_with_relations() -> QuerySet[Offer]:
     )
 
 
-def _min_price() -> Subquery:
-    return Subquery(
-        orderable_offers()
-        .filter(product=OuterRef("pk"))
-        .values("product")
-        .annotate(p=Min("price"))
-        .values("p")
-    )
-
-
 def products() -> QuerySet[Product]:
     """The products of the public catalogue: active, with at least one available offer.
 
-    Category selected, ``min_price`` (the lowest price of their available
-    offers) annotated, no relations prefetched. The default
-    ``ProductSerializer`` loads offers and images for a whole page itself
-    (``product_relations()``); other serializers get ``product_list()``.
+    Category selected, no relations prefetched; ``min_price`` is the lowest
+    price of their available offers (a stored field, None exactly when there
+    is none). The default ``ProductSerializer`` loads offers and images for a
+    whole page itself (``product_relations()``); other serializers get
+    ``product_list()``.
     """
-    return (
-        Product.objects.filter(is_active=True)
-        .filter(Exists(orderable_offers().filter(product=OuterRef("pk"))))
-        .select_related("category")
-        .annotate(min_price=_min_price())
+    return Product.objects.filter(is_active=True, min_price__isnull=False).select_related(
+        "category"
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from ..models import (
     Parameter,
     Product,
     Shop,
+    refresh_min_prices,
     search_text,
 )
 from ..pricelist import PriceList, Row, check_format, check_size, read_pricelist, validate_pricelist
@@ -56,6 +57,7 @@ CATALOGUE_LOCK_KEY = int.from_bytes(
     hashlib.sha256(b"shop_catalog.catalogue").digest()[:8], "big", signed=True
 )
 _OFFER_FIELDS = ["product", "model", "price", "price_rrc", "quantity", "is_active", "updated"]
+_PRICED_FIELDS = ("product_id", "price", "is_active")  # what Product.min_price depends on
 
 Progress = Callable[[str, int, int], None]
 
@@ -436,7 +438,7 @@ def _write_offers(
 ) -> None:
     """Create, update and mark missing the shop's offers; count them in ``summary``."""
     total, now = len(rows), timezone.now()
-    stored, changed = _changed_offers(shop, rows, product_ids, now)
+    stored, changed, repriced = _changed_offers(shop, rows, product_ids, now)
     created = _create_offers(
         shop, [r for r in rows if r.external_id not in stored], product_ids, now
     )
@@ -455,7 +457,14 @@ def _write_offers(
     _lock_offers([o.pk for o in changed] + marked)
     bulk_update(changed, _OFFER_FIELDS)
     for chunk in _chunks(marked):
-        Offer.objects.filter(pk__in=chunk).update(updated=now, **change)
+        # a plain UPDATE: the prices are refreshed below with the rest
+        QuerySet.update(Offer.objects.filter(pk__in=chunk), updated=now, **change)
+    priced = {product_ids[(r.name, r.category)] for r in rows if r.external_id not in stored}
+    priced |= repriced
+    if "is_active" in change:
+        deactivated = set(marked)
+        priced |= {o.product_id for o in gone if o.pk in deactivated}
+    refresh_min_prices(priced)
     summary.deactivated, summary.created, summary.updated = len(marked), len(created), len(changed)
     summary.unchanged = total - summary.created - summary.updated
 
@@ -468,14 +477,16 @@ def _shop_offers(shop: Shop) -> dict[str, Offer]:
 
 def _changed_offers(
     shop: Shop, rows: list[Row], product_ids: dict[tuple[str, str], int], now: Any
-) -> tuple[dict[str, Offer], list[Offer]]:
-    """The shop's stored offers by external id, and those the rows change.
+) -> tuple[dict[str, Offer], list[Offer], set[int]]:
+    """The shop's stored offers by external id, those the rows change, and the
+    products whose lowest price these changes may move (before and after).
 
     Changed offers are modified in memory only; they are written together
     with the offers whose parameters changed (``_write_offers``).
     """
     stored = _shop_offers(shop)
     changed: list[Offer] = []
+    repriced: set[int] = set()
     for r in rows:
         offer = stored.get(r.external_id)
         if offer is None:
@@ -489,11 +500,13 @@ def _changed_offers(
             "is_active": True,
         }
         if any(getattr(offer, k) != v for k, v in values.items()):
+            if any(getattr(offer, k) != values[k] for k in _PRICED_FIELDS):
+                repriced |= {offer.product_id, values["product_id"]}
             for k, v in values.items():
                 setattr(offer, k, v)
             offer.updated = now
             changed.append(offer)
-    return stored, changed
+    return stored, changed, repriced
 
 
 def _create_offers(
