@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -110,10 +110,28 @@ def _move_action(target: str, label: Any):
     return admin.action(description=description)(move)
 
 
+class PartStatusFilter(admin.SimpleListFilter):
+    """Orders with a part in a status (an order's own status is its least advanced part's)."""
+
+    title = _("status of a shop's part")
+    parameter_name = "part_status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list:
+        return list(Status.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value():
+            parts = OrderPart.objects.filter(order=OuterRef("pk"), status=self.value())
+            return queryset.filter(Exists(parts))
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(FormFieldsOnlyAdmin):
-    list_display = ["number", "user", "status", "total", "created"]
-    list_filter = ["status", "parts__shop", "created"]
+    """Orders with their totals and item counts, in the list's one query."""
+
+    list_display = ["number", "user", "status", "items", "total", "created"]
+    list_filter = ["status", PartStatusFilter, "parts__shop", "created"]
     search_fields = ["number", "email", "recipient", "phone"]
     date_hierarchy = "created"
     list_select_related = ["user"]
@@ -134,6 +152,21 @@ class OrderAdmin(FormFieldsOnlyAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders come from checkout only
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        # a subquery, not a join: a filter on parts must not multiply the lines
+        items = (
+            OrderLine.objects.filter(order=OuterRef("pk"))
+            .order_by()
+            .values("order")
+            .annotate(n=Sum("quantity"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(item_count=Subquery(items))
+
+    @admin.display(description=_("items"), ordering="item_count")
+    def items(self, order: Order) -> int:
+        return order.item_count or 0
 
 
 @admin.register(OrderPart)

@@ -2,13 +2,13 @@
 
 Other packages (shop_cabinet) may rely on: ``orders_of``, ``order_detail``,
 ``with_history``, ``order_stats``, ``monthly_totals``, ``last_order``,
-``supplier_parts``, ``cart_lines``, ``email_of``. Each runs a constant number
-of queries whatever the number of orders and lines.
+``supplier_parts``, ``cart_lines``, ``email_of``, ``orders_of_day``. Each runs a
+constant number of queries whatever the number of orders and lines.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -182,3 +182,27 @@ def cart_lines(user: Any) -> QuerySet[CartLine]:
     if not _is_authenticated(user):
         return CartLine.objects.none()
     return CartLine.objects.filter(cart__user=user).select_related("offer__shop", "offer__product")
+
+
+def orders_of_day(day: date | None = None, *, latest: int = 5) -> dict[str, Any]:
+    """Every customer's orders placed on ``day`` (current time zone; default today),
+    for a staff page: ``count``, ``total`` (``Decimal``, orders not canceled),
+    ``canceled`` (count) and ``latest`` (the newest ``latest`` orders, with ``user``).
+    Two queries."""
+    day = day or timezone.localdate()
+    start = _local_midnight(day)
+    end = _local_midnight(day + timedelta(days=1))
+    orders = Order.objects.filter(created__gte=start, created__lt=end)
+    figures = orders.aggregate(
+        count=Count("pk"),
+        total=Sum("total", filter=NOT_CANCELED),
+        canceled=Count("pk", filter=Q(status=Status.CANCELED)),
+    )
+    newest = orders.select_related("user").order_by("-created", "-pk")[: max(latest, 0)]
+    return {
+        "day": day,
+        "count": figures["count"],
+        "total": figures["total"] or ZERO,
+        "canceled": figures["canceled"],
+        "latest": list(newest),
+    }
