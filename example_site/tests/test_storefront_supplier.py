@@ -262,6 +262,9 @@ def test_list_pages_run_a_constant_number_of_queries(supplier, shops):
     assert OrderPart.objects.filter(shop=shops["mine"]).count() == 4
     assert ImportJob.objects.count() == 3
     assert {url: count(url) for url in urls} == before
+    # session, user, the IS_SUPPLIER hook, the header's cart and roles, then the page's own
+    bounds = {"/desk/supplier/": 9, "/desk/supplier/orders/": 8, "/cabinet/data/": 5}
+    assert all(before[url] <= bound for url, bound in bounds.items()), before
 
 
 def test_part_page_offers_only_the_allowed_moves(supplier, shops):
