@@ -12,9 +12,9 @@ from django.db import models, transaction
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import floatformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
@@ -206,7 +206,8 @@ class ProductAdmin(ImportExportModelAdmin):
         low, high = product.low_price, product.high_price
         if low is None:
             return "—"
-        low, high = number_format(low, 2), number_format(high, 2)
+        # kopecks only where there are any; thousands grouped as the language groups them
+        low, high = floatformat(low, "-2g"), floatformat(high, "-2g")
         return low if low == high else f"{low} – {high}"
 
     @admin.display(description=_("in stock"), ordering="total_stock")
