@@ -82,6 +82,8 @@ def test_supplier_imports_a_price_list_and_confirms_an_order_part(
     browser.find_element(By.LINK_TEXT, "Order parts").click()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main table")))
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    table = browser.find_element(By.CSS_SELECTOR, "main .table-wrap")
+    assert browser.execute_script("return arguments[0].scrollWidth", table) <= table.size["width"]
     browser.save_screenshot(str(screenshots / "supplier-order-parts-phone.png"))
 
 
