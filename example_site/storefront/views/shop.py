@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,13 +19,8 @@ from django.views.decorators.http import require_POST
 from shop_cabinet import selectors as cabinet_selectors
 from shop_cabinet.services import add_favourite, remove_favourite
 from shop_catalog.filters import ProductFilter
-from shop_catalog.models import OfferParameter, Product
-from shop_catalog.selectors import (
-    category_subtree_ids,
-    category_tree,
-    orderable_offers,
-    product_list,
-)
+from shop_catalog.models import Product
+from shop_catalog.selectors import category_tree, parameter_choices, product_list
 from shop_core.errors import ShopError
 from shop_orders.services import add_line
 
@@ -55,23 +49,6 @@ def flat_categories(nodes: list[dict], depth: int = 0) -> list[dict]:
         flat.append({"id": node["id"], "name": node["name"], "indent": "\u00a0\u00a0" * depth})
         flat.extend(flat_categories(node["children"], depth + 1))
     return flat
-
-
-def parameter_choices(category: str | None) -> dict[str, list[str]]:
-    """The parameter values of the orderable offers (of a category's subtree), by name."""
-    offers = orderable_offers().filter(product__is_active=True)
-    if category:
-        offers = offers.filter(product__category_id__in=category_subtree_ids(category))
-    rows = (
-        OfferParameter.objects.filter(offer__in=offers.values("pk"))
-        .values_list("parameter__name", "value")
-        .distinct()
-        .order_by("parameter__name", "value")
-    )
-    choices: dict[str, list[str]] = defaultdict(list)
-    for name, value in rows:
-        choices[name].append(value)
-    return dict(choices)
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:

@@ -3,7 +3,7 @@
 Other packages may rely on: ``offers_by_ids``, ``shops_of``,
 ``orderable_offers`` (``available_offers`` is the same), ``products``,
 ``product_list``, ``search_products``, ``category_subtree_ids``,
-``category_tree``, ``external_id_taken``.
+``category_tree``, ``parameter_choices``, ``external_id_taken``.
 
 **Orderable** is one rule for the whole public catalogue (list, detail,
 filters, CSV export) and for the order package's cart and checkout: an offer
@@ -341,6 +341,27 @@ def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]
         match |= Q(TrigramWordSimilar(F("name"), text))
     names = Product.objects.alias(document=name_document()).filter(match)
     return queryset.filter(Q(pk__in=names.values("pk")) | Q(pk__in=models.values("product_id")))
+
+
+def parameter_choices(category: Any = None) -> dict[str, list[str]]:
+    """Each parameter's values among the orderable offers of active products,
+    by parameter name, both sorted (one query): the choices of a parameter filter.
+
+    ``category``: an id or slug; only its subtree's products (None: all).
+    """
+    offers = orderable_offers().filter(product__is_active=True)
+    if category is not None and str(category) != "":
+        offers = offers.filter(product__category_id__in=category_subtree_ids(category))
+    rows = (
+        OfferParameter.objects.filter(offer__in=offers.values("pk"))
+        .values_list("parameter__name", "value")
+        .distinct()
+        .order_by("parameter__name", "value")
+    )
+    choices: dict[str, list[str]] = {}
+    for name, value in rows:
+        choices.setdefault(name, []).append(value)
+    return choices
 
 
 def category_tree() -> list[dict[str, Any]]:
