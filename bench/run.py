@@ -31,6 +31,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -141,15 +142,16 @@ def run_wrk(base: str, scenario: Scenario, duration: str) -> dict:
     return parse_wrk(output)
 
 
-def worker_peak_rss_kb(master_pid: int) -> list[int]:
+def worker_rss_kb(master_pid: int, field: str = "VmHWM") -> list[int]:
+    """Each worker's peak (``VmHWM``) or current (``VmRSS``) resident memory, in kB."""
     children = subprocess.run(
         ["pgrep", "-P", str(master_pid)], capture_output=True, text=True
     ).stdout.split()
-    peaks = []
+    sizes = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
-        peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
-    return peaks
+        sizes.append(int(re.search(rf"{field}:\s+(\d+)", status).group(1)))
+    return sizes
 
 
 CATALOGUE = {"S0", "S1", "S2", "S3"}  # run again with the page cache off
@@ -158,21 +160,25 @@ TARGETS = {"S1": 0.22, "S2": 0.17, "S3": 0.15, "S4": 0.09, "S5": 0.08, "S6": 0.0
 RSS_TARGET_MB = 80
 
 
-def serve(scenarios: list[Scenario], duration: str, cache: str) -> tuple[list[dict], list[int]]:
+def serve(
+    scenarios: list[Scenario], duration: str, cache: str
+) -> tuple[list[dict], list[int], list[int]]:
     """Load ``scenarios`` on a fresh gunicorn with the catalogue cache ``on``/``off``;
-    rows with shares of this server's own S0, and its workers' peak RSS (kB)."""
+    rows with shares of this server's own S0, and its workers' RSS (kB) after
+    start-up (one has answered ``/health/``) and at their peak."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)]),
         "SHOP_BENCH_CATALOG_CACHE": cache,
     }
     server, base = start_site(env)
+    started = worker_rss_kb(server.pid, "VmRSS")
     results = []
     try:
         for scenario in scenarios:
             print(f"wrk {scenario.name} {scenario.title} (cache {cache}) ...", flush=True)
             results.append({**scenario.result, **run_wrk(base, scenario, duration)})
-        peaks = worker_peak_rss_kb(server.pid)
+        peaks = worker_rss_kb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -187,7 +193,7 @@ def serve(scenarios: list[Scenario], duration: str, cache: str) -> tuple[list[di
         }
         for scenario, result in zip(scenarios, results, strict=True)
     ]
-    return rows, peaks
+    return rows, started, peaks
 
 
 def fresh_postgres_database() -> None:
@@ -258,20 +264,24 @@ def load(seeded: Any, args: argparse.Namespace) -> dict:
     for scenario in scenarios:
         scenario.result.update(workload.check(scenario))
     rows: list[dict] = []
+    started: list[int] = []
     peaks: list[int] = []
     for cache in ("on", "off"):
         if args.cache not in ("both", cache):
             continue
         # with the cache off, only the scenarios it changes run again
         run = scenarios if not rows else [s for s in scenarios if s.name in CATALOGUE]
-        ran, worker_peaks = serve(run, args.duration, cache)
+        ran, worker_started, worker_peaks = serve(run, args.duration, cache)
         rows += ran
-        peaks = peaks or worker_peaks
+        started, peaks = started or worker_started, peaks or worker_peaks
     return {
         "server": "gunicorn, 2 sync workers, DEBUG off, 127.0.0.1",
         "load": f"wrk -t2 -c8 -d{args.duration} --latency (S6: -t8 -c8)",
         "scenarios": rows,
+        "rss_per_worker_after_start_mb": [round(kb / 1024, 1) for kb in started],
         "peak_rss_per_worker_mb": [round(kb / 1024, 1) for kb in peaks],
+        # DRF imports django.contrib.postgres whenever psycopg is installed
+        "psycopg_installed": find_spec("psycopg") is not None,
     }
 
 
@@ -308,7 +318,10 @@ def print_table(report: dict) -> None:
         )
     print("SQL: queries of a second request through the test client (cache off)")
     print("1-req ms: median of one request at a time through the test client (cache off)")
+    print(f"RSS per worker after start-up (MB): {report['rss_per_worker_after_start_mb']}")
     print(f"peak RSS per worker (MB): {report['peak_rss_per_worker_mb']}")
+    if report["psycopg_installed"] and report["database"] == "sqlite":
+        print("psycopg is installed: DRF loads it in every worker (about 11 MB) on SQLite too")
     print_targets(report)
     print(f"written to {RESULTS / 'bench.json'}")
 

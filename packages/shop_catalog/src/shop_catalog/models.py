@@ -339,11 +339,21 @@ class Offer(models.Model):
     package can decrement it with one conditional UPDATE.
     """
 
+    # No index of their own: (product, is_active, price) and the unique
+    # (shop, external_id) start with them; one index less to write per offer.
     product = models.ForeignKey(
-        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="offers"
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="offers",
+        db_index=False,
     )
     shop = models.ForeignKey(
-        Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="offers"
+        Shop,
+        verbose_name=_("shop"),
+        on_delete=models.PROTECT,
+        related_name="offers",
+        db_index=False,
     )
     external_id = models.CharField(_("external id"), max_length=100)
     model = models.CharField(_("model"), max_length=255, blank=True)
@@ -424,11 +434,21 @@ class Parameter(models.Model):
 class OfferParameter(models.Model):
     """The value of one parameter for one offer, kept as text."""
 
+    # No index of their own: the unique (offer, parameter) and (parameter, value)
+    # start with them; an import writes five or more of these rows per offer.
     offer = models.ForeignKey(
-        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="parameters"
+        Offer,
+        verbose_name=_("offer"),
+        on_delete=models.CASCADE,
+        related_name="parameters",
+        db_index=False,
     )
     parameter = models.ForeignKey(
-        Parameter, verbose_name=_("parameter"), on_delete=models.PROTECT, related_name="values"
+        Parameter,
+        verbose_name=_("parameter"),
+        on_delete=models.PROTECT,
+        related_name="values",
+        db_index=False,
     )
     value = models.CharField(_("value"), max_length=255)
 

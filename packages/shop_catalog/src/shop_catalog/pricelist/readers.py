@@ -114,22 +114,27 @@ class _NeedsFullLoader(Exception):
 
 _NO_KEY = object()
 _STR = "tag:yaml.org,2002:str"
-_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-def _scalar(loader: Any, event: yaml.ScalarEvent, resolved: dict) -> Any:
+def _scalar(loader: Any, event: yaml.ScalarEvent, tags: dict, built: dict) -> Any:
     """The value ``yaml.safe_load`` gives a scalar: its tag resolved by PyYAML's own
-    resolver (YAML 1.1: ``yes``, ``0x1F``, dates ...), built by its constructor."""
+    resolver (YAML 1.1: ``yes``, ``0x1F``, dates ...), built by its constructor.
+
+    ``tags`` and ``built`` remember resolved tags and built values (all immutable:
+    numbers, booleans, None, dates, bytes) by text: a price list repeats them.
+    """
     key = (event.value, event.implicit)
-    tag = resolved.get(key)
+    tag = tags.get(key)
     if tag is None:
-        tag = resolved[key] = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        tag = tags[key] = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR:
         return event.value
+    if key in built:
+        return built[key]
     if tag not in loader.yaml_constructors or tag == "tag:yaml.org,2002:merge":
         raise _NeedsFullLoader
-    return loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, event.value))
+    value = built[key] = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, event.value))
+    return value
 
 
 def _build_from_events(content: bytes, loader_class: type) -> Any:
@@ -142,52 +147,53 @@ def _build_from_events(content: bytes, loader_class: type) -> Any:
     raises ``_NeedsFullLoader``.
     """
     loader = loader_class(content)
-    open_: list[list[Any]] = []  # per open collection: [container, pending key]
-    root: Any = None
+    get_event = loader.get_event
+    # per open collection: [container, pending key]; the root's holder first
+    holder: list[Any] = []
+    open_: list[list[Any]] = [[holder, _NO_KEY]]
     documents = 0
-    resolved: dict = {}
+    tags: dict = {}
+    built: dict = {}
     try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.ScalarEvent):
+        while (event := get_event()) is not None:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
                 if event.anchor is not None or event.tag is not None:
                     raise _NeedsFullLoader
-                value = _scalar(loader, event, resolved)
-            elif isinstance(event, _START):
+                value = _scalar(loader, event, tags, built)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if event.anchor is not None or event.tag is not None:
                     raise _NeedsFullLoader
-                if len(open_) >= MAX_DEPTH:
+                if len(open_) > MAX_DEPTH:
                     raise _too_deep()
-                value = {} if isinstance(event, yaml.MappingStartEvent) else []
-            elif isinstance(event, _END):
+                value = {} if kind is yaml.MappingStartEvent else []
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 open_.pop()
                 continue
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is yaml.AliasEvent:
                 raise _NeedsFullLoader
             else:
-                if isinstance(event, yaml.DocumentStartEvent):
+                if kind is yaml.DocumentStartEvent:
                     documents += 1
                     if documents > 1:
                         raise _NeedsFullLoader
                 continue
-            if not open_:
-                root = value
+            parent = open_[-1]
+            container = parent[0]
+            if type(container) is list:
+                container.append(value)
+            elif parent[1] is _NO_KEY:
+                if type(value) is dict or type(value) is list:
+                    raise _NeedsFullLoader
+                parent[1] = value
             else:
-                parent = open_[-1]
-                if isinstance(parent[0], list):
-                    parent[0].append(value)
-                elif parent[1] is _NO_KEY:
-                    if isinstance(value, (dict, list)):
-                        raise _NeedsFullLoader
-                    parent[1] = value
-                else:
-                    parent[0][parent[1]] = value
-                    parent[1] = _NO_KEY
-            if isinstance(value, (dict, list)):
+                container[parent[1]] = value
+                parent[1] = _NO_KEY
+            if type(value) is dict or type(value) is list:
                 open_.append([value, _NO_KEY])
     finally:
         loader.dispose()
-    return root
+    return holder[0] if holder else None
 
 
 def parse_yaml(content: bytes) -> Any:
