@@ -25,7 +25,7 @@ DEMO_USERS = [
     {"email": "admin@example.com", "roles": ["manager"], "staff": True},
     {"email": "customer@example.com", "roles": ["customer"], "staff": False},
     {"email": "b2b@example.com", "roles": ["customer"], "staff": False},
-    {"email": "olga@example.com", "roles": ["customer"], "staff": False},
+    {"email": "elena@example.com", "roles": ["customer"], "staff": False},
     {"email": "ivan@example.com", "roles": ["customer"], "staff": False},
     {"email": "supplier@example.com", "roles": ["supplier"], "staff": False},
     {"email": "technopark@example.com", "roles": ["supplier"], "staff": False},
@@ -149,7 +149,7 @@ def seed_images() -> int:
     return made
 
 
-DEMO_CUSTOMERS = ["customer@example.com", "olga@example.com", "ivan@example.com"]
+DEMO_CUSTOMERS = ["customer@example.com", "elena@example.com", "ivan@example.com"]
 DEMO_ADDRESSES = [
     {
         "recipient": "Мария Иванова",
@@ -160,7 +160,7 @@ DEMO_ADDRESSES = [
         "postal_code": "125009",
     },
     {
-        "recipient": "Ольга Кузнецова",
+        "recipient": "Елена Кузнецова",
         "phone": "+79035550123",
         "city": "Санкт-Петербург",
         "street": "Литейный пр.",
@@ -210,7 +210,8 @@ def plan_orders(offer_ids: list[int], now: datetime, count: int = ORDERS) -> lis
     plan = []
     for n, age in enumerate(ages):
         placed = (now - age).replace(hour=rnd.randint(6, 18), minute=rnd.randint(0, 59))
-        customer = n % len(DEMO_CUSTOMERS)
+        # the first demo login gets a few (its cabinet's order list stays one page)
+        customer = 0 if n % 10 == 0 else 1 + n % (len(DEMO_CUSTOMERS) - 1)
         picked = rnd.sample(offer_ids, min(len(offer_ids), rnd.randint(1, 2)))
         plan.append(
             PlannedOrder(

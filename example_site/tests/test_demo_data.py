@@ -116,7 +116,7 @@ def test_demo_logins_are_printed(media):
     call_command("demo_data", stdout=out)
     for spec in DEMO_USERS:
         assert spec["email"] in out.getvalue()
-    assert {"technopark@example.com", "olga@example.com"} <= {s["email"] for s in DEMO_USERS}
+    assert {"technopark@example.com", "elena@example.com"} <= {s["email"] for s in DEMO_USERS}
 
 
 def test_the_admin_lists_the_demo_data_for_staff(media, client, django_assert_max_num_queries):
