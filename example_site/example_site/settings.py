@@ -62,7 +62,7 @@ ALLOWED_HOSTS = os.environ.get(
 ).split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "example_site.admin_site.ShopAdminConfig",  # the admin with the shop's landing page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
