@@ -230,7 +230,7 @@ def backdate_order(order: Any, placed: datetime, now: datetime) -> None:
     """Date an order (and its status history) back to ``placed`` and number it by
     that date (``number_order``): no service places orders in the past."""
     from shop_orders.models import Order, StatusChange
-    from shop_orders.services.checkout import number_order
+    from shop_orders.services import number_order
 
     order.created = placed
     number_order(order)

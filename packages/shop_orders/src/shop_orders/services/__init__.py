@@ -1,7 +1,7 @@
 """Services: the use cases that write (cart, checkout, status moves)."""
 
 from .cart import add_line, add_offer, change_line, clear_cart, get_cart, remove_line
-from .checkout import CheckoutResult, checkout, replayed_order, resolve_address
+from .checkout import CheckoutResult, checkout, number_order, replayed_order, resolve_address
 from .external import ExternalItem, cancel_external, order_external_items
 from .status import (
     allowed_targets,
@@ -27,6 +27,7 @@ __all__ = [
     "clear_cart",
     "get_cart",
     "move_part",
+    "number_order",
     "order_external_items",
     "overall_status",
     "remove_line",
