@@ -89,6 +89,16 @@ def test_shop_switch_through_the_service_and_the_orm():
     assert_exact(product, only_closing)
 
 
+def test_a_queryset_update_of_shops():
+    shop = factories.shop()
+    product = factories.product()
+    factories.offer(product, shop, price="70")
+    Shop.objects.filter(pk=shop.pk).update(accepts_orders=False)
+    assert stored(product) is None
+    Shop.objects.filter(pk=shop.pk).update(accepts_orders=True)
+    assert stored(product) == Decimal("70")
+
+
 def test_a_shop_saved_without_a_switch_reprices_nothing(django_assert_num_queries):
     shop = factories.shop()
     factories.offer(shop_obj=shop)

@@ -127,6 +127,23 @@ class Category(models.Model):
         return Category.objects.filter(pk__in=ids).order_by("depth")
 
 
+class ShopQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        """``QuerySet.update()`` that keeps ``Product.min_price`` when ``accepts_orders``
+        is written."""
+        if "accepts_orders" not in kwargs:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            shop_ids = list(self.order_by().values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            offered = Offer.objects.using(self.db).filter(shop_id__in=shop_ids)
+            # after the UPDATE, which holds the shops' rows (see refresh_min_price)
+            Product.objects.using(self.db).filter(
+                pk__in=offered.values("product_id")
+            ).refresh_min_price()
+        return count
+
+
 class Shop(models.Model):
     """A supplier. Its owner and staff are its "supplier" users."""
 
@@ -151,6 +168,8 @@ class Shop(models.Model):
     # What the last file import wrote: the file's hash, the missing-goods policy
     # and the state of the offers it left; "" once anything else changed them.
     pricelist_fingerprint = models.CharField(max_length=200, blank=True, editable=False)
+
+    objects = ShopQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shop")

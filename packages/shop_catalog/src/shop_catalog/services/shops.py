@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from ..catalogue import catalogue_changed
-from ..models import Offer, Product, Shop
+from ..models import Shop
 from ..signals import shop_accepts_orders_changed
 
 
@@ -39,11 +39,7 @@ def set_accepts_orders(*, shop: Shop, accepts_orders: bool, user: Any = None) ->
         )
         shop.accepts_orders = accepts_orders
         if changed:
-            catalogue_changed()  # an UPDATE sends no signal
-            # after the UPDATE, which holds the shop's row: see Product.min_price
-            Product.objects.filter(
-                pk__in=Offer.objects.filter(shop_id=shop.pk).values("product_id")
-            ).refresh_min_price()
+            catalogue_changed()  # an UPDATE sends no signal (it did refresh Product.min_price)
             transaction.on_commit(
                 lambda: shop_accepts_orders_changed.send(
                     sender=Shop, shop=shop, user=user, accepts_orders=accepts_orders
