@@ -1,5 +1,10 @@
 """Demo data of the reference site. Every function is idempotent: it looks
-for what it would create and leaves existing rows alone."""
+for what it would create and leaves existing rows alone.
+
+``load_demo()`` loads all of it (``manage.py demo_data``); ``load_demo(lean=True)``
+is the site tests' smaller variant: the first shop only, no pictures, a tenth
+of the year's orders (the full load is tested on its own in test_demo_data).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -109,16 +115,17 @@ DEMO_SHOPS = [
 ]
 
 
-def seed_catalog(users: dict[str, object]) -> dict[str, str]:
+def seed_catalog(users: dict[str, object], *, lean: bool = False) -> dict[str, str]:
     """The shops' price lists, uploaded by their owners as a supplier would
-    (each upload is an import job); then a picture for every product."""
+    (each upload is an import job); then a picture for every product (lean:
+    the first shop, no pictures)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from shop_catalog.models import Shop
     from shop_catalog.services import submit_import
 
     outcome = {}
-    for name, url, owner, filename in DEMO_SHOPS:
+    for name, url, owner, filename in DEMO_SHOPS[:1] if lean else DEMO_SHOPS:
         shop, _created = Shop.objects.get_or_create(
             name=name, defaults={"url": url, "owner": users[owner]}
         )
@@ -127,7 +134,8 @@ def seed_catalog(users: dict[str, object]) -> dict[str, str]:
         upload = SimpleUploadedFile(filename, (DATA_DIR / filename).read_bytes())
         job, _queued = submit_import(shop=shop, user=users[owner], fmt="yaml", upload=upload)
         outcome[name] = job.status
-    seed_images()
+    if not lean:
+        seed_images()
     return outcome
 
 
@@ -243,7 +251,7 @@ def backdate_order(order: Any, placed: datetime, now: datetime) -> None:
     Order.objects.filter(pk=order.pk).update(created=placed, updated=last)
 
 
-def seed_orders(users: dict[str, object]) -> int:
+def seed_orders(users: dict[str, object], *, count: int = ORDERS) -> int:
     """A year of orders of the demo customers, through the cart, checkout and
     status moves (stock, snapshots and history are real), then dated back.
     Idempotency keys make a second run find them instead of placing new ones."""
@@ -258,7 +266,7 @@ def seed_orders(users: dict[str, object]) -> int:
         orderable_offers().filter(quantity__gte=10).order_by("pk").values_list("pk", flat=True)
     )
     placed = 0
-    for planned in plan_orders(offer_ids, now) if offer_ids else []:
+    for planned in plan_orders(offer_ids, now, count) if offer_ids else []:
         customer = users[planned.customer]
         if services.replayed_order(user=customer, idempotency_key=planned.key) is not None:
             continue
@@ -296,3 +304,18 @@ def seed_cabinet(users: dict[str, object]) -> None:
     create_demo_data(
         customers=[users["customer@example.com"]], b2b_customer=users["b2b@example.com"]
     )
+
+
+def load_demo(*, lean: bool = False) -> dict[str, object]:
+    """Every installed package's demo data; returns the demo users by e-mail."""
+    users = seed_accounts()
+    if apps.is_installed("shop_catalog"):
+        seed_catalog(users, lean=lean)
+    with without_notifications():
+        if apps.is_installed("shop_orders"):
+            seed_orders(users, count=ORDERS // 10 if lean else ORDERS)
+        if apps.is_installed("shop_cabinet"):
+            seed_cabinet(users)
+        if apps.is_installed("shop_bookings"):
+            seed_bookings(users)
+    return users

@@ -1,4 +1,3 @@
-import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +17,12 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploads and the demo's pictures never land in the source tree.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
@@ -25,9 +30,10 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def demo(db):
-    from django.core.management import call_command
+    """The demo's lean variant (one shop, no pictures, fewer orders: see demo.seed)."""
+    from demo.seed import load_demo
 
-    call_command("demo_data", stdout=open(os.devnull, "w"))
+    load_demo(lean=True)
     user_model = get_user_model()
     return {user.email: user for user in user_model.objects.all()}
 

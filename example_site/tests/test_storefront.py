@@ -65,8 +65,8 @@ def test_catalogue_filters_by_category_with_its_subtree(client, demo):
         .values_list("pk", flat=True)
     )
     assert response.status_code == 200
-    assert set(shown) == expected and phone.pk in shown
-    assert len(shown) < products().count()  # the others are left out
+    assert shown and set(shown) <= expected  # a page of the subtree's products
+    assert len(expected) < products().count()  # the others are left out
 
 
 def test_catalogue_price_range_sorting_and_search(client, demo):
@@ -142,7 +142,11 @@ def test_catalogue_runs_a_constant_number_of_queries(client, demo):
             product=product, shop=offer.shop, external_id=f"x{number}", price=10, quantity=5
         )
         OfferParameter.objects.create(offer=extra, parameter_id=pair_parameter(), value="x")
-    assert len(listed(client.get("/catalogue/", query))) == shown + 4
+    # The cheapest products come first: the four extras fill the page's top.
+    assert set(listed(client.get("/catalogue/", query))[:4]) == set(
+        Product.objects.filter(name__startswith="Extra ").values_list("pk", flat=True)
+    )
+    assert shown > 4
     assert count_queries(client, "/catalogue/", query) == before <= 10
 
 

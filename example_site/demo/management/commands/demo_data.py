@@ -1,19 +1,9 @@
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.seed import (
-    DEMO_PASSWORD,
-    DEMO_USERS,
-    seed_accounts,
-    seed_bookings,
-    seed_cabinet,
-    seed_catalog,
-    seed_orders,
-    without_notifications,
-)
+from demo.seed import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 NOT_PRODUCTION_FLAG = "--i-know-this-is-not-production"
 
@@ -41,16 +31,7 @@ class Command(BaseCommand):
                 f"Set DJANGO_DEBUG=1 or SHOP_DEMO=1, or pass {NOT_PRODUCTION_FLAG} if this "
                 "database is a throwaway one."
             )
-        users = seed_accounts()
-        if apps.is_installed("shop_catalog"):
-            seed_catalog(users)
-        with without_notifications():
-            if apps.is_installed("shop_orders"):
-                seed_orders(users)
-            if apps.is_installed("shop_cabinet"):
-                seed_cabinet(users)
-            if apps.is_installed("shop_bookings"):
-                seed_bookings(users)
+        load_demo()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         self.stdout.write("Site: http://127.0.0.1:8000/  (API docs: /api/docs/, admin: /admin/)")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
