@@ -36,7 +36,7 @@ DEMO_SPECIALISTS = [
         "time_zone": "Europe/Berlin",
         "bio": "Massage therapist.",
         "experience_years": 12,
-        "services": [("Massage", Decimal("60.00"), 60, 5, 10, False)],
+        "services": [("Massage", Decimal("5500.00"), 60, 5, 10, False)],
     },
 ]
 
