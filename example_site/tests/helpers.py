@@ -86,3 +86,15 @@ def run_site(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
     return subprocess.run(
         [sys.executable, *args], cwd=SITE_DIR, env=env, capture_output=True, text=True
     )
+
+
+# A valid delivery address (RU postal code) for tests that check out or save one.
+ADDRESS = {
+    "recipient": "Ольга Ким",
+    "phone": "+79031234567",
+    "city": "Москва",
+    "street": "ул. Проверочная",
+    "building": "10",
+    "apartment": "",
+    "postal_code": "119002",
+}

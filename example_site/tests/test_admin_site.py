@@ -19,16 +19,10 @@ from shop_catalog.services import submit_import
 from shop_orders.models import Order
 from shop_orders.services import add_line, checkout
 
+from .helpers import ADDRESS
+
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {
-    "recipient": "Ольга Ким",
-    "phone": "+79031234567",
-    "city": "Москва",
-    "street": "ул. Проверочная",
-    "building": "10",
-    "postal_code": "119002",
-}
 PRICE_LIST = """shop: {shop}
 categories:
   - id: 1

@@ -18,17 +18,9 @@ from shop_catalog.selectors import category_subtree_ids, products
 from shop_orders.models import Order
 from shop_orders.selectors import cart_lines
 
-pytestmark = pytest.mark.django_db
+from .helpers import ADDRESS
 
-ADDRESS = {
-    "recipient": "Ольга Ким",
-    "phone": "+79031234567",
-    "city": "Москва",
-    "street": "ул. Арбат",
-    "building": "10",
-    "apartment": "",
-    "postal_code": "119002",
-}
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

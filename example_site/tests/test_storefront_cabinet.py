@@ -20,17 +20,9 @@ from shop_orders.models import Order
 from shop_orders.selectors import monthly_totals
 from shop_orders.services import add_line, checkout, resolve_address
 
-pytestmark = pytest.mark.django_db
+from .helpers import ADDRESS
 
-ADDRESS = {
-    "recipient": "Ольга Ким",
-    "phone": "+79031234567",
-    "city": "Москва",
-    "street": "ул. Проверочная",
-    "building": "10",
-    "apartment": "",
-    "postal_code": "119002",
-}
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -22,19 +22,10 @@ from shop_core.testing import run_at_once
 from shop_orders.models import OrderPart, StatusChange
 from shop_orders.services import add_line, checkout
 
+from .helpers import ADDRESS
 from .test_storefront_a11y import unlabelled
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = {
-    "recipient": "Мария Иванова",
-    "phone": "+79161234567",
-    "city": "Москва",
-    "street": "ул. Тверская",
-    "building": "1",
-    "apartment": "",
-    "postal_code": "125009",
-}
 
 
 def price_list(shop: str, goods: list[tuple[str, str, int]]) -> bytes:
