@@ -170,6 +170,8 @@ def bench(session: nox.Session) -> None:
     if scaled:
         start_postgres(session)
         env["DATABASE_URL"] = PG_URL
+    else:  # a reused venv keeps the driver of a --scale run; DRF would load it on SQLite
+        uninstall(session, "psycopg", "psycopg-binary")
     session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs, env=env)
 
 
@@ -261,6 +263,15 @@ def lint(session: nox.Session) -> None:
 
 
 # --- System packages, PostgreSQL and Redis on loopback ------------------------
+
+
+def uninstall(session: nox.Session, *packages: str) -> None:
+    """Remove packages from the session's venv, with uv when nox uses it (no pip there)."""
+    if session.venv_backend == "uv":
+        uv = nox.virtualenv.find_uv()[1]
+        session.run(uv, "pip", "uninstall", "-q", *packages, external=True)
+    else:
+        session.run("python", "-m", "pip", "uninstall", "-y", "-q", *packages)
 
 
 def apt_install(session: nox.Session, *packages: str) -> None:

@@ -39,10 +39,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
-from django_redis.exceptions import ConnectionInterrupted
 from drf_standardized_errors.handler import ExceptionHandler
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.exceptions import APIException, ParseError
 
 from shop_core.parsers import TooDeep
@@ -81,14 +78,23 @@ class ServiceUnavailable(APIException):
     default_detail = gettext_lazy("The service is briefly unavailable; try again shortly.")
 
 
-#: What a lost database or Redis connection raises.
-BACKING_SERVICE_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    ConnectionInterrupted,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
+#: What a lost database connection raises.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def is_backing_service_error(exc: BaseException | None) -> bool:
+    """A lost database or Redis connection. Redis' errors are looked up only once
+    the client is loaded (a site on another cache never loads it: about 6 MiB a
+    worker), and an error of a module not loaded cannot have been raised."""
+    if isinstance(exc, DATABASE_ERRORS):
+        return True
+    redis_errors = sys.modules.get("redis.exceptions")
+    if redis_errors and isinstance(exc, (redis_errors.ConnectionError, redis_errors.TimeoutError)):
+        return True
+    django_redis_errors = sys.modules.get("django_redis.exceptions")
+    return bool(django_redis_errors) and isinstance(exc, django_redis_errors.ConnectionInterrupted)
+
+
 RETRY_AFTER_SECONDS = "5"
 
 
@@ -135,7 +141,7 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 def handler500(request: HttpRequest) -> HttpResponse:
     # Called while the exception is being handled, from a view or a middleware.
-    if isinstance(sys.exc_info()[1], BACKING_SERVICE_ERRORS):
+    if is_backing_service_error(sys.exc_info()[1]):
         return unavailable(request)
     if not is_api(request):
         return defaults.server_error(request)
@@ -201,7 +207,7 @@ class SiteExceptionHandler(ExceptionHandler):
             return TooManyFields()
         if isinstance(exc, RecursionError):  # a parser outside shop_core's guard
             return ParseError(TooDeep.default_detail, code=TooDeep.default_code)
-        if isinstance(exc, BACKING_SERVICE_ERRORS):
+        if is_backing_service_error(exc):
             logger.warning("backing service unavailable: %r", exc)
             return ServiceUnavailable()
         return super().convert_known_exceptions(exc)
