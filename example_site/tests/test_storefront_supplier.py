@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, override_settings
@@ -17,6 +18,7 @@ from django.utils import timezone
 from shop_accounts.services import create_user
 from shop_cabinet.models import PersonalDataExport
 from shop_catalog.models import ImportJob, Offer, Shop
+from shop_catalog.selectors import progress_key
 from shop_catalog.services import import_pricelist_file
 from shop_core.testing import run_at_once
 from shop_orders.models import OrderPart, StatusChange
@@ -192,6 +194,11 @@ def test_a_large_price_list_runs_as_a_job_and_the_page_polls_until_done(
     assert 'hx-trigger="every 1s"' in page and "<progress" in page
     fragment = supplier.get(url, headers={"HX-Request": "true"}).content.decode()
     assert fragment.startswith('<section id="job"') and "<html" not in fragment
+    # A worker's import, half-way: the catalog's stage, as a step of four.
+    ImportJob.objects.filter(pk=pending.pk).update(status=ImportJob.Status.RUNNING)
+    cache.set(progress_key(pending.pk), {"stage": "catalogue", "rows": 1648})
+    running = supplier.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'max="4" value="2"' in running and "Step 2 of 4 done (1648 rows)" in running
     ImportJob.objects.filter(pk=pending.pk).update(
         status=ImportJob.Status.SUCCEEDED, summary={"created": 0, "updated": 3, "unchanged": 0}
     )

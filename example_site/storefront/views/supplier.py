@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from shop_catalog.conf import app_settings as catalog_settings
 from shop_catalog.models import ImportJob, Shop
-from shop_catalog.selectors import import_jobs_of, shops_of
+from shop_catalog.selectors import import_jobs_of, import_progress, shops_of
 from shop_catalog.services import set_accepts_orders, submit_import
 from shop_orders.exceptions import TransitionError
 from shop_orders.models import OrderPart, Status
@@ -100,7 +100,7 @@ def _own_job(request: HttpRequest, pk: int) -> ImportJob:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress while it runs (htmx polls the fragment), then its row report."""
     job = _own_job(request, pk)
-    context = {"job": job, "running": job.status in RUNNING}
+    context = {"job": job, "running": job.status in RUNNING, "progress": import_progress(job)}
     if request.htmx:
         return render(request, "storefront/supplier/_job.html", context)
     return render(request, "storefront/supplier/import.html", context)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.core.cache import caches
 from django.db import connections
 from django.db.models import (
     Exists,
@@ -30,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower
 
+from .conf import app_settings
 from .models import (
     Category,
     ImportJob,
@@ -79,6 +81,28 @@ def supplier_offers(user: Any) -> QuerySet[Offer]:
 def import_jobs_of(user: Any) -> QuerySet[ImportJob]:
     """The import jobs of the shops ``user`` manages, newest first."""
     return ImportJob.objects.filter(shop__in=shops_of(user).values("pk"))
+
+
+#: The stages an import reports, in order (what ``import_progress`` returns).
+IMPORT_STAGES = ("validated", "catalogue", "offers", "parameters")
+
+
+def progress_key(job_pk: int) -> str:
+    return f"shop_catalog:import-progress:{job_pk}"
+
+
+def import_progress(job: ImportJob) -> dict[str, Any] | None:
+    """How far a running job has come: ``{"stage", "step", "steps", "rows"}``, the
+    last finished stage of ``IMPORT_STAGES`` (``validated``, ``catalogue``,
+    ``offers``, ``parameters``) and its number; None before the first stage
+    and once the job is no longer running. One cache read, no query."""
+    if job.status != ImportJob.Status.RUNNING:
+        return None
+    found = caches[app_settings.CACHE_ALIAS].get(progress_key(job.pk))
+    if not found:
+        return None
+    step = IMPORT_STAGES.index(found["stage"]) + 1
+    return {**found, "step": step, "steps": len(IMPORT_STAGES)}
 
 
 EXPORT_ROW_FIELDS = (

@@ -13,9 +13,11 @@ command) queues it again. Every way a job ends is recorded on it:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from ..exceptions import PriceListError, problem
 from ..fetch import FetchError
 from ..models import ImportJob, Shop
 from ..pricelist import HEAD_BYTES, admit, detect_format
+from ..selectors import IMPORT_STAGES, progress_key
 from ..signals import import_job_queued
 from .pricelist_import import import_pricelist_file
 
@@ -84,6 +87,7 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
             fmt=job.format or detect_format(job.source_url or job.file.name) or "yaml",
             shop=job.shop,
             missing=job.missing or None,
+            progress=_progress_recorder(job),
         )
     except PriceListError as exc:
         _finish(job, ImportJob.Status.FAILED, errors=exc.errors)
@@ -97,6 +101,19 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
     else:
         _finish(job, ImportJob.Status.SUCCEEDED, summary=summary.as_dict())
     return job
+
+
+def _progress_recorder(job: ImportJob) -> Callable[[str, int, int], None]:
+    """Each finished stage goes to the cache (``CACHE_ALIAS``), not to the job's
+    row: the import runs in one transaction, which other connections cannot see
+    into until it ends."""
+    cache, timeout = caches[app_settings.CACHE_ALIAS], app_settings.IMPORT_LEASE_MINUTES * 60
+
+    def record(stage: str, done: int, total: int) -> None:
+        if stage in IMPORT_STAGES:
+            cache.set(progress_key(job.pk), {"stage": stage, "rows": total}, timeout)
+
+    return record
 
 
 def fail_unqueued(job: ImportJob) -> None:

@@ -1,0 +1,37 @@
+"""A running import's stages, readable by other requests (the cache, not the job's row)."""
+
+import pytest
+
+from shop_catalog.models import ImportJob
+from shop_catalog.selectors import IMPORT_STAGES, import_progress
+from shop_catalog.services import import_jobs, run_import_job
+
+from . import factories
+from .test_import_lease import stored_job
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_stage_is_readable_while_the_job_runs_and_gone_when_it_ends(monkeypatch):
+    job = stored_job(factories.shop("Связной"), ImportJob.Status.PENDING)
+    assert import_progress(job) is None  # not running
+    seen = []
+    recorder = import_jobs._progress_recorder
+
+    def spy(job):
+        record = recorder(job)
+
+        def recording(stage, done, total):
+            record(stage, done, total)
+            seen.append(import_progress(ImportJob.objects.get(pk=job.pk)))
+
+        return recording
+
+    monkeypatch.setattr(import_jobs, "_progress_recorder", spy)
+    run_import_job(job=job)
+    assert [p["stage"] for p in seen[:4]] == list(IMPORT_STAGES)
+    assert [(p["step"], p["steps"]) for p in seen[:4]] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert {p["rows"] for p in seen} == {job.summary["created"]}  # every good, new
+    assert import_progress(job) is None  # finished: the report says the rest
