@@ -8,22 +8,11 @@ the packages' ``admin.site.register`` calls then register here.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-
-RECENT_IMPORTS = 5
-
-
-def recent_imports(limit: int = RECENT_IMPORTS) -> list[Any]:
-    """The newest price-list imports of every shop, with their shop (one query)."""
-    from shop_catalog.models import ImportJob
-
-    return list(ImportJob.objects.select_related("shop").order_by("-created", "-pk")[:limit])
 
 
 class ShopAdminSite(admin.AdminSite):
@@ -33,6 +22,7 @@ class ShopAdminSite(admin.AdminSite):
     index_template = "admin/shop_index.html"
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
+        from shop_catalog.selectors import recent_imports
         from shop_orders.selectors import orders_of_day
 
         context = {

@@ -1,9 +1,9 @@
-"""A running import's stages, readable by other requests (the cache, not the job's row)."""
+"""Import jobs as pages see them: a running one's stages (from the cache), the latest ones."""
 
 import pytest
 
 from shop_catalog.models import ImportJob
-from shop_catalog.selectors import IMPORT_STAGES, import_progress
+from shop_catalog.selectors import IMPORT_STAGES, import_progress, recent_imports
 from shop_catalog.services import import_jobs, run_import_job
 
 from . import factories
@@ -35,3 +35,15 @@ def test_each_stage_is_readable_while_the_job_runs_and_gone_when_it_ends(monkeyp
     assert job.status == ImportJob.Status.SUCCEEDED
     assert {p["rows"] for p in seen} == {job.summary["created"]}  # every good, new
     assert import_progress(job) is None  # finished: the report says the rest
+
+
+def test_recent_imports_are_every_shops_newest_first_in_one_query(django_assert_num_queries):
+    first = stored_job(factories.shop("Связной"), ImportJob.Status.SUCCEEDED, created_ago=5)
+    second = stored_job(factories.shop("Другой"), ImportJob.Status.FAILED, created_ago=1)
+    with django_assert_num_queries(1):
+        jobs = recent_imports(limit=5)
+        assert [(job.pk, job.shop.name) for job in jobs] == [
+            (second.pk, "Другой"),
+            (first.pk, "Связной"),
+        ]
+    assert recent_imports(limit=1) == [second]
