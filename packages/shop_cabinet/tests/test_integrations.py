@@ -1,9 +1,9 @@
 """The optional integrations, against the real apps (``--ds=tests.settings_integrations``).
 
-The cabinet reads shop_accounts through ``selectors.business_profile`` and its
-public ``Profile`` model, shop_bookings through ``selectors.upcoming_bookings``
-and ``bookings_visible_to``; the tests set the data up through the apps' own
-public services where they have one.
+The cabinet reads shop_bookings through ``selectors.upcoming_bookings`` and
+``bookings_visible_to``. Its reading of shop_accounts (the customer kind, the
+export's profile section) is tested in the reference site, which may import
+both packages (example_site/tests/test_cabinet_with_accounts.py).
 """
 
 from __future__ import annotations
@@ -17,21 +17,11 @@ from django.apps import apps
 from django.utils import timezone
 
 from shop_cabinet import export, selectors
-from shop_cabinet.hooks import CustomerKind
 
 from . import factories
 
 URL = "/api/v1/cabinet/dashboard/"
 pytestmark = pytest.mark.django_db
-
-
-def set_profile(user: Any, *, verified: bool | None = None, **changes: Any) -> None:
-    """Change the user's shop_accounts profile through that app's services."""
-    from shop_accounts import services as accounts
-
-    profile = accounts.update_profile(profile=accounts.get_profile(user), **changes)
-    if verified is not None:
-        accounts.set_company_verified(profile=profile, verified=verified, by=None)
 
 
 def canceled() -> str:
@@ -64,32 +54,6 @@ def booking(client: Any, *, start: Any, status: str = "pending", name: str = "Ha
         service_name=name,
         price=service.price,
     )
-
-
-@pytest.mark.with_apps("shop_accounts")
-class TestShopAccounts:
-    def test_customer_kind_is_shop_accounts_business_profile(self, user: Any) -> None:
-        assert selectors.customer_kind(user) == CustomerKind("b2c", False)
-        set_profile(user, customer_kind="b2b", company_name="ACME", tax_number="7707083893")
-        assert selectors.customer_kind(user) == CustomerKind("b2b", False)
-        set_profile(user, verified=True)
-        assert selectors.customer_kind(user).is_verified_business
-        set_profile(user, company_name="ACME Ltd")  # an edit withdraws the verification
-        assert selectors.customer_kind(user) == CustomerKind("b2b", False)
-
-    def test_verified_b2b_sees_the_finance_block(self, user: Any, api: Any) -> None:
-        assert api.get(URL).json()["finance"] is None
-        set_profile(user, customer_kind="b2b", company_name="ACME", tax_number="7707083893")
-        set_profile(user, verified=True)
-        data = api.get(URL).json()
-        assert data["customer"] == {"kind": "b2b", "verified": True}
-        assert len(data["finance"]["spent_per_month"]) == 12
-
-    def test_profile_section_in_the_export(self, user: Any) -> None:
-        set_profile(user, full_name="Alice Liddell", city="Oxford")
-        profile = export.build_export(user)["sections"]["profile"]
-        assert profile["full_name"] == "Alice Liddell" and profile["city"] == "Oxford"
-        assert "user" not in profile and "id" not in profile
 
 
 @pytest.mark.with_apps("shop_bookings")
