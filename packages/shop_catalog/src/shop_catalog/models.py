@@ -136,11 +136,8 @@ class ShopQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db, savepoint=False):
             shop_ids = list(self.order_by().values_list("pk", flat=True))
             count = super().update(**kwargs)
-            offered = Offer.objects.using(self.db).filter(shop_id__in=shop_ids)
             # after the UPDATE, which holds the shops' rows (see refresh_min_price)
-            Product.objects.using(self.db).filter(
-                pk__in=offered.values("product_id")
-            ).refresh_min_price()
+            Product.objects.using(self.db).offered_by(shop_ids).refresh_min_price()
         return count
 
 
@@ -188,6 +185,11 @@ class Shop(models.Model):
 
 
 class ProductQuerySet(models.QuerySet):
+    def offered_by(self, shop_ids: Iterable[int]) -> ProductQuerySet:
+        """The products the shops ``shop_ids`` have offers of."""
+        offers = Offer.objects.using(self.db).filter(shop_id__in=shop_ids)
+        return self.filter(pk__in=offers.values("product_id"))
+
     def refresh_min_price(self) -> int:
         """Store these products' lowest orderable price (``min_price``): one UPDATE.
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
@@ -61,12 +60,8 @@ def catalogue_written(sender: type, instance: Any, **kwargs: Any) -> None:
     elif sender is Shop and kwargs.get("created") is False:
         stored = getattr(instance, "stored_accepts_orders", None)
         if stored != instance.accepts_orders:  # every product the shop offers
-            shop_products(instance.pk).refresh_min_price()
+            Product.objects.offered_by([instance.pk]).refresh_min_price()
             instance.stored_accepts_orders = instance.accepts_orders
-
-
-def shop_products(shop_id: int) -> QuerySet[Product]:
-    return Product.objects.filter(pk__in=Offer.objects.filter(shop_id=shop_id).values("product_id"))
 
 
 def _offer_price_written(offer: Offer) -> None:
