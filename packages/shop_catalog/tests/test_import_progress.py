@@ -1,6 +1,7 @@
 """Import jobs as pages see them: a running one's stages (from the cache), the latest ones."""
 
 import pytest
+from django.core.cache import caches
 
 from shop_catalog.models import ImportJob
 from shop_catalog.selectors import IMPORT_STAGES, import_progress, recent_imports
@@ -47,3 +48,16 @@ def test_recent_imports_are_every_shops_newest_first_in_one_query(django_assert_
             (first.pk, "Связной"),
         ]
     assert recent_imports(limit=1) == [second]
+
+
+def test_a_cache_that_is_down_loses_the_progress_not_the_import(monkeypatch):
+    job = stored_job(factories.shop("Связной"), ImportJob.Status.PENDING)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(caches["default"], "set", down)
+    run_import_job(job=job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED, job.errors
+    assert job.summary["created"] > 0

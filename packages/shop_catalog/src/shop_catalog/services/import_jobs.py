@@ -106,12 +106,17 @@ def run_import_job(*, job: ImportJob, content: bytes | None = None) -> ImportJob
 def _progress_recorder(job: ImportJob) -> Callable[[str, int, int], None]:
     """Each finished stage goes to the cache (``CACHE_ALIAS``), not to the job's
     row: the import runs in one transaction, which other connections cannot see
-    into until it ends."""
+    into until it ends. Progress is only shown: a cache that is down loses it,
+    never the import."""
     cache, timeout = caches[app_settings.CACHE_ALIAS], app_settings.IMPORT_LEASE_MINUTES * 60
 
     def record(stage: str, done: int, total: int) -> None:
-        if stage in IMPORT_STAGES:
+        if stage not in IMPORT_STAGES:
+            return
+        try:
             cache.set(progress_key(job.pk), {"stage": stage, "rows": total}, timeout)
+        except Exception:  # each cache backend raises its own errors
+            logger.warning("Import job %s: its progress could not be recorded", job.pk)
 
     return record
 
