@@ -173,8 +173,7 @@ def test_the_holder_books_the_hold_once(client_user, other_user, service):
 
 
 def test_holds_over_http_are_private(api_as, client_user, other_user, service):
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
-    start = start.replace(hour=10)
+    start = datetime.combine(datetime.now(UTC).date() + timedelta(days=3), time(10), tzinfo=UTC)
     api = api_as(client_user)
     made = api.post(
         f"{BASE}holds/", {"service": service.pk, "start": start.isoformat()}, format="json"
@@ -264,7 +263,8 @@ def test_erasing_a_client_cancels_ahead_tells_the_specialist_and_removes_their_d
     ahead, _ = services.create_booking(
         client=client_user,
         service=service,
-        start=datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3),
+        # 10:00 and 12:00 three days ahead: inside the 9-18 hours whatever the time of the run
+        start=datetime.combine(datetime.now(UTC).date() + timedelta(days=3), time(10), tzinfo=UTC),
         comment="my phone is 555",
     )
     kept, _ = services.create_booking(
