@@ -178,6 +178,8 @@ def serve(
         for scenario in scenarios:
             print(f"wrk {scenario.name} {scenario.title} (cache {cache}) ...", flush=True)
             results.append({**scenario.result, **run_wrk(base, scenario, duration)})
+            # which scenario lifts the workers' peak
+            results[-1]["peak_rss_mb"] = round(max(worker_rss_kb(server.pid)) / 1024, 1)
         peaks = worker_rss_kb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -306,7 +308,7 @@ def print_table(report: dict) -> None:
     print()
     header = (
         f"{'':4}{'scenario':<44}{'cache':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'of S0':>8}{'SQL':>5}{'non2xx':>8}{'1-req ms':>10}"
+        f"{'of S0':>8}{'SQL':>5}{'non2xx':>8}{'1-req ms':>10}{'peak MB':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -315,9 +317,11 @@ def print_table(report: dict) -> None:
             f"{row['name']:<4}{row['title']:<44}{row['cache']:>6}{row['rps']:>9.1f}"
             f"{row['p50_ms'] or 0:>9.2f}{row['p99_ms'] or 0:>9.2f}{row['share_of_ceiling']:>8.1%}"
             f"{row.get('queries', 0):>5}{row['non_2xx']:>8}{row.get('single_ms', '-'):>10}"
+            f"{row.get('peak_rss_mb', '-'):>9}"
         )
     print("SQL: queries of a second request through the test client (cache off)")
     print("1-req ms: median of one request at a time through the test client (cache off)")
+    print("peak MB: the larger worker's peak RSS once the scenario has run")
     print(f"RSS per worker after start-up (MB): {report['rss_per_worker_after_start_mb']}")
     print(f"peak RSS per worker (MB): {report['peak_rss_per_worker_mb']}")
     if report["psycopg_installed"] and report["database"] == "sqlite":
