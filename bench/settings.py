@@ -17,6 +17,9 @@ if not os.environ.get("DATABASE_URL"):  # --scale: PostgreSQL, from the site's o
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
+            # kept between requests, as the site keeps its own (settings.py)
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "NAME": os.environ.get(
                 "SHOP_BENCH_DB", str(BASE_DIR.parent / "bench" / "results" / "bench.sqlite3")
             ),

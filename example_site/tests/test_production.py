@@ -174,3 +174,31 @@ def test_system_checks_run_the_shared_cache_check(settings):
     settings.CACHES = {"default": LOCMEM}
     with pytest.raises(SystemCheckError, match="example_site.E001"):
         call_command("check")
+
+
+# --- Worker memory (wsgi.py) ------------------------------------------------
+
+
+def test_a_worker_freezes_its_start_up_and_collects_a_long_requests_cycles(tmp_path):
+    # A request's cyclic garbage pushed past the middle generation would wait
+    # for a rare full collection; wsgi.py collects it when the request ends.
+    code = """
+import gc, weakref
+from example_site.wsgi import application
+from django.core.signals import request_finished
+print(gc.get_freeze_count() > 10000)  # the URL conf and every app
+class Page:
+    pass
+page = Page()
+page.me = page  # a cycle: only the collector frees it
+gone = weakref.ref(page)
+gc.collect(1)  # as a long request's young collections would: it moves on, alive
+del page  # the request ends: garbage now, in the generation that waits longest
+print(gone() is not None, gc.get_count()[2])
+request_finished.send(sender=None)
+print(gone() is None, gc.get_count()[2])
+"""
+    env = child_env(PRODUCTION_ENV, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+    result = run_site(["-c", code], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "1", "True", "0"]
