@@ -2,8 +2,8 @@ import gc
 import os
 
 from django.core.checks import run_checks
-from django.core.signals import request_finished
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
