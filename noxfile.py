@@ -65,6 +65,7 @@ EXTRA_RUNS: dict[str, list[tuple[list[str], list[str]]]] = {
 OUTSIDER_EXTRAS: dict[str, list[str]] = {"shop_accounts": ["mfa"]}
 SITE_REQUIREMENTS = "example_site/requirements.txt"
 SITE_POSTGRES_REQUIREMENTS = "example_site/requirements-postgres.txt"
+SITE_TEST_REQUIREMENTS = "example_site/requirements-test.txt"
 
 PG_PORT = int(os.environ.get("SHOP_PG_PORT", "54329"))
 PG_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/shop"
@@ -76,15 +77,18 @@ def package_path(name: str, extras: str = "") -> str:
     return str(ROOT / "packages" / name) + (f"[{extras}]" if extras else "")
 
 
-def install_site(session: nox.Session, *, postgres: bool = False) -> None:
-    """Every package (editable) plus the site's own requirements (and the
-    PostgreSQL driver when the site runs on PostgreSQL: loaded by DRF at start,
-    it costs every worker about 9 MiB on SQLite)."""
+def install_site(session: nox.Session, *, postgres: bool = False, tests: bool = False) -> None:
+    """Every package (editable) plus the site's own requirements, the PostgreSQL
+    driver when the site runs on PostgreSQL and the test tools for its tests
+    (a server never gets either otherwise: DRF loads both psycopg and pygments
+    when installed, about 10 MiB in every worker)."""
+    extra = [
+        *([SITE_POSTGRES_REQUIREMENTS] if postgres else []),
+        *([SITE_TEST_REQUIREMENTS] if tests else []),
+    ]
     session.install(
         *[arg for name in PACKAGES for arg in ("-e", package_path(name))],
-        "-r",
-        str(ROOT / SITE_REQUIREMENTS),
-        *(["-r", str(ROOT / SITE_POSTGRES_REQUIREMENTS)] if postgres else []),
+        *[arg for path in (SITE_REQUIREMENTS, *extra) for arg in ("-r", str(ROOT / path))],
     )
 
 
@@ -102,7 +106,7 @@ def run_package_tests(session: nox.Session, package: str) -> None:
 
 
 def run_site_tests(session: nox.Session, *, postgres: bool = False) -> None:
-    install_site(session, postgres=postgres)
+    install_site(session, postgres=postgres, tests=True)
     session.chdir(ROOT / "example_site")
     session.run("pytest", *session.posargs)
 
@@ -153,7 +157,7 @@ def browser(session: nox.Session) -> None:
     under gunicorn with demo data (example_site/browser_tests/)."""
     if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
         apt_install(session, "chromium", "chromium-driver")
-    install_site(session)
+    install_site(session, tests=True)
     session.install("selenium>=4.20")
     session.chdir(ROOT / "example_site")
     session.run("pytest", "browser_tests", "-p", "no:cacheprovider", *session.posargs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from demo.seed import DEMO_PASSWORD, DEMO_USERS
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +34,8 @@ def start_page(request: HttpRequest) -> HttpResponse:
     missing = [label for name, label, *_urls in SHOP_APPS if not apps.is_installed(name)]
     context = {"installed": installed, "missing": missing}
     if settings.DEMO_MODE:  # never publish the demo superuser's password in production
+        from demo.seed import DEMO_PASSWORD, DEMO_USERS  # the seeding code: demo sites only
+
         context.update(users=DEMO_USERS, password=DEMO_PASSWORD)
     return render(request, "demo/start.html", context)
 
