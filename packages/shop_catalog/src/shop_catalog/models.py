@@ -224,7 +224,7 @@ class Product(models.Model):
     description = models.TextField(_("description"), blank=True)
     slug = models.SlugField(_("slug"), max_length=255, unique=True, allow_unicode=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
     search_text = models.CharField(max_length=255, editable=False, default="")
     # The lowest price of its orderable offers, None without one: what the list
     # shows, orders by and filters on, kept by every write of offers and shops
@@ -247,6 +247,9 @@ class Product(models.Model):
             models.Index(Lower("name"), "id", name="shop_catalog_product_lname_id"),
             # ?ordering=price and -price: 20 rows of the index, no sort
             models.Index(fields=["min_price", "id"], name="shop_catalog_product_price_id"),
+            # ?ordering=newest and oldest: an import gives thousands of products
+            # one instant, which the index of ``created`` alone left to a sort
+            models.Index(fields=["created", "id"], name="shop_catalog_prod_created_id"),
         ]
 
     def __str__(self) -> str:
