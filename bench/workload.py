@@ -12,7 +12,7 @@ from uuid import uuid4
 from django.apps import apps
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench.run import Scenario
 
@@ -185,7 +185,9 @@ def filters(seeded: Seeded) -> list[dict[str, Any]]:
     rows = []
     for name, query in queries:
         path = f"/api/v1/catalog/products/?{query}"
-        rows.append({"name": name, **_timed(client, path, lambda r: r.json()["count"])})
+        row = {"name": name, **_timed(client, path, lambda r: r.json()["count"])}
+        paging = None if "page=" in query else _paging(client, path, row["count"])
+        rows.append({**row, "paging_ms": paging})
     export = f"/api/v1/catalog/products/export/?shop={ids['shop2']}"
     rows.append(
         {
@@ -194,6 +196,30 @@ def filters(seeded: Seeded) -> list[dict[str, Any]]:
         }
     )
     return rows
+
+
+def _paging(client: Client, path: str, count: int, pages: int = 8) -> float | None:
+    """Median ms of pages 2.. of a filter with the catalogue cache on: the COUNT
+    is cached once per filter and catalogue version (page 1), every page is still
+    read (none is cached yet). None for a one-page result."""
+    from django.conf import settings
+
+    from shop_catalog.catalogue import catalogue_changed
+
+    last = min(pages, (count + 19) // 20)
+    if last < 2:
+        return None
+    with override_settings(SHOP_CATALOG={**settings.SHOP_CATALOG, "CACHE": True}):
+        catalogue_changed()  # a fresh version: nothing cached under it yet
+        client.get(path)  # page 1 counts
+        timings = []
+        for page in range(2, last + 1):
+            started = time.perf_counter()
+            response = client.get(f"{path}&page={page}")
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{path}&page={page}: HTTP {response.status_code}")
+    return round(statistics.median(timings), 2)
 
 
 def _timed(client: Client, path: str, count: Any, runs: int = 7) -> dict[str, Any]:
