@@ -330,6 +330,8 @@ def print_table(report: dict) -> None:
     print("SQL: queries of a second request through the test client (cache off)")
     print("1-req ms: median of one request at a time through the test client (cache off)")
     print("peak MB: the larger worker's peak RSS once the scenario has run")
+    sizes = {row["name"]: row["bytes"] for row in report["scenarios"] if row.get("bytes")}
+    print("body bytes: " + ", ".join(f"{name} {size:,}" for name, size in sizes.items()))
     print(f"RSS per worker after start-up (MB): {report['rss_per_worker_after_start_mb']}")
     print(f"peak RSS per worker (MB): {report['peak_rss_per_worker_mb']}")
     if report["psycopg_installed"] and report["database"] == "sqlite":

@@ -374,6 +374,7 @@ def check(scenario: Scenario) -> dict[str, Any]:
         raise SystemExit(f"{scenario.name}: {error}")
     result: dict[str, Any] = {"queries": len(queries)}
     if all(method == "GET" for method, _path, _body in scenario.requests):
+        result["bytes"] = len(response.content)
         # One request at a time, in process: the figure the issues' latency
         # goals speak of (wrk's p50 adds the queue of 8 connections on 2 workers).
         timings = []
@@ -508,6 +509,12 @@ end
             "free slots, 30 days, 200 bookings",
             [("GET", slots, None)],
             check=lambda body: None if body.get("slots") else "no slots",
+        ),
+        Scenario(
+            "B1c",
+            "free slots, 30 days, compact (group=day)",
+            [("GET", f"{slots}&group=day", None)],
+            check=lambda body: None if body.get("days") else "no days",
         ),
         Scenario(
             "B2",

@@ -138,6 +138,15 @@ def test_the_count_is_cached_per_filter_and_version(api, offer, supplier):
     assert api.get(PRODUCTS, {"search": "mug"}).json()["count"] == 0
 
 
+def test_a_signed_in_caller_reuses_the_count_but_gets_fresh_pages(owner_api, offer, supplier):
+    second = factories.offer(factories.product("Mug"), supplier, price="5.00")
+    assert owner_api.get(PRODUCTS, {"page_size": 1}).json()["count"] == 2
+    Offer.objects.filter(pk=second.pk).update(is_active=False)
+    page = owner_api.get(PRODUCTS, {"page_size": 1, "page": 2}).json()
+    assert page["count"] == 2  # counted once per filter and version, as for anyone
+    assert page["results"] == []  # the page itself is read again
+
+
 # --- ORM saves and deletes of every catalogue model ----------------------------------
 
 

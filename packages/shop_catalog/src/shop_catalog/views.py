@@ -165,6 +165,9 @@ class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
     page_key: str | None = None
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Every caller sees the same list: its COUNT is cached for signed-in
+        # callers too (ProductPagination), only the page is for anonymous ones.
+        self.catalogue_version = catalogue_version()
         return self._cached_answer(super().list, request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -177,7 +180,8 @@ class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
         (``SHOP_CATALOG["CACHE"]``, ``catalogue.py``), as the bytes rendered the first time."""
         if request.user.is_authenticated or request.accepted_renderer.format != "json":
             return answer(request, *args, **kwargs)
-        self.catalogue_version = catalogue_version()
+        if self.action != "list":  # the list has read it
+            self.catalogue_version = catalogue_version()
         # the absolute URL: the pages' next/previous links carry the host
         self.page_key = cache_key(
             self.catalogue_version,
