@@ -391,15 +391,19 @@ def check(scenario: Scenario) -> dict[str, Any]:
 BOOKING_SPECIALISTS = 10  # B2 spreads new bookings over these, one 15-minute service each
 
 
-def _specialist(user: Any, name: str) -> Any:
+def _specialist(
+    user: Any, name: str, *, zone: str = "UTC", hours: tuple[int, int] = (0, 0), days: int = 7
+) -> Any:
+    """A specialist working ``hours`` (local; 0-0 around the clock) on the first ``days``
+    weekdays."""
     from datetime import time as clock
 
     from shop_bookings.models import Specialist, WorkingHours
 
-    specialist = Specialist.objects.create(user=user, display_name=name, time_zone="UTC")
+    specialist = Specialist.objects.create(user=user, display_name=name, time_zone=zone)
     WorkingHours.objects.bulk_create(
-        WorkingHours(specialist=specialist, weekday=day, start=clock(0), end=clock(0))
-        for day in range(7)
+        WorkingHours(specialist=specialist, weekday=day, start=clock(hours[0]), end=clock(hours[1]))
+        for day in range(days)
     )
     return specialist
 
@@ -417,30 +421,43 @@ def seed_bookings(seeded: Seeded) -> None:
     from shop_bookings.services import create_booking
 
     rng = random.Random(SEED)
-    busy = _specialist(create_user(email="busy@bench.example", password=None), "Busy specialist")
-    services = [
-        Service.objects.create(
-            specialist=busy,
-            name=f"Service {n}",
-            price=1000 + 500 * n,
-            duration_minutes=30 + 15 * n,
-            buffer_after_minutes=5,
-        )
-        for n in range(5)
-    ]
     now = timezone.now()
     window = (now + timedelta(hours=3), now + timedelta(days=30))
     clients = seeded.ids["customers"][10:30]
-    made = 0
-    while made < 200:
-        service = rng.choice(services)
-        free = free_slots_for(
-            specialist=busy, service=service, window_start=window[0], window_end=window[1]
-        )
-        create_booking(client=rng.choice(clients), service=service, start=rng.choice(free))
-        made += 1
-    seeded.ids["busy"] = (busy.pk, services[0].pk)
-    seeded.summary["bookings of the busy specialist"] = made
+
+    def booked(specialist: Any, bookings: int) -> int:
+        """Five services of ``specialist``, ``bookings`` of them in the next 30 days."""
+        services = [
+            Service.objects.create(
+                specialist=specialist,
+                name=f"Service {n}",
+                price=1000 + 500 * n,
+                duration_minutes=30 + 15 * n,
+                buffer_after_minutes=5,
+            )
+            for n in range(5)
+        ]
+        for _ in range(bookings):
+            service = rng.choice(services)
+            free = free_slots_for(
+                specialist=specialist, service=service, window_start=window[0], window_end=window[1]
+            )
+            create_booking(client=rng.choice(clients), service=service, start=rng.choice(free))
+        return services[0].pk
+
+    busy = _specialist(create_user(email="busy@bench.example", password=None), "Busy specialist")
+    seeded.ids["busy"] = (busy.pk, booked(busy, 200))
+    seeded.summary["bookings of the busy specialist"] = 200
+    # A working week: Monday to Friday, 9:00-18:00 in Moscow, about five bookings a day.
+    usual = _specialist(
+        create_user(email="usual@bench.example", password=None),
+        "Usual specialist",
+        zone="Europe/Moscow",
+        hours=(9, 18),
+        days=5,
+    )
+    seeded.ids["usual"] = (usual.pk, booked(usual, 100))
+    seeded.summary["bookings of the usual specialist (Mon-Fri 9-18)"] = 100
 
     free_services = []
     for n in range(BOOKING_SPECIALISTS):
@@ -459,12 +476,15 @@ def booking_scenarios(seeded: Seeded) -> list[Scenario]:
 
     from django.utils import timezone
 
-    specialist, service = seeded.ids["busy"]
     today = timezone.now().date()
-    slots = (
-        f"/api/v1/bookings/specialists/{specialist}/slots/?service={service}"
-        f"&from={today + timedelta(days=1)}&to={today + timedelta(days=30)}"
-    )
+
+    def month_of_slots(specialist: int, service: int) -> str:
+        return (
+            f"/api/v1/bookings/specialists/{specialist}/slots/?service={service}"
+            f"&from={today + timedelta(days=1)}&to={today + timedelta(days=30)}"
+        )
+
+    slots = month_of_slots(*seeded.ids["busy"])
     # New bookings go to 15-minute slots from tomorrow on: request k books
     # slot k // n of service k % n, so no two requests ask for the same one.
     base = int(
@@ -508,6 +528,12 @@ end
             "B1",
             "free slots, 30 days, 200 bookings",
             [("GET", slots, None)],
+            check=lambda body: None if body.get("slots") else "no slots",
+        ),
+        Scenario(
+            "B1w",
+            "free slots, 30 days, Mon-Fri 9-18, 100 bookings",
+            [("GET", month_of_slots(*seeded.ids["usual"]), None)],
             check=lambda body: None if body.get("slots") else "no slots",
         ),
         Scenario(
