@@ -147,6 +147,27 @@ def test_a_signed_in_caller_reuses_the_count_but_gets_fresh_pages(owner_api, off
     assert page["results"] == []  # the page itself is read again
 
 
+def test_a_category_filter_reads_its_subtree_once_per_version(
+    owner_api, offer, supplier, django_assert_num_queries
+):
+    kitchen = offer.product.category
+    pans = factories.category("Pans", parent=kitchen)
+    factories.offer(factories.product("Pan", pans), supplier, price="30.00")
+    filtered = {"category": kitchen.slug, "page_size": 1}
+    first = owner_api.get(PRODUCTS, filtered).json()
+    assert first["count"] == 2
+    # page 2: the version, the page (the category ids written in), and its
+    # offers, their parameters and images; no COUNT, no subtree by its path
+    with django_assert_num_queries(5) as captured:
+        second = owner_api.get(PRODUCTS, {**filtered, "page": 2}).json()
+    assert {first["results"][0]["name"], second["results"][0]["name"]} == {"Kettle", "Pan"}
+    assert not any(" LIKE " in query["sql"] for query in captured.captured_queries)
+    # a new subcategory starts a new version: its products are found at once
+    cups = factories.category("Cups", parent=kitchen)
+    factories.offer(factories.product("Cup", cups), supplier, price="5.00")
+    assert owner_api.get(PRODUCTS, filtered).json()["count"] == 3
+
+
 # --- ORM saves and deletes of every catalogue model ----------------------------------
 
 

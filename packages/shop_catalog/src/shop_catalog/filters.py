@@ -19,6 +19,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from .catalogue import cache_key, cached_value
 from .models import OfferParameter
 from .selectors import category_subtree_ids, orderable_offers, search_products
 
@@ -105,11 +106,22 @@ class ProductFilter(filters.FilterSet):
         help_text=_("price, -price, name, -name, newest, oldest."),
     )
 
+    def __init__(self, *args: Any, catalogue_version: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue_version = catalogue_version
+
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # "category_id IN (subtree ids)" lets the database walk the products'
         # category index for the few categories of the subtree instead of
         # joining every product to its category and matching the path.
-        return queryset.filter(category_id__in=category_subtree_ids(value))
+        subtree = category_subtree_ids(value)
+        if self.catalogue_version is not None:
+            # The ids themselves, cached per catalogue version: PostgreSQL plans a
+            # subquery as one category, and past the first pages read every
+            # product of a large subtree (100 ms at 100,000 products, 4 with ids).
+            key = cache_key(self.catalogue_version, "subtree", value)
+            subtree = cached_value(key, lambda: list(subtree.values_list("pk", flat=True)))
+        return queryset.filter(category_id__in=subtree)
 
     # The offer conditions are combined into one EXISTS in filter_queryset();
     # these no-op methods only carry the value types for the schema.

@@ -153,12 +153,20 @@ class _Echo:
 EXPORT_COLUMNS = ["shop", "id", "category", "model", "name", "price", "price_rrc", "quantity"]
 
 
+class ProductFilterBackend(FilterBackend):
+    """Gives the product filter set the view's catalogue version (None: nothing cached)."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: QuerySet, view: Any) -> dict:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        return {**kwargs, "catalogue_version": getattr(view, "catalogue_version", None)}
+
+
 @document_codes(PAGE_CODES, ["list"])
 class ProductViewSet(CatalogAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Listed products with their orderable offers (``selectors.products``);
     filters, search, ordering."""
 
-    filter_backends = [FilterBackend]
+    filter_backends = [ProductFilterBackend]
     filterset_class = ProductFilter
     pagination_class = ProductPagination
     catalogue_version: str | None = None
