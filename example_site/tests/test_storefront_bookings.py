@@ -207,6 +207,8 @@ def test_cancel_and_reschedule_my_booking(client, service, alice):
     assert f"/cabinet/bookings/{booking.pk}/cancel/" in body
     picker = client.get(f"/cabinet/bookings/{booking.pk}/reschedule/")
     assert picker.status_code == 200 and "Reschedule: Massage" in picker.content.decode()
+    # its own time is free to the booking being moved (the service allows it)
+    assert f'value="{booking.start.isoformat()}"' in picker.content.decode()
     target = next(s for s in slots if s > booking.end + timedelta(hours=2))
     moved = client.post(
         f"/cabinet/bookings/{booking.pk}/reschedule/", {"start": target.isoformat()}

@@ -93,10 +93,12 @@ def specialists(request: HttpRequest) -> HttpResponse:
     )
 
 
-def picker(request: HttpRequest, service: Service) -> dict[str, Any]:
+def picker(request: HttpRequest, service: Service, *, moving: int | None = None) -> dict[str, Any]:
     """The picker's context: a week of free slots grouped by the visitor's local date.
 
-    ``status`` is 400 when the query was bad (an unknown zone: the site's is used).
+    ``moving``: the id of a booking being rescheduled, whose own time is free
+    to it. ``status`` is 400 when the query was bad (an unknown zone: the
+    site's is used).
     """
     form = PickerForm(request.GET)
     valid = form.is_valid()
@@ -111,6 +113,7 @@ def picker(request: HttpRequest, service: Service) -> dict[str, Any]:
         service=service,
         window_start=midnight(days[0], zone),
         window_end=midnight(days[-1] + timedelta(days=1), zone),
+        exclude_booking_id=moving,
     )
     by_day: dict[Any, list[datetime]] = {day: [] for day in days}
     for start in starts:
@@ -233,7 +236,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """The picker of the booking's service; a picked slot moves the booking there."""
     booking = own_booking(request, pk)
-    context = {**picker(request, booking.service), "booking": booking}
+    context = {**picker(request, booking.service, moving=booking.pk), "booking": booking}
     if request.method != "POST":
         context["form"] = RescheduleForm(initial={"tz": context["zone"]})
         return show_picker(request, context)

@@ -130,6 +130,24 @@ def test_listed_slots_are_bookable_and_booked_ones_disappear(client_user, specia
     assert listed[3] not in after and len(after) == len(listed) - 7  # 60 min on a 15 min grid
 
 
+def test_a_booking_being_moved_sees_its_own_time_as_free(client_user, specialist, service):
+    booking, _ = book(client_user, service, at(10))
+    window = {"window_start": at(0), "window_end": at(0, day=TUESDAY + timedelta(days=1))}
+    others = free_slots_for(specialist=specialist, service=service, now=NOW, **window)
+    assert at(10, 30) not in others  # 10:30-11:30 overlaps the booking
+    own = free_slots_for(
+        specialist=specialist,
+        service=service,
+        now=NOW,
+        exclude_booking_id=booking.pk,
+        **window,
+    )
+    assert {at(10), at(10, 30)} <= set(own) and len(own) == len(others) + 7
+    # the service agrees: the booking moves half an hour, over its own time
+    moved = services.reschedule_booking(booking=booking, start=at(10, 30), by=client_user, now=NOW)
+    assert (moved.start, moved.end) == (at(10, 30), at(11, 30))
+
+
 def test_idempotency_key_returns_the_first_booking(client_user, other_user, service):
     first, created = book(client_user, service, at(10), idempotency_key="k-1")
     again, created_again = book(client_user, service, at(10), idempotency_key="k-1")

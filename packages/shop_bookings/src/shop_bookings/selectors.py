@@ -156,14 +156,20 @@ def free_slots_for(
     window_start: datetime,
     window_end: datetime,
     now: datetime | None = None,
+    exclude_booking_id: int | None = None,
 ) -> list[datetime]:
-    """Free start instants (UTC) of ``service`` in [window_start, window_end)."""
+    """Free start instants (UTC) of ``service`` in [window_start, window_end).
+
+    ``exclude_booking_id``: a booking being moved, whose own time counts as
+    free (``services.reschedule_booking`` checks a new start the same way).
+    """
     if not (service.is_active and specialist.is_active):
         return []
     inputs = schedule_inputs(
         specialist=specialist,
         window_start=window_start,
         window_end=window_end,
+        exclude_booking_id=exclude_booking_id,
         # One seat per start: a booking of the service at a start takes it
         # whole, its range alone says so (no session start to read).
         service_id=service.pk if service.capacity > 1 else None,
