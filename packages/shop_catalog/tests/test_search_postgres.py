@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from shop_catalog.models import Offer, Product, Shop
-from shop_catalog.selectors import name_document
+from shop_catalog.selectors import search_document
 
 from . import factories
 
@@ -66,6 +66,26 @@ def test_part_of_a_model_and_nothing(api, catalogue):
     assert found(api, "холодильник") == []
 
 
+def test_a_renamed_product_is_found_by_its_new_name(api, catalogue):
+    """The stored document follows every write of the name (migration 0009)."""
+    spade = Product.objects.get(name="Садовая лопата")
+    spade.name = "Garden spade"
+    spade.save()
+    assert found(api, "spades") == ["Garden spade"]
+    Product.objects.filter(pk=spade.pk).update(name="Садовые грабли")  # no save()
+    assert found(api, "spades") == [] and found(api, "грабли") == ["Садовые грабли"]
+
+
+def test_a_narrow_search_among_many_products(api, catalogue):
+    """Matches by name and by model together, each product once."""
+    shop = Shop.objects.get(name="Search shop")
+    for n in range(60):
+        factories.offer(factories.product(f"Cable {n:03}"), shop, model=f"cab-{n:03}")
+    factories.offer(factories.product("Adapter"), shop, model="cable-042-adapter")
+    assert found(api, "042") == ["Adapter", "Cable 042"]
+    assert api.get(PRODUCTS, {"search": "cable"}).json()["count"] == 61
+
+
 def explain(queryset) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -75,7 +95,7 @@ def explain(queryset) -> str:
 
 
 def test_the_searches_use_their_gin_indexes(catalogue):
-    """The migration indexes the very expressions the search filters on."""
+    """The migrations index the very column and expressions the search filters on."""
     category, shop = factories.category("Bulk"), Shop.objects.get(name="Search shop")
     products = Product.objects.bulk_create(
         Product(name=f"Item {n}", slug=f"item-{n}", category=category) for n in range(3000)
@@ -87,11 +107,11 @@ def test_the_searches_use_their_gin_indexes(catalogue):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE shop_catalog_product, shop_catalog_offer")
     names = (
-        Product.objects.alias(document=name_document())
+        Product.objects.alias(document=search_document())
         .filter(document=SearchQuery("смартфоны", config="russian"))
         .order_by()
         .values("pk")
     )
-    assert "shop_catalog_product_fts" in explain(names)
+    assert "shop_catalog_product_doc" in explain(names)
     models = Offer.objects.filter(model__icontains="model/4").order_by().values("pk")
     assert "shop_catalog_offer_model_trgm" in explain(models)

@@ -29,6 +29,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from .conf import app_settings
@@ -328,17 +329,21 @@ EXPORT_CHUNK = 2000  # offers per query of their parameters (under SQLite's vari
 SEARCH_CONFIGS = ("russian", "english")
 
 
-def name_document() -> Any:
-    """The document searched on PostgreSQL; migration 0004 indexes this very expression (GIN).
+# A stored generated column on PostgreSQL (migration 0009, GIN-indexed): the
+# name's words in Russian and in English. Not a model field: other databases
+# have no such column.
+SEARCH_DOCUMENT = "search_document"
+
+
+def search_document() -> Any:
+    """The stored search document of a product, for ``@@`` with a ``SearchQuery``.
 
     django.contrib.postgres is imported here, not at the top: on Django 6.1 it
     loads psycopg, which a project on another database need not have.
     """
-    from django.contrib.postgres.search import SearchVector
+    from django.contrib.postgres.search import SearchVectorField
 
-    return SearchVector("name", config=SEARCH_CONFIGS[0]) + SearchVector(
-        "name", config=SEARCH_CONFIGS[1]
-    )
+    return RawSQL(SEARCH_DOCUMENT, [], output_field=SearchVectorField())
 
 
 def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
@@ -350,8 +355,9 @@ def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]
     word, a name with a word close to it (pg_trgm's word similarity at least its
     ``pg_trgm.word_similarity_threshold``, 0.6 by default: a letter missing,
     or a wrong one in a longer word), or a model containing ``text``; each
-    has a GIN index (migration 0004). Other databases: the name or the model contains ``text``
-    (case-insensitive).
+    has a GIN index (migrations 0004 and 0009, the name's words stored in
+    ``SEARCH_DOCUMENT``). Other databases: the name or the model contains
+    ``text`` (case-insensitive).
     """
     text = text.strip()
     if not text:
@@ -368,7 +374,10 @@ def search_products(queryset: QuerySet[Product], text: str) -> QuerySet[Product]
     match = Q(document=query)
     if len(text.split()) == 1:  # a typo in one word; several words already narrow by words
         match |= Q(TrigramWordSimilar(F("name"), text))
-    names = Product.objects.alias(document=name_document()).filter(match)
+    names = Product.objects.alias(document=search_document()).filter(match)
+    # Two INs joined by OR: for a word most products have, PostgreSQL walks the
+    # list's order and stops at a page, checking the stored document of each
+    # row (one IN over the union of both made it gather and sort every match).
     return queryset.filter(Q(pk__in=names.values("pk")) | Q(pk__in=models.values("product_id")))
 
 
