@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -207,8 +207,12 @@ def test_cancel_and_reschedule_my_booking(client, service, alice):
     assert f"/cabinet/bookings/{booking.pk}/cancel/" in body
     picker = client.get(f"/cabinet/bookings/{booking.pk}/reschedule/")
     assert picker.status_code == 200 and "Reschedule: Massage" in picker.content.decode()
-    # its own time is free to the booking being moved (the service allows it)
-    assert f'value="{booking.start.isoformat()}"' in picker.content.decode()
+    # the slots overlapping its own time are free to it (the service allows
+    # them), not its current start
+    offered = re.findall(r'name="start" value="([^"]+)"', picker.content.decode())
+    starts = {datetime.fromisoformat(value) for value in offered}
+    assert any(booking.start < start < booking.end for start in starts)
+    assert booking.start not in starts
     target = next(s for s in slots if s > booking.end + timedelta(hours=2))
     moved = client.post(
         f"/cabinet/bookings/{booking.pk}/reschedule/", {"start": target.isoformat()}

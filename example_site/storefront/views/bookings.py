@@ -93,12 +93,14 @@ def specialists(request: HttpRequest) -> HttpResponse:
     )
 
 
-def picker(request: HttpRequest, service: Service, *, moving: int | None = None) -> dict[str, Any]:
+def picker(
+    request: HttpRequest, service: Service, *, moving: Booking | None = None
+) -> dict[str, Any]:
     """The picker's context: a week of free slots grouped by the visitor's local date.
 
-    ``moving``: the id of a booking being rescheduled, whose own time is free
-    to it. ``status`` is 400 when the query was bad (an unknown zone: the
-    site's is used).
+    ``moving``: a booking being rescheduled: the slots overlapping its own
+    time are free to it, its current start is left out. ``status`` is 400
+    when the query was bad (an unknown zone: the site's is used).
     """
     form = PickerForm(request.GET)
     valid = form.is_valid()
@@ -113,8 +115,10 @@ def picker(request: HttpRequest, service: Service, *, moving: int | None = None)
         service=service,
         window_start=midnight(days[0], zone),
         window_end=midnight(days[-1] + timedelta(days=1), zone),
-        exclude_booking_id=moving,
+        exclude_booking_id=moving.pk if moving else None,
     )
+    if moving is not None:
+        starts = [start for start in starts if start != moving.start]
     by_day: dict[Any, list[datetime]] = {day: [] for day in days}
     for start in starts:
         by_day[start.astimezone(zone).date()].append(start)
@@ -236,7 +240,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """The picker of the booking's service; a picked slot moves the booking there."""
     booking = own_booking(request, pk)
-    context = {**picker(request, booking.service, moving=booking.pk), "booking": booking}
+    context = {**picker(request, booking.service, moving=booking), "booking": booking}
     if request.method != "POST":
         context["form"] = RescheduleForm(initial={"tz": context["zone"]})
         return show_picker(request, context)
