@@ -86,7 +86,7 @@ def schedule_inputs(
     exclude_booking_id: int | None = None,
     exclude_hold_id: int | None = None,
 ) -> dict[str, Any]:
-    """Rules, exceptions and busy ranges of a specialist around a window (four queries).
+    """Rules, exceptions and busy ranges of a specialist around a window (three queries).
 
     Busy ranges are the active bookings and the holds (with their expiry);
     those of ``service_id`` carry their start as their group session.
@@ -138,16 +138,13 @@ def _busy_sql(connection: BaseDatabaseWrapper, *, exclude_booking: bool, exclude
     def columns(model: type[models.Model], *names: str) -> str:
         return ", ".join(quote(model._meta.get_field(name).column) for name in names)
 
-    def overlap(model: type[models.Model]) -> str:
-        start, end, specialist, pk = (
+    def overlap(model: type[models.Model], exclude: bool) -> str:
+        specialist, end, start, pk = (
             quote(model._meta.get_field(name).column)
-            for name in ("blocked_start", "blocked_end", "specialist", "id")
+            for name in ("specialist", "blocked_end", "blocked_start", "id")
         )
-        return f"{specialist} = %s AND {end} > %s AND {start} < %s" + (
-            f" AND {pk} <> %s"
-            if (exclude_hold if model is BookingHold else exclude_booking)
-            else ""
-        )
+        clause = f"{specialist} = %s AND {end} > %s AND {start} < %s"
+        return f"{clause} AND {pk} <> %s" if exclude else clause
 
     statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
     booking_id = quote(BookingHold._meta.get_field("booking").column)
@@ -159,9 +156,9 @@ def _busy_sql(connection: BaseDatabaseWrapper, *, exclude_booking: bool, exclude
     booking_session = columns(Booking, "service", "start")
     return (
         f"SELECT {hold_columns} FROM {table(BookingHold)}"
-        f" WHERE {overlap(BookingHold)} AND {booking_id} IS NULL"
+        f" WHERE {overlap(BookingHold, exclude_hold)} AND {booking_id} IS NULL"
         f" UNION ALL SELECT {booking_columns}, NULL, {booking_session} FROM {table(Booking)}"
-        f" WHERE {overlap(Booking)} AND {status} IN ({statuses})"
+        f" WHERE {overlap(Booking, exclude_booking)} AND {status} IN ({statuses})"
     )
 
 
