@@ -250,7 +250,9 @@ class _Busy:
         self.live = [b for b in busy if b.until is None or now < b.until]
         self.capacity = capacity
         self.seats: dict[datetime, int] = {}
-        for b in self.live:
+        # With one seat a session's booking blocks its own start like any busy
+        # range: no seats to count, and ``free`` takes its one walk.
+        for b in self.live if capacity > 1 else ():
             if b.session is not None:
                 key = b.session.astimezone(UTC)
                 self.seats[key] = self.seats.get(key, 0) + 1
