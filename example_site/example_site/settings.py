@@ -379,6 +379,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # /api/docs/#/bookings opens that package's operations (the start page links so)
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True},
     "REDOC_DIST": "SIDECAR",
     "TAGS": [
         {"name": "accounts", "description": "Sign-up, verification, login, profile, roles"},

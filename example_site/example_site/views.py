@@ -16,7 +16,7 @@ SHOP_APPS = [
     ("shop_catalog", "Catalogue", "/api/docs/#/catalog", "/catalogue/"),
     ("shop_orders", "Orders", "/api/docs/#/orders", "/cart/"),
     ("shop_cabinet", "Cabinet", "/api/docs/#/cabinet", "/cabinet/"),
-    ("shop_bookings", "Bookings", "/api/docs/#/bookings", ""),
+    ("shop_bookings", "Bookings", "/api/docs/#/bookings", "/specialists/"),
 ]
 
 

@@ -27,6 +27,7 @@ def test_every_link_of_the_start_page_answers(client, db):
     body = client.get("/about/").content.decode()
     links = set(re.findall(r'href="(/[^"#]*)', body))
     assert {"/", "/accounts/login/", "/catalogue/", "/cart/", "/api/docs/"} <= links
+    assert {"/specialists/", "/desk/supplier/", "/desk/specialist/"} <= links
     for link in links:
         assert client.get(link).status_code in (200, 302), link  # 302: log in first
 
@@ -116,6 +117,12 @@ def test_api_docs_pages_work_offline(client, url, db):
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
+def test_swagger_ui_opens_a_package_by_its_tag(client, db):
+    """The start page links /api/docs/#/<tag>: Swagger UI follows it only with deepLinking."""
+    page = client.get("/api/docs/").content.decode()
+    assert '"deepLinking": true' in page
 
 
 def test_operations_are_grouped_by_package(db):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shop_cabinet.models import Address
 from shop_cabinet.services import create_address
-from shop_catalog.models import Offer, OfferParameter, Product
+from shop_catalog.models import Offer, OfferParameter, Product, Shop
 from shop_catalog.selectors import category_subtree_ids, products
 from shop_orders.models import Order
 from shop_orders.selectors import cart_lines
@@ -144,6 +144,22 @@ def test_catalogue_runs_a_constant_number_of_queries(client, demo):
 
 def pair_parameter() -> int:
     return OfferParameter.objects.values_list("parameter_id", flat=True).first()
+
+
+def test_product_page_runs_a_constant_number_of_queries(client, demo):
+    product = products().first()
+    url = f"/products/{product.pk}/"
+    before = count_queries(client, url)
+    parameter = pair_parameter()
+    for number in range(3):  # three more shops' offers, each with a parameter
+        shop = Shop.objects.create(name=f"Extra shop {number}")
+        extra = Offer.objects.create(
+            product=product, shop=shop, external_id=f"p{number}", price=50 + number, quantity=5
+        )
+        OfferParameter.objects.create(offer=extra, parameter_id=parameter, value="x")
+    body = client.get(url).content.decode()
+    assert all(f"Extra shop {number}" in body for number in range(3))
+    assert count_queries(client, url) == before <= 8
 
 
 def test_product_page_lists_every_offer_with_shop_price_and_stock(client, demo):

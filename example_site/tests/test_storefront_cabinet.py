@@ -14,6 +14,7 @@ from storefront.charts import BOTTOM, HEIGHT, TOP, spending_bars
 
 from shop_cabinet.models import Address, Favourite
 from shop_cabinet.selectors import dashboard
+from shop_cabinet.services import add_favourite
 from shop_catalog.models import Offer
 from shop_catalog.selectors import products
 from shop_orders.models import Order
@@ -67,17 +68,25 @@ def test_cabinet_pages_run_a_constant_number_of_queries(client, customer):
             assert client.get(url).status_code == 200
         return len(queries)
 
-    before = {url: count(url) for url in ("/cabinet/", "/cabinet/orders/")}
+    pages = ("/cabinet/", "/cabinet/orders/", "/cabinet/favourites/", "/cabinet/addresses/")
+    unliked = products().exclude(cabinet_favourites__user=customer)
+    add_favourite(user=customer, product=unliked.first())
+    before = {url: count(url) for url in pages}
     orders = Order.objects.filter(user=customer).count()
     address = Address.objects.filter(user=customer, kind="shipping").first()
-    for _ in range(2):  # two more orders, of two lines each
+    for n in range(2):  # two more orders of two lines, favourites and addresses
         for offer in Offer.objects.orderable().filter(quantity__gte=1)[:2]:
             add_line(user=customer, offer_id=offer.pk, quantity=1)
         checkout(user=customer, address=resolve_address(user=customer, address_id=address.pk))
+        add_favourite(user=customer, product=unliked.first())
+        client.post("/cabinet/addresses/", {**ADDRESS, "street": f"Street {n}"})
     assert Order.objects.filter(user=customer).count() == orders + 2 <= 10  # one page
+    assert Favourite.objects.filter(user=customer).count() >= 3
+    assert Address.objects.filter(user=customer, street__startswith="Street ").count() == 2
     assert {url: count(url) for url in before} == before
     # The header's role links are one query.
     assert before["/cabinet/"] <= 11 and before["/cabinet/orders/"] <= 8
+    assert before["/cabinet/favourites/"] <= 8 and before["/cabinet/addresses/"] <= 8
 
 
 def test_order_history_and_the_status_timeline(client, customer, demo):

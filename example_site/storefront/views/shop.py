@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from shop_cabinet import selectors as cabinet_selectors
 from shop_cabinet.services import add_favourite, remove_favourite
 from shop_catalog.filters import ProductFilter
 from shop_catalog.models import Product
-from shop_catalog.selectors import category_tree, parameter_choices, product_list
+from shop_catalog.selectors import category_tree, parameter_choices, product_list, products
 from shop_core.errors import ShopError
 from shop_orders.services import add_line
 
@@ -138,11 +138,7 @@ def toggle_favourite(request: HttpRequest, pk: int) -> HttpResponse:
     if remove_favourite(user=request.user, product_id=pk):
         favourite = False
     else:
-        try:
-            target = Product.objects.get(pk=pk, is_active=True)
-        except Product.DoesNotExist:
-            raise Http404 from None
-        add_favourite(user=request.user, product=target)
+        add_favourite(user=request.user, product=get_object_or_404(products(), pk=pk))
         favourite = True
     if request.htmx:
         return render(request, "storefront/_favourite.html", {"pk": pk, "favourite": favourite})

@@ -11,7 +11,7 @@ from shop_cabinet import services
 from shop_cabinet.exceptions import ProductGone
 from shop_cabinet.models import Favourite
 from shop_cabinet.signals import favourites_changed
-from shop_catalog.models import Product
+from shop_catalog.models import Product, Shop
 
 from . import factories
 from .errors import problems
@@ -56,6 +56,9 @@ def test_api_add_list_remove(api: Any) -> None:
     factories.offer(product, price="990.00")
     factories.offer(product, price="890.00")
     factories.offer(product, price="10.00", is_active=False)
+    closed = factories.shop()
+    factories.offer(product, closed, price="20.00")
+    Shop.objects.filter(pk=closed.pk).update(accepts_orders=False)  # refreshes min_price
     response = api.post(URL, {"product_id": product.pk}, format="json")
     assert response.status_code == 201, response.data
     assert response.data["product"]["name"] == "Kettle"

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import caches
-from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from shop_catalog.models import Offer, ProductImage
+from shop_catalog.models import ProductImage
 from shop_orders.models import Order
 from shop_orders.selectors import last_order, monthly_totals, order_detail, order_stats, orders_of
 
@@ -41,18 +41,13 @@ def exports_of(user: Any) -> QuerySet[PersonalDataExport]:
 
 def favourites_of(user: Any) -> QuerySet[Favourite]:
     """The user's favourites, newest first, with the product, its category, its
-    images and ``min_price`` (lowest active offer price, or None) loaded:
-    a constant number of queries whatever the number of favourites."""
-    min_price = (
-        Offer.objects.filter(product=OuterRef("product_id"), is_active=True)
-        .values("product")
-        .annotate(p=Min("price"))
-        .values("p")
-    )
+    images and ``min_price`` (the catalogue's lowest price of its orderable
+    offers, or None) loaded: a constant number of queries whatever the number
+    of favourites."""
     return (
         Favourite.objects.filter(user_id=user.pk)
         .select_related("product__category")
-        .annotate(min_price=Subquery(min_price))
+        .annotate(min_price=F("product__min_price"))
         .prefetch_related(
             Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "pk"))
         )
