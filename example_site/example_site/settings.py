@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "storefront.middleware.HtmxRedirectMiddleware",
     "shop_accounts.middleware.RequestUserMiddleware",
 ]
 

@@ -186,6 +186,15 @@ def test_a_visitor_is_asked_to_log_in_before_adding_to_the_cart(client, demo):
         "/cart/add/", {"offer": offer.pk, "quantity": 1, "next": "//evil.example/"}
     )
     assert "evil" not in off_site["Location"]
+    # Asked in place (htmx), the answer sends the whole page there: htmx would
+    # follow a 302 itself and show the login page inside the button's status line.
+    in_place = client.post(
+        "/cart/add/",
+        {"offer": offer.pk, "quantity": 1, "next": f"/products/{offer.product_id}/"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert in_place.status_code == 200
+    assert in_place["HX-Redirect"] == response["Location"]
 
 
 def test_add_to_cart_in_place_with_htmx(client, customer):
