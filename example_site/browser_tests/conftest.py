@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +26,8 @@ from site_server import start_site  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def site_url() -> Iterator[str]:
-    """A fresh demo database served by gunicorn (debug on: it serves the static files)."""
+def site_env() -> Iterator[dict[str, str]]:
+    """A fresh demo database (debug on: gunicorn serves the static files)."""
     workdir = Path(tempfile.mkdtemp(prefix="shop-browser-"))
     env = {
         **os.environ,
@@ -36,17 +36,49 @@ def site_url() -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'site.sqlite3'}",
         "DJANGO_MEDIA_ROOT": str(workdir / "media"),
         "DJANGO_LOG_LEVEL": "WARNING",
+        "SHOP_BROWSER_WORKDIR": str(workdir),
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=SITE, env=env, check=True)
     subprocess.run([*manage, "demo_data"], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
-    server, base = start_site(env, log=workdir / "server.log")
+    # From here on, as in production: tasks (large imports, exports, e-mails)
+    # are queued in the database for the worker.
+    yield {**env, "SHOP_TASKS_BACKEND": "database"}
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def site_url(site_env: dict[str, str]) -> Iterator[str]:
+    """The site served by gunicorn."""
+    log = Path(site_env["SHOP_BROWSER_WORKDIR"]) / "server.log"
+    server, base = start_site(site_env, log=log)
     try:
         yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def task_worker(site_env: dict[str, str]) -> Iterator[Callable[[], None]]:
+    """Starts the task worker (``db_worker``) when first called: a story can
+    watch a job wait in the queue before any worker takes it."""
+    started: list[subprocess.Popen] = []
+
+    def start() -> None:
+        if not started:
+            log = (Path(site_env["SHOP_BROWSER_WORKDIR"]) / "worker.log").open("ab")
+            command = ["manage.py", "db_worker", "--no-reload", "--interval", "0.2"]
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, *command], cwd=SITE, env=site_env, stdout=log, stderr=log
+                )
+            )
+
+    yield start
+    for worker in started:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -128,6 +128,11 @@ def active(browser: WebDriver) -> dict:
     )
 
 
+def cart_badge(browser: WebDriver) -> int:
+    # Read in the page: htmx replaces the badge, so a found element may go stale.
+    return int(browser.execute_script("return document.getElementById('cart-badge').textContent"))
+
+
 def tab_to_add_to_cart(browser: WebDriver) -> dict:
     for _ in range(40):
         browser.switch_to.active_element.send_keys(Keys.TAB)
@@ -157,7 +162,7 @@ def test_keyboard_alone_logs_in_and_adds_to_the_cart(browser, site_url):
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     wait.until(lambda b: b.current_url == f"{site_url}{product}")
 
-    badge = int(browser.find_element(By.ID, "cart-badge").text)
+    badge = cart_badge(browser)
     assert tab_to_add_to_cart(browser)["outline"] == "solid"
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    wait.until(lambda b: int(b.find_element(By.ID, "cart-badge").text) == badge + 1)
+    wait.until(lambda b: cart_badge(b) == badge + 1)

@@ -1,5 +1,5 @@
-"""A supplier uploads a price list, watches the import end in its report, and
-confirms an order part of its shop: in a real Chromium."""
+"""A supplier uploads a price list, watches the import wait for the worker and
+end in its report, and confirms an order part of its shop: in a real Chromium."""
 
 from __future__ import annotations
 
@@ -16,14 +16,26 @@ DEMO_PRICE_LIST = (
     Path(__file__).resolve().parent.parent / "demo" / "data" / "pricelist-svyaznoy.yaml"
 )
 CHANGED = 3
+NEW_GOODS = 1500  # past the catalog's IMPORT_SYNC_MAX_BYTES: the import goes to the worker
+SYNC_MAX_BYTES = 256 * 1024  # that setting's default
 
 
 def changed_price_list(folder: Path) -> Path:
     """The demo shop's own price list with the first goods 10% dearer (all goods
-    kept: a good missing from the file would lose its stock)."""
+    kept: a good missing from the file would lose its stock) and a new delivery
+    of ``NEW_GOODS`` goods."""
     data = yaml.safe_load(DEMO_PRICE_LIST.read_text(encoding="utf-8"))
     for good in data["goods"][:CHANGED]:
         good["price"] = round(float(good["price"]) * 1.1)
+    known = data["goods"]
+    data["goods"] = known + [
+        {
+            **known[n % len(known)],
+            "id": 90_000_000 + n,
+            "name": f"{known[n % len(known)]['name']} №{n}",
+        }
+        for n in range(NEW_GOODS)
+    ]
     path = folder / "pricelist-svyaznoy-new.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
@@ -38,7 +50,7 @@ def log_in(browser, site_url: str, email: str) -> None:
 
 
 def test_supplier_imports_a_price_list_and_confirms_an_order_part(
-    browser, site_url, screenshots, tmp_path
+    browser, site_url, screenshots, tmp_path, task_worker
 ):
     wait = WebDriverWait(browser, 30)
     log_in(browser, site_url, "supplier@example.com")
@@ -47,18 +59,25 @@ def test_supplier_imports_a_price_list_and_confirms_an_order_part(
     assert "Связной" in browser.find_element(By.CSS_SELECTOR, ".shops").text
     browser.save_screenshot(str(screenshots / "supplier-desk.png"))
 
-    # Upload: the import runs (in the request or by the worker); the page polls until its report.
+    # Upload: too large for the request, the import waits for the worker, and
+    # the page says so; once a worker runs, the page follows it to its report.
     path = changed_price_list(tmp_path)
+    assert path.stat().st_size > SYNC_MAX_BYTES
     Select(browser.find_element(By.ID, "id_shop")).select_by_visible_text("Связной")
     browser.find_element(By.ID, "id_file").send_keys(str(path))
     browser.find_element(By.XPATH, "//button[normalize-space()='Upload and import']").click()
     wait.until(EC.url_contains("/desk/supplier/imports/"))
+    assert browser.find_elements(By.ID, "job-progress"), browser.find_element(By.ID, "job").text
+    assert "Waiting for a worker" in browser.find_element(By.ID, "job").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "#job .report")
+    browser.save_screenshot(str(screenshots / "supplier-import-waiting.png"))
+    task_worker()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#job .report")))
     report = {
         item.find_element(By.TAG_NAME, "dt").text: int(item.find_element(By.TAG_NAME, "dd").text)
         for item in browser.find_elements(By.CSS_SELECTOR, "#job .report div")
     }
-    assert report["Updated"] >= CHANGED and report["New offers"] == 0
+    assert report["Updated"] >= CHANGED and report["New offers"] == NEW_GOODS
     assert "succeeded" in browser.find_element(By.ID, "job-state").text
     browser.save_screenshot(str(screenshots / "supplier-import-report.png"))
 
@@ -87,7 +106,8 @@ def test_supplier_imports_a_price_list_and_confirms_an_order_part(
     browser.save_screenshot(str(screenshots / "supplier-order-parts-phone.png"))
 
 
-def test_customer_prepares_and_downloads_personal_data(browser, site_url, screenshots):
+def test_customer_prepares_and_downloads_personal_data(browser, site_url, screenshots, task_worker):
+    task_worker()  # the archive is prepared by a task
     wait = WebDriverWait(browser, 10)
     log_in(browser, site_url, "customer@example.com")
     browser.get(f"{site_url}/cabinet/data/")
