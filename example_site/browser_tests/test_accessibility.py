@@ -7,9 +7,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 
-from .test_customer_story import DEMO_PASSWORD
+from .helpers import DEMO_PASSWORD, log_in, waiting
 
 # For every visible element with text of its own: its colour against the
 # background it is drawn on (the nearest ancestor's opaque background, semi-
@@ -102,10 +101,7 @@ def test_text_contrast_meets_wcag_aa(browser, site_url, path):
     ],
 )
 def test_signed_in_pages_meet_wcag_aa_contrast(browser, site_url, email, path):
-    browser.get(f"{site_url}/accounts/login/?next={path}")
-    browser.find_element(By.ID, "id_login").send_keys(email)
-    browser.find_element(By.ID, "id_password").send_keys(DEMO_PASSWORD, Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda b: b.current_url == f"{site_url}{path}")
+    log_in(browser, site_url, email, then=path)
     assert len(browser.execute_script(CONTRAST_SCRIPT)) > 10
     assert contrast_failures(browser) == []
 
@@ -143,7 +139,7 @@ def tab_to_add_to_cart(browser: WebDriver) -> dict:
 
 
 def test_keyboard_alone_logs_in_and_adds_to_the_cart(browser, site_url):
-    wait = WebDriverWait(browser, 10)
+    wait = waiting(browser, 10)
     product = first_product_path(browser, site_url)
     browser.get(f"{site_url}{product}")
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)

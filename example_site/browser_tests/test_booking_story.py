@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-DEMO_PASSWORD = "shop-demo-2026"
+from .helpers import log_in, waiting
+
 CLIENT_ZONE = "America/New_York"  # neither the site's (UTC) nor the specialist's (Berlin)
 SPECIALIST_ZONE = "Europe/Berlin"
 
@@ -43,14 +43,10 @@ def local_time(instant: str, zone: str) -> str:
 
 
 def test_client_books_across_time_zones_and_reschedules(browser, site_url, screenshots):
-    wait = WebDriverWait(browser, 10)
+    wait = waiting(browser, 10)
     browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": CLIENT_ZONE})
 
-    browser.get(f"{site_url}/accounts/login/")
-    browser.find_element(By.ID, "id_login").send_keys("customer@example.com")
-    browser.find_element(By.ID, "id_password").send_keys(DEMO_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait.until(EC.url_to_be(f"{site_url}/cabinet/"))
+    log_in(browser, site_url, "customer@example.com")
 
     # The Berlin specialist's massage; the page learns the browser's zone and shows itself in it.
     browser.get(f"{site_url}/specialists/")

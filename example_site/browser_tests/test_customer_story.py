@@ -6,13 +6,12 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.ui import WebDriverWait
 
-DEMO_PASSWORD = "shop-demo-2026"
+from .helpers import DEMO_PASSWORD, waiting
 
 
 def test_customer_buys_and_sees_the_order_and_the_chart(browser, site_url, screenshots):
-    wait = WebDriverWait(browser, 10)
+    wait = waiting(browser, 10)
 
     browser.get(f"{site_url}/accounts/login/")
     browser.find_element(By.ID, "id_login").send_keys("customer@example.com")
@@ -82,7 +81,7 @@ def test_phone_width_and_russian(browser, site_url, screenshots):
     browser.get(f"{site_url}/catalogue/")
     Select(browser.find_element(By.ID, "language")).select_by_value("ru")
     browser.find_element(By.CSS_SELECTOR, "form.lang button").click()
-    WebDriverWait(browser, 10).until(
+    waiting(browser, 10).until(
         lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
     )
     assert browser.find_element(By.TAG_NAME, "h1").text == "Каталог"

@@ -9,9 +9,9 @@ import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.ui import WebDriverWait
 
-DEMO_PASSWORD = "shop-demo-2026"
+from .helpers import log_in, waiting
+
 DEMO_PRICE_LIST = (
     Path(__file__).resolve().parent.parent / "demo" / "data" / "pricelist-svyaznoy.yaml"
 )
@@ -41,18 +41,10 @@ def changed_price_list(folder: Path) -> Path:
     return path
 
 
-def log_in(browser, site_url: str, email: str) -> None:
-    browser.get(f"{site_url}/accounts/login/")
-    browser.find_element(By.ID, "id_login").send_keys(email)
-    browser.find_element(By.ID, "id_password").send_keys(DEMO_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(browser, 10).until(EC.url_to_be(f"{site_url}/cabinet/"))
-
-
 def test_supplier_imports_a_price_list_and_confirms_an_order_part(
     browser, site_url, screenshots, tmp_path, task_worker
 ):
-    wait = WebDriverWait(browser, 30)
+    wait = waiting(browser, 30)
     log_in(browser, site_url, "supplier@example.com")
     wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Supplier's desk"))).click()
     wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Supplier's desk"))
@@ -108,7 +100,7 @@ def test_supplier_imports_a_price_list_and_confirms_an_order_part(
 
 def test_customer_prepares_and_downloads_personal_data(browser, site_url, screenshots, task_worker):
     task_worker()  # the archive is prepared by a task
-    wait = WebDriverWait(browser, 10)
+    wait = waiting(browser, 10)
     log_in(browser, site_url, "customer@example.com")
     browser.get(f"{site_url}/cabinet/data/")
     browser.find_element(By.XPATH, "//button[normalize-space()='Prepare my data']").click()
