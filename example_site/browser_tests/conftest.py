@@ -64,16 +64,17 @@ def task_worker(site_env: dict[str, str]) -> Iterator[Callable[[], None]]:
     """Starts the task worker (``db_worker``) when first called: a story can
     watch a job wait in the queue before any worker takes it."""
     started: list[subprocess.Popen] = []
+    log_path = Path(site_env["SHOP_BROWSER_WORKDIR"]) / "worker.log"
 
     def start() -> None:
         if not started:
-            log = (Path(site_env["SHOP_BROWSER_WORKDIR"]) / "worker.log").open("ab")
             command = ["manage.py", "db_worker", "--no-reload", "--interval", "0.2"]
-            started.append(
-                subprocess.Popen(
-                    [sys.executable, *command], cwd=SITE, env=site_env, stdout=log, stderr=log
+            with log_path.open("ab") as log:  # the worker keeps its own copy of the handle
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, *command], cwd=SITE, env=site_env, stdout=log, stderr=log
+                    )
                 )
-            )
 
     yield start
     for worker in started:

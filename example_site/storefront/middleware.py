@@ -21,6 +21,7 @@ class HtmxRedirectMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if getattr(request, "htmx", False) and response.status_code in (301, 302, 303, 307, 308):
+        redirect = response.status_code in (301, 302, 303, 307, 308) and "Location" in response
+        if getattr(request, "htmx", False) and redirect:
             return HttpResponseClientRedirect(response["Location"])
         return response

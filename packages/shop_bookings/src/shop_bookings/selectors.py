@@ -135,20 +135,20 @@ def _busy_sql(connection: BaseDatabaseWrapper, *, exclude_booking: bool, exclude
     def table(model: type[models.Model]) -> str:
         return quote(model._meta.db_table)
 
+    def column(model: type[models.Model], name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
     def columns(model: type[models.Model], *names: str) -> str:
-        return ", ".join(quote(model._meta.get_field(name).column) for name in names)
+        return ", ".join(column(model, name) for name in names)
 
     def overlap(model: type[models.Model], exclude: bool) -> str:
-        specialist, end, start, pk = (
-            quote(model._meta.get_field(name).column)
-            for name in ("specialist", "blocked_end", "blocked_start", "id")
+        clause = (
+            f"{column(model, 'specialist')} = %s AND {column(model, 'blocked_end')} > %s"
+            f" AND {column(model, 'blocked_start')} < %s"
         )
-        clause = f"{specialist} = %s AND {end} > %s AND {start} < %s"
-        return f"{clause} AND {pk} <> %s" if exclude else clause
+        return f"{clause} AND {column(model, 'id')} <> %s" if exclude else clause
 
     statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
-    booking_id = quote(BookingHold._meta.get_field("booking").column)
-    status = quote(Booking._meta.get_field("status").column)
     hold_columns = columns(
         BookingHold, "blocked_start", "blocked_end", "expires_at", "service", "start"
     )
@@ -156,9 +156,11 @@ def _busy_sql(connection: BaseDatabaseWrapper, *, exclude_booking: bool, exclude
     booking_session = columns(Booking, "service", "start")
     return (
         f"SELECT {hold_columns} FROM {table(BookingHold)}"
-        f" WHERE {overlap(BookingHold, exclude_hold)} AND {booking_id} IS NULL"
+        f" WHERE {overlap(BookingHold, exclude_hold)}"
+        f" AND {column(BookingHold, 'booking')} IS NULL"
         f" UNION ALL SELECT {booking_columns}, NULL, {booking_session} FROM {table(Booking)}"
-        f" WHERE {overlap(Booking, exclude_booking)} AND {status} IN ({statuses})"
+        f" WHERE {overlap(Booking, exclude_booking)}"
+        f" AND {column(Booking, 'status')} IN ({statuses})"
     )
 
 
