@@ -4,6 +4,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
+from shop_catalog.catalogue import PG_ANALYZE_ROWS, refresh_planner_statistics
 from shop_catalog.models import Offer, Product, Shop
 from shop_catalog.selectors import search_document
 
@@ -115,3 +116,17 @@ def test_the_searches_use_their_gin_indexes(catalogue):
     assert "shop_catalog_product_doc" in explain(names)
     models = Offer.objects.filter(model__icontains="model/4").order_by().values("pk")
     assert "shop_catalog_offer_model_trgm" in explain(models)
+
+
+def test_new_rows_leave_no_pending_search_entries_after_the_statistics():
+    """A GIN index keeps new entries in a pending list that every search reads
+    through; after an import of many rows they are merged at once."""
+    category = factories.category()
+    Product.objects.bulk_create(
+        Product(name=f"Товар номер {n} phone case", slug=f"p-{n}", category=category)
+        for n in range(300)
+    )
+    refresh_planner_statistics(rows_added=PG_ANALYZE_ROWS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('shop_catalog_product_doc'::regclass)")
+        assert cursor.fetchone()[0] == 0  # nothing was left to merge

@@ -40,6 +40,16 @@ PLANNER_TABLES = (
     "shop_catalog_shop",
 )
 PG_ANALYZE_ROWS = 1000
+# PostgreSQL: the catalogue's GIN indexes (search) that the caller owns, each
+# merging its pending entries into the index.
+PG_CLEAN_GIN_SQL = """
+SELECT gin_clean_pending_list(i.indexrelid)
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_am am ON am.oid = c.relam
+WHERE am.amname = 'gin' AND i.indrelid = ANY(%s::regclass[])
+  AND pg_has_role(c.relowner, 'USAGE')
+"""
 
 
 def catalogue_changed() -> None:
@@ -118,13 +128,18 @@ def refresh_planner_statistics(
     analyzes only what needs it. PostgreSQL's autovacuum analyzes a grown
     table a while later; an import that added ``PG_ANALYZE_ROWS`` or more rows
     analyzes at once, so the next request is not planned on a table it thinks
-    is empty (a parameter filter took 0.6 s instead of 4 ms at 100,000 products).
+    is empty (a parameter filter took 0.6 s instead of 4 ms at 100,000 products),
+    and merges the search indexes' pending entries: a GIN index keeps new
+    entries in a list that every search reads through until a vacuum merges
+    them (searching one product right after a 10,000-goods import: 0.5 s
+    instead of 50 ms).
     """
     connection = connections[using]
     tables = ", ".join(connection.ops.quote_name(table) for table in PLANNER_TABLES)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and rows_added >= PG_ANALYZE_ROWS:
             cursor.execute(f"ANALYZE {tables}")
+            cursor.execute(PG_CLEAN_GIN_SQL, [list(PLANNER_TABLES)])
         elif connection.vendor == "sqlite" and not full:
             cursor.execute("PRAGMA optimize")
         elif connection.vendor == "sqlite":

@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .catalogue import cache_key, cached_value
-from .models import OfferParameter
+from .models import OfferParameter, Parameter
 from .selectors import category_subtree_ids, orderable_offers, search_products
 
 # Listed products all have a min_price (selectors.products): one index, both ways.
@@ -160,12 +160,33 @@ class ProductFilter(filters.FilterSet):
         if not conditions and not pairs:
             return None
         offers = orderable_offers().filter(**conditions)
+        parameter_ids = self.parameter_ids({pname for pname, _value in pairs})
         for pname, value in pairs:
+            if pname not in parameter_ids:
+                return offers.none()
             # uncorrelated: the matching values are read once through their
             # (parameter, value) index, not probed per offer
-            matching = OfferParameter.objects.filter(parameter__name=pname, value=value)
+            matching = OfferParameter.objects.filter(parameter_id=parameter_ids[pname], value=value)
             offers = offers.filter(pk__in=matching.values("offer_id"))
         return offers
+
+    def parameter_ids(self, names: set[str]) -> dict[str, int]:
+        """The wanted parameters' ids by name (cached per catalogue version).
+
+        Written into the query as numbers, so PostgreSQL estimates a (parameter,
+        value) pair from its statistics of the pair (migration 0010). Through a
+        join on the name it guessed a fifth of the matches, read every match
+        before the first page, and took 300 ms for two parameters at 100,000
+        products instead of 11.
+        """
+        if not names:
+            return {}
+
+        def read() -> dict[str, int]:
+            return dict(Parameter.objects.filter(name__in=names).values_list("name", "pk"))
+
+        key = cache_key(self.catalogue_version, "parameters", *sorted(names))
+        return cached_value(key, read)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
