@@ -2,7 +2,7 @@
 
 Seeds the workload into a fresh SQLite file, checks every scenario once
 with the test client (status, body, SQL queries of a second request),
-starts gunicorn (2 sync workers, DEBUG off) on loopback, loads each
+starts gunicorn (2 sync workers, preloaded, DEBUG off) on loopback, loads each
 scenario with wrk (-t2 -c8 -d10s --latency; S6 -t8 -c8), and prints a
 table that it also writes to bench/results/bench.json. Every figure is
 also given as a share of S0, the ceiling measured in the same run. The
@@ -144,14 +144,27 @@ def run_wrk(base: str, scenario: Scenario, duration: str) -> dict:
 
 def worker_rss_kb(master_pid: int, field: str = "VmHWM") -> list[int]:
     """Each worker's peak (``VmHWM``) or current (``VmRSS``) resident memory, in kB."""
-    children = subprocess.run(
+    return [
+        int(re.search(rf"{field}:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+        for pid in _workers(master_pid)
+    ]
+
+
+def worker_private_kb(master_pid: int) -> list[int]:
+    """Each worker's own resident memory (kB), not shared with the master or
+    the other worker: what one more worker costs. RSS counts the pages shared
+    since the fork (gunicorn's preload) in every worker."""
+    sizes = []
+    for pid in _workers(master_pid):
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        sizes.append(sum(int(kb) for kb in re.findall(r"Private_(?:Clean|Dirty):\s+(\d+)", rollup)))
+    return sizes
+
+
+def _workers(master_pid: int) -> list[str]:
+    return subprocess.run(
         ["pgrep", "-P", str(master_pid)], capture_output=True, text=True
     ).stdout.split()
-    sizes = []
-    for pid in children:
-        status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(rf"{field}:\s+(\d+)", status).group(1)))
-    return sizes
 
 
 CATALOGUE = {"S0", "S1", "S2", "S3"}  # run again with the page cache off
@@ -162,10 +175,11 @@ RSS_TARGET_MB = 80
 
 def serve(
     scenarios: list[Scenario], duration: str, cache: str
-) -> tuple[list[dict], list[int], list[int]]:
+) -> tuple[list[dict], list[int], list[int], list[int]]:
     """Load ``scenarios`` on a fresh gunicorn with the catalogue cache ``on``/``off``;
     rows with shares of this server's own S0, and its workers' RSS (kB) after
-    start-up (one has answered ``/health/``) and at their peak."""
+    start-up (one has answered ``/health/``) and at their peak, and their own
+    memory (kB) at the end."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)]),
@@ -181,6 +195,7 @@ def serve(
             # which scenario lifts the workers' peak
             results[-1]["peak_rss_mb"] = round(max(worker_rss_kb(server.pid)) / 1024, 1)
         peaks = worker_rss_kb(server.pid)
+        private = worker_private_kb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -195,7 +210,7 @@ def serve(
         }
         for scenario, result in zip(scenarios, results, strict=True)
     ]
-    return rows, started, peaks
+    return rows, started, peaks, private
 
 
 def fresh_postgres_database() -> None:
@@ -268,20 +283,23 @@ def load(seeded: Any, args: argparse.Namespace) -> dict:
     rows: list[dict] = []
     started: list[int] = []
     peaks: list[int] = []
+    private: list[int] = []
     for cache in ("on", "off"):
         if args.cache not in ("both", cache):
             continue
         # with the cache off, only the scenarios it changes run again
         run = scenarios if not rows else [s for s in scenarios if s.name in CATALOGUE]
-        ran, worker_started, worker_peaks = serve(run, args.duration, cache)
+        ran, worker_started, worker_peaks, worker_private = serve(run, args.duration, cache)
         rows += ran
         started, peaks = started or worker_started, peaks or worker_peaks
+        private = private or worker_private
     return {
-        "server": "gunicorn, 2 sync workers, DEBUG off, 127.0.0.1",
+        "server": "gunicorn, 2 sync workers, preloaded, DEBUG off, 127.0.0.1",
         "load": f"wrk -t2 -c8 -d{args.duration} --latency (S6: -t8 -c8)",
         "scenarios": rows,
         "rss_per_worker_after_start_mb": [round(kb / 1024, 1) for kb in started],
         "peak_rss_per_worker_mb": [round(kb / 1024, 1) for kb in peaks],
+        "private_per_worker_mb": [round(kb / 1024, 1) for kb in private],
         # DRF imports django.contrib.postgres whenever psycopg is installed
         "psycopg_installed": find_spec("psycopg") is not None,
     }
@@ -334,6 +352,10 @@ def print_table(report: dict) -> None:
     print("body bytes: " + ", ".join(f"{name} {size:,}" for name, size in sizes.items()))
     print(f"RSS per worker after start-up (MB): {report['rss_per_worker_after_start_mb']}")
     print(f"peak RSS per worker (MB): {report['peak_rss_per_worker_mb']}")
+    print(
+        f"own memory per worker at the end (MB): {report['private_per_worker_mb']}"
+        " (not shared with the preloaded master: what one more worker costs)"
+    )
     if report["psycopg_installed"] and report["database"] == "sqlite":
         print("psycopg is installed: DRF loads it in every worker (about 11 MB) on SQLite too")
     print_targets(report)

@@ -10,6 +10,11 @@ import os
 wsgi_app = "example_site.wsgi:application"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
+# The master loads the site once (wsgi.py loads the URLs and freezes what it
+# made), and the workers it forks share those pages instead of each loading
+# its own copy: a worker's own memory is then what it writes. New code needs
+# a restart of the master, not only a HUP.
+preload_app = True
 # A request stuck longer (a database that stopped answering) frees its worker.
 timeout = 30
 # On SIGTERM, finish the requests in flight first.

@@ -31,7 +31,7 @@ def start_site(
             sys.executable, "-m", "gunicorn", "example_site.wsgi:application",
             "--workers", str(workers), "--worker-class", "sync",
             "--bind", f"127.0.0.1:{port}", "--timeout", "30",
-            "--log-level", "warning", "--chdir", str(SITE),
+            "--log-level", "warning", "--chdir", str(SITE), "--preload",
         ],
         env=env,
         stdout=output,

@@ -4,6 +4,7 @@ import os
 from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_site.settings")
@@ -25,4 +26,7 @@ if _errors:
 # full collections come far sooner and cost little. (Collecting after every
 # long request as well kept 6 MB more off and cost a third of the throughput.)
 get_resolver().url_patterns  # noqa: B018  (imports the URL conf and its views)
+# gunicorn's preload_app runs this in the master: no worker may inherit a
+# database socket that start-up opened (workers then share one connection).
+connections.close_all()
 gc.freeze()
