@@ -487,11 +487,12 @@ def booking_scenarios(seeded: Seeded) -> list[Scenario]:
         )
 
     slots = month_of_slots(*seeded.ids["busy"])
-    # New bookings go to 15-minute slots from tomorrow on: request k books
-    # slot k // n of service k % n, so no two requests ask for the same one.
+    # New bookings go to 15-minute slots from a day ahead on (tomorrow's
+    # midnight was inside the booking notice late in the evening): request k
+    # books slot k // n of service k % n, so no two requests ask for the same one.
     base = int(
-        (timezone.now() + timedelta(days=1))
-        .replace(hour=0, minute=0, second=0, microsecond=0)
+        (timezone.now() + timedelta(days=1, hours=1))
+        .replace(minute=0, second=0, microsecond=0)
         .timestamp()
     )
     services = seeded.ids["free_services"]
