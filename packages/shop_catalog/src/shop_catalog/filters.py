@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,8 @@ class ParameterField(forms.Field):
             value = [value]
         pairs = []
         for item in value:
+            # as forms.CharField does: a database refuses NUL in text (PostgreSQL: a 500)
+            ProhibitNullCharactersValidator()(item)
             name, sep, wanted = str(item).partition(":")
             if not sep or not name.strip() or not wanted.strip():
                 raise forms.ValidationError(self.error_messages["parameter"], code="parameter")
